@@ -1,0 +1,1 @@
+"""news-archive: collect, extract, clean, store and analyse news articles."""

@@ -1,0 +1,274 @@
+"""Inputs into page records: WARC files, folders of saved HTML pages, single HTML files.
+
+Every input record ends as a ``Page``, a ``Reject`` with a reason, or a counted skip (WARC
+records that are not responses), so that a run can prove it lost nothing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import zlib
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.message import Message
+from pathlib import Path
+from typing import BinaryIO
+
+from warcio.archiveiterator import ArchiveIterator
+from warcio.exceptions import ArchiveLoadFailed
+
+HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
+WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+MANIFEST_NAME = "manifest.jsonl"
+HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
+MAX_PAGE_BYTES = 20 * 1024 * 1024
+
+
+class InputError(ValueError):
+    """An input the user named cannot be read at all (missing path, unknown kind)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """One fetched document as the pipeline received it."""
+
+    url: str
+    body: bytes
+    origin: str
+    fetched_at: datetime | None = None
+    status: int | None = None
+    content_type: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reject:
+    """An input record that yields no article, and why."""
+
+    origin: str
+    stage: str
+    reason: str
+    detail: str = ""
+    url: str | None = None
+    fetched_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class IngestCounts:
+    """What a unit held that is neither a page nor a reject (warcinfo, request records, ...)."""
+
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, kind: str) -> None:
+        self.skipped[kind] = self.skipped.get(kind, 0) + 1
+
+
+def is_warc(path: Path) -> bool:
+    return path.name.lower().endswith(WARC_SUFFIXES)
+
+
+def is_html(path: Path) -> bool:
+    return path.name.lower().endswith(HTML_SUFFIXES)
+
+
+def list_input_units(paths: list[str] | list[Path] | tuple[str | Path, ...]) -> list[str]:
+    """Expand user inputs into units of work: each WARC file, each HTML folder, each HTML file.
+
+    A folder is searched recursively; a folder that holds HTML pages (directly) is one unit, so
+    its manifest applies to it. Units come back sorted, so runs are repeatable.
+    """
+    units: set[str] = set()
+    for raw in paths:
+        path = Path(raw).expanduser()
+        if not path.exists():
+            raise InputError(f"input not found: {raw}")
+        if path.is_file():
+            if not (is_warc(path) or is_html(path)):
+                raise InputError(
+                    f"unsupported input {raw}: expected .warc(.gz), .html(.gz) or a folder"
+                )
+            units.add(str(path.resolve()))
+            continue
+        for child in path.rglob("*"):
+            if child.is_file() and is_warc(child):
+                units.add(str(child.resolve()))
+            elif child.is_file() and is_html(child):
+                units.add(str(child.parent.resolve()))
+    return sorted(units)
+
+
+def read_unit(unit: str, counts: IngestCounts | None = None) -> Iterator[Page | Reject]:
+    """Yield the pages (or rejects) of one unit from ``list_input_units``."""
+    counts = counts if counts is not None else IngestCounts()
+    path = Path(unit)
+    if path.is_dir():
+        yield from read_html_folder(path)
+    elif is_warc(path):
+        yield from read_warc(path, counts)
+    else:
+        yield from read_html_files([path], {})
+
+
+def read_warc(path: Path, counts: IngestCounts) -> Iterator[Page | Reject]:
+    """Response (and resource) records of a WARC file; a damaged file ends in a reject row."""
+    origin = str(path)
+    try:
+        with path.open("rb") as stream:
+            records = ArchiveIterator(stream, arc2warc=True)
+            for record in records:
+                if record.rec_type not in ("response", "resource"):
+                    counts.skip(f"warc_{record.rec_type}")
+                    continue
+                url = record.rec_headers.get_header("WARC-Target-URI") or ""
+                fetched_at = _parse_warc_date(record.rec_headers.get_header("WARC-Date"))
+                status: int | None = None
+                content_type: str | None = None
+                if record.http_headers is not None:
+                    status_text = record.http_headers.get_statuscode()
+                    status = int(status_text) if status_text and status_text.isdigit() else None
+                    content_type = record.http_headers.get_header("Content-Type")
+                else:
+                    content_type = record.rec_headers.get_header("Content-Type")
+                try:
+                    body = _read_limited(record.content_stream(), MAX_PAGE_BYTES + 1)
+                    error = None
+                except (OSError, zlib.error, EOFError, ValueError) as exc:
+                    body, error = b"", exc
+                # The offset is only known once the record has been read.
+                record_origin = f"{origin}#{records.get_record_offset()}"
+                if error is not None:
+                    yield Reject(record_origin, "ingest", "corrupt_record", str(error), url,
+                                 fetched_at)  # fmt: skip
+                    continue
+                yield from _checked_page(
+                    Page(url, body, record_origin, fetched_at, status, content_type)
+                )
+    except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
+        # A truncated or corrupt file: what was read so far stands, the rest is one reject.
+        yield Reject(origin, "ingest", "corrupt_input", f"{type(exc).__name__}: {exc}")
+
+
+def read_html_folder(folder: Path) -> Iterator[Page | Reject]:
+    """The HTML files directly in ``folder``, with URL and fetch time from its manifest."""
+    manifest = _read_manifest(folder / MANIFEST_NAME)
+    files = sorted(p for p in folder.iterdir() if p.is_file() and is_html(p))
+    yield from read_html_files(files, manifest)
+
+
+def read_html_files(
+    files: list[Path], manifest: dict[str, dict[str, str]]
+) -> Iterator[Page | Reject]:
+    for file in files:
+        entry = manifest.get(file.name, {})
+        url = entry.get("url") or file.resolve().as_uri()
+        origin = str(file)
+        try:
+            fetched_at = _parse_iso(entry.get("fetched_at")) or datetime.fromtimestamp(
+                file.stat().st_mtime, UTC
+            )
+            body = _read_html_bytes(file)
+        except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            yield Reject(origin, "ingest", "corrupt_input", f"{type(exc).__name__}: {exc}", url)
+            continue
+        except ValueError as exc:
+            yield Reject(origin, "ingest", "too_large", str(exc), url)
+            continue
+        yield from _checked_page(Page(url, body, origin, fetched_at, None, None))
+
+
+def _read_limited(stream: BinaryIO, limit: int) -> bytes:
+    """Read at most ``limit`` bytes in chunks (warcio's reader returns nothing for one huge read)."""
+    chunks: list[bytes] = []
+    size = 0
+    while size < limit:
+        chunk = stream.read(min(65536, limit - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
+
+
+def _read_html_bytes(file: Path) -> bytes:
+    if file.name.lower().endswith(".gz"):
+        with gzip.open(file, "rb") as fh:
+            body = fh.read(MAX_PAGE_BYTES + 1)
+    else:
+        with file.open("rb") as fh:
+            body = fh.read(MAX_PAGE_BYTES + 1)
+    if len(body) > MAX_PAGE_BYTES:
+        raise ValueError(f"page larger than {MAX_PAGE_BYTES} bytes")
+    return body
+
+
+def _checked_page(page: Page) -> Iterator[Page | Reject]:
+    """Turn pages that cannot hold an article into rejects before the costly extraction."""
+
+    def reject(reason: str, detail: str) -> Reject:
+        return Reject(page.origin, "ingest", reason, detail, page.url, page.fetched_at)
+
+    if page.status is not None and not 200 <= page.status < 300:
+        yield reject("http_status", f"HTTP {page.status}")
+    elif len(page.body) > MAX_PAGE_BYTES:
+        yield reject("too_large", f"page larger than {MAX_PAGE_BYTES} bytes")
+    elif not page.body.strip():
+        yield reject("empty", "empty body")
+    elif page.content_type and _mime_type(page.content_type) not in HTML_CONTENT_TYPES:
+        yield reject("not_html", f"content type {_mime_type(page.content_type)}")
+    elif not page.url.startswith(("http://", "https://", "file://")):
+        yield reject("bad_url", f"unsupported URL {page.url[:200]!r}")
+    else:
+        yield page
+
+
+def _mime_type(content_type: str) -> str:
+    message = Message()
+    message["content-type"] = content_type
+    return message.get_content_type()
+
+
+def charset_of(content_type: str | None) -> str | None:
+    """The charset parameter of a Content-Type header, if any."""
+    if not content_type:
+        return None
+    message = Message()
+    message["content-type"] = content_type
+    charset = message.get_content_charset()
+    return charset or None
+
+
+def _read_manifest(path: Path) -> dict[str, dict[str, str]]:
+    if not path.exists():
+        return {}
+    entries: dict[str, dict[str, str]] = {}
+    with path.open(encoding="utf-8") as fh:
+        for line_no, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                entry = json.loads(line)
+                entries[str(entry["file"])] = {k: str(v) for k, v in entry.items() if v is not None}
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise InputError(f"{path}:{line_no}: bad manifest line ({exc})") from exc
+    return entries
+
+
+def _parse_warc_date(value: str | None) -> datetime | None:
+    return _parse_iso(value)
+
+
+def _parse_iso(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def unit_key(unit: str) -> str:
+    """A short, filesystem-safe name for a unit's staging files."""
+    return hashlib.blake2b(unit.encode(), digest_size=8).hexdigest()
