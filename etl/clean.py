@@ -33,7 +33,7 @@ AGENCIES = {
 _AGENCY_ALT = "|".join(re.escape(k) for k in sorted(AGENCIES, key=len, reverse=True))
 _AGENCY_MARKERS = [
     # "Washington (dpa) -", "BERLIN (AFP/dpa) –"
-    re.compile(rf"\((?P<names>(?:{_AGENCY_ALT})(?:\s*[/,]\s*(?:{_AGENCY_ALT}))*)\)\s*[-–—:]", re.I),  # noqa: RUF001
+    re.compile(rf"\((?P<names>(?:{_AGENCY_ALT})(?:\s*[/,]\s*(?:{_AGENCY_ALT}))*)\)\s*[-–—:]", re.I),
     # "Quelle: dpa", "Source: Reuters", "Mit Material von dpa und AFP"
     re.compile(
         rf"\b(?:quelle|quellen|source|sources|mit material (?:von|der)|material from)\s*:?\s*"
@@ -102,7 +102,7 @@ def clean_articles(raw: pl.DataFrame) -> pl.DataFrame:
 
 
 def article_polars_schema() -> pl.Schema:
-    return pl.Schema(pl.from_arrow(ARTICLE_SCHEMA.empty_table()).schema)  # type: ignore[union-attr]
+    return pl.DataFrame(ARTICLE_SCHEMA.empty_table()).schema
 
 
 def _normalise_inline(column: pl.Expr) -> pl.Expr:
@@ -126,22 +126,18 @@ def _utc_from_iso(column: pl.Expr) -> pl.Expr:
     Naive values are taken as UTC with an unknown offset.
     """
     offset_text = column.str.extract(r"([+-]\d{2}):?(\d{2})$", 0)
-    offset = (
-        column.str.extract(r"([+-])\d{2}:?\d{2}$", 1).replace_strict(
-            {"+": 1, "-": -1}, default=None, return_dtype=pl.Int32
-        )
-        * (
-            column.str.extract(r"[+-](\d{2}):?\d{2}$", 1).cast(pl.Int32) * 60
-            + column.str.extract(r"[+-]\d{2}:?(\d{2})$", 1).cast(pl.Int32)
-        )
+    offset = column.str.extract(r"([+-])\d{2}:?\d{2}$", 1).replace_strict(
+        {"+": 1, "-": -1}, default=None, return_dtype=pl.Int32
+    ) * (
+        column.str.extract(r"[+-](\d{2}):?\d{2}$", 1).cast(pl.Int32) * 60
+        + column.str.extract(r"[+-]\d{2}:?(\d{2})$", 1).cast(pl.Int32)
     )
     aware = column.str.to_datetime(
         format="%Y-%m-%dT%H:%M:%S%.f%:z", strict=False, time_zone="UTC", time_unit="us"
     )
-    naive = (
-        column.str.to_datetime(format="%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us")
-        .dt.replace_time_zone("UTC")
-    )
+    naive = column.str.to_datetime(
+        format="%Y-%m-%dT%H:%M:%S%.f", strict=False, time_unit="us"
+    ).dt.replace_time_zone("UTC")
     day = column.str.to_date(format="%Y-%m-%d", strict=False).cast(pl.Datetime("us", "UTC"))
     utc = pl.when(offset_text.is_not_null()).then(aware).otherwise(pl.coalesce(naive, day))
     return pl.struct(utc.alias("utc"), offset.alias("offset"))
@@ -150,9 +146,12 @@ def _utc_from_iso(column: pl.Expr) -> pl.Expr:
 def canonical_url(url: str, canonical: str | None) -> str:
     """The page's canonical link where it stays on the same site, normalised; else the URL."""
     chosen = url
-    if canonical and canonical.startswith(("http://", "https://")):
-        if registered_domain(canonical) == registered_domain(url):
-            chosen = canonical
+    if (
+        canonical
+        and canonical.startswith(("http://", "https://"))
+        and registered_domain(canonical) == registered_domain(url)
+    ):
+        chosen = canonical
     try:
         normalised = courlan.normalize_url(chosen)
     except (ValueError, TypeError):

@@ -41,14 +41,28 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     run = commands.add_parser("run", help="run every stage on WARC files or HTML folders")
-    run.add_argument("--input", nargs="+", required=True, metavar="PATH",
-                     help="WARC(.gz) files, folders of .html/.html.gz pages, single pages")  # fmt: skip
+    run.add_argument(
+        "--input",
+        nargs="+",
+        required=True,
+        metavar="PATH",
+        help="WARC(.gz) files, folders of .html(.gz) pages, single pages",
+    )
     run.add_argument("--data-dir", type=Path, default=settings.data_dir)
     run.add_argument("--run-id", help="name of this run (default: derived from the inputs)")
-    run.add_argument("--workers", type=int, default=settings.workers,
-                     help="extraction processes (default: NEWS_ARCHIVE_WORKERS or the cores)")  # fmt: skip
-    run.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
-                     help="extraction setting, e.g. favor_precision=true (repeatable)")  # fmt: skip
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=settings.workers,
+        help="extraction processes (default: NEWS_ARCHIVE_WORKERS, else the cores)",
+    )
+    run.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="extraction setting, e.g. favor_precision=true (repeatable)",
+    )
     run.add_argument("--no-warehouse", action="store_true", help="skip the DuckDB build")
     run.set_defaults(handler=_run)
 
@@ -66,7 +80,9 @@ def parse_overrides(pairs: Sequence[str]) -> ExtractionSettings:
         name, sep, raw = pair.partition("=")
         name = name.strip().replace("-", "_")
         if not sep or name not in fields:
-            raise UsageError(f"--set {pair!r}: expected NAME=VALUE with NAME one of {sorted(fields)}")
+            raise UsageError(
+                f"--set {pair!r}: expected NAME=VALUE with NAME one of {sorted(fields)}"
+            )
         default = getattr(ExtractionSettings(), name)
         if isinstance(default, bool):
             if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
@@ -122,8 +138,11 @@ def format_summary(summary: dict[str, Any], data_dir: Path, warehouse: str | Non
         f"  rejects         {sum(rejects.values())}"
         + (f"  ({', '.join(f'{k}: {n}' for k, n in rejects.items())})" if rejects else ""),
         f"  skipped         {sum(summary['skipped'].values())}"
-        + (f"  ({', '.join(f'{k}: {n}' for k, n in summary['skipped'].items())})"
-           if summary["skipped"] else ""),  # fmt: skip
+        + (
+            f"  ({', '.join(f'{k}: {n}' for k, n in summary['skipped'].items())})"
+            if summary["skipped"]
+            else ""
+        ),
         f"  all accounted   {'yes' if summary['accounted'] else 'NO'}",
         f"  top sources     {pairs(summary['top_sources'])}",
         f"  top topics      {pairs(summary['top_topics'])}",

@@ -1,4 +1,4 @@
-"""Settings from ``NEWS_ARCHIVE_*`` environment variables, with defaults that work out of the box."""
+"""Settings from ``NEWS_ARCHIVE_*`` environment variables, with defaults that just work."""
 
 from __future__ import annotations
 

@@ -26,32 +26,35 @@ from etl.metadata import PageMetadata, parse_dateline, read_page_metadata
 MIN_WORDS = 25
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]{1,2}\s+")  # noqa: RUF001 (dashes are the point)
+_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»]{1,2}\s+")
 
 
+_STRING: pa.DataType = pa.string()
+_STRINGS: pa.DataType = pa.list_(pa.string())
+_TIME: pa.DataType = pa.timestamp("us", tz="UTC")
 RAW_ARTICLE_SCHEMA = pa.schema(
-    [
-        ("url", pa.string()),
-        ("input_origin", pa.string()),
-        ("fetched_at", pa.timestamp("us", tz="UTC")),
-        ("title", pa.string()),
-        ("text", pa.string()),
-        ("description", pa.string()),
-        ("authors_raw", pa.list_(pa.string())),
-        ("topics_raw", pa.list_(pa.string())),
-        ("published_raw", pa.string()),
-        ("published_from", pa.string()),
-        ("modified_raw", pa.string()),
-        ("site_name", pa.string()),
-        ("canonical_raw", pa.string()),
-        ("image_url", pa.string()),
-        ("html_lang", pa.string()),
-    ]
+    {
+        "url": _STRING,
+        "input_origin": _STRING,
+        "fetched_at": _TIME,
+        "title": _STRING,
+        "text": _STRING,
+        "description": _STRING,
+        "authors_raw": _STRINGS,
+        "topics_raw": _STRINGS,
+        "published_raw": _STRING,
+        "published_from": _STRING,
+        "modified_raw": _STRING,
+        "site_name": _STRING,
+        "canonical_raw": _STRING,
+        "image_url": _STRING,
+        "html_lang": _STRING,
+    }
 )
 """What ``extract_page`` returns, as staged between extraction and cleaning."""
 
 
-class ExtractionRejected(Exception):  # noqa: N818 (it is a verdict on the input, not a bug)
+class ExtractionRejected(Exception):
     """The page holds no article; ``reason`` is the reject reason."""
 
     def __init__(self, reason: str, detail: str = "") -> None:

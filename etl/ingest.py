@@ -10,7 +10,7 @@ import gzip
 import hashlib
 import json
 import zlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
@@ -73,7 +73,7 @@ def is_html(path: Path) -> bool:
     return path.name.lower().endswith(HTML_SUFFIXES)
 
 
-def list_input_units(paths: list[str] | list[Path] | tuple[str | Path, ...]) -> list[str]:
+def list_input_units(paths: Sequence[str | Path]) -> list[str]:
     """Expand user inputs into units of work: each WARC file, each HTML folder, each HTML file.
 
     A folder is searched recursively; a folder that holds HTML pages (directly) is one unit, so
@@ -131,16 +131,20 @@ def read_warc(path: Path, counts: IngestCounts) -> Iterator[Page | Reject]:
                     content_type = record.http_headers.get_header("Content-Type")
                 else:
                     content_type = record.rec_headers.get_header("Content-Type")
+                error: str | None = None
                 try:
                     body = _read_limited(record.content_stream(), MAX_PAGE_BYTES + 1)
-                    error = None
                 except (OSError, zlib.error, EOFError, ValueError) as exc:
-                    body, error = b"", exc
+                    body, error = b"", f"{type(exc).__name__}: {exc}"
+                # warcio hands out a cut-off record without complaint: the unread remainder
+                # of its declared length is the only sign.
+                missing = getattr(record.raw_stream, "limit", 0)
+                if error is None and len(body) <= MAX_PAGE_BYTES and missing:
+                    error = f"record truncated: {missing} of {record.length} bytes missing"
                 # The offset is only known once the record has been read.
                 record_origin = f"{origin}#{records.get_record_offset()}"
                 if error is not None:
-                    yield Reject(record_origin, "ingest", "corrupt_record", str(error), url,
-                                 fetched_at)  # fmt: skip
+                    yield Reject(record_origin, "ingest", "corrupt_record", error, url, fetched_at)
                     continue
                 yield from _checked_page(
                     Page(url, body, record_origin, fetched_at, status, content_type)
@@ -179,7 +183,7 @@ def read_html_files(
 
 
 def _read_limited(stream: BinaryIO, limit: int) -> bytes:
-    """Read at most ``limit`` bytes in chunks (warcio's reader returns nothing for one huge read)."""
+    """At most ``limit`` bytes, in chunks: warcio's reader returns nothing for one huge read."""
     chunks: list[bytes] = []
     size = 0
     while size < limit:

@@ -236,7 +236,7 @@ def _parse_with_dateparser(value: str, languages: list[str] | None = None) -> da
         parsed = dateparser.parse(value, languages=languages, settings=settings)
     except (ValueError, OverflowError, TypeError):
         return None
-    if parsed is None:
+    if not isinstance(parsed, datetime):
         return None
     if offset is not None and parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone(timedelta(minutes=offset)))

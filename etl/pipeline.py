@@ -29,7 +29,7 @@ from etl.ingest import IngestCounts, Page, Reject, list_input_units, read_unit, 
 from etl.schema import ARTICLE_PARTITION, ARTICLE_SCHEMA, REJECT_PARTITION, REJECT_SCHEMA
 from etl.store import check_run_id, write_parquet_atomic, write_partitions
 
-__all__ = ["list_input_units", "run_pipeline", "store_run", "extract_unit"]
+__all__ = ["extract_unit", "list_input_units", "run_pipeline", "store_run"]
 
 EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
 
@@ -65,8 +65,9 @@ def extract_one(page: Page, settings: ExtractionSettings) -> dict[str, Any] | Re
     except ExtractionRejected as exc:
         return Reject(page.origin, "extract", exc.reason, exc.detail, page.url, page.fetched_at)
     except RecursionError:
-        return Reject(page.origin, "extract", "too_deep", "HTML nested too deeply", page.url,
-                      page.fetched_at)  # fmt: skip
+        return Reject(
+            page.origin, "extract", "too_deep", "HTML nested too deeply", page.url, page.fetched_at
+        )
 
 
 def extract_unit(
@@ -121,12 +122,12 @@ def store_run(staged: Sequence[str], data_dir: str | Path, run_id: str) -> dict[
     units = [UnitResult(**json.loads(Path(p).read_text(encoding="utf-8"))) for p in staged]
     raw = pl.concat(
         [pl.read_parquet(u.articles_path) for u in units]
-        or [pl.from_arrow(RAW_ARTICLE_SCHEMA.empty_table())],  # type: ignore[list-item]
+        or [pl.DataFrame(RAW_ARTICLE_SCHEMA.empty_table())],
         how="vertical",
     )
     staged_rejects = pl.concat(
         [pl.read_parquet(u.rejects_path) for u in units]
-        or [pl.from_arrow(REJECT_SCHEMA.empty_table())],  # type: ignore[list-item]
+        or [pl.DataFrame(REJECT_SCHEMA.empty_table())],
         how="vertical",
     )
     articles = clean_articles(raw.sort("input_origin"))

@@ -14,7 +14,9 @@ UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
 STRINGS = pa.list_(pa.string())
 
 
-def _field(name: str, type_: pa.DataType, description: str, example: str = "") -> pa.Field:
+def _field(
+    name: str, type_: pa.DataType, description: str, example: str = ""
+) -> pa.Field[pa.DataType]:
     return pa.field(
         name, type_, metadata={b"description": description.encode(), b"example": example.encode()}
     )
@@ -22,28 +24,100 @@ def _field(name: str, type_: pa.DataType, description: str, example: str = "") -
 
 ARTICLE_SCHEMA = pa.schema(
     [
-        _field("article_id", pa.string(), "Stable hash of the canonical URL: one article of one outlet.", "3f9c1a0e5b7d2c64a1e8f0b9d3c7a512"),
-        _field("story_id", pa.string(), "Shared by every outlet's copy of the same story (near-duplicate text).", "5b7d2c643f9c1a0ea1e8f0b9d3c7a512"),
-        _field("url", pa.string(), "The page URL exactly as the input gave it.", "https://www.example.de/politik/trump-putin-123.html?ref=rss"),
-        _field("canonical_url", pa.string(), "Normalised URL (the page's canonical link if it names the same site).", "https://www.example.de/politik/trump-putin-123.html"),
-        _field("source", pa.string(), "The outlet's registered domain: the key analysts count by.", "example.de"),
-        _field("site_name", pa.string(), "The outlet's name as the page gives it.", "Example Zeitung"),
-        _field("title", pa.string(), "The article headline.", "Trump kündigt Treffen mit Putin in Budapest an"),
+        _field(
+            "article_id",
+            pa.string(),
+            "Stable hash of the canonical URL: one article of one outlet.",
+            "3f9c1a0e5b7d2c64a1e8f0b9d3c7a512",
+        ),
+        _field(
+            "story_id",
+            pa.string(),
+            "Shared by every outlet's copy of the same story (near-duplicate text).",
+            "5b7d2c643f9c1a0ea1e8f0b9d3c7a512",
+        ),
+        _field(
+            "url",
+            pa.string(),
+            "The page URL exactly as the input gave it.",
+            "https://www.example.de/politik/trump-putin-123.html?ref=rss",
+        ),
+        _field(
+            "canonical_url",
+            pa.string(),
+            "Normalised URL (the page's canonical link if it names the same site).",
+            "https://www.example.de/politik/trump-putin-123.html",
+        ),
+        _field(
+            "source",
+            pa.string(),
+            "The outlet's registered domain: the key analysts count by.",
+            "example.de",
+        ),
+        _field(
+            "site_name", pa.string(), "The outlet's name as the page gives it.", "Example Zeitung"
+        ),
+        _field(
+            "title",
+            pa.string(),
+            "The article headline.",
+            "Trump kündigt Treffen mit Putin in Budapest an",
+        ),
         _field("description", pa.string(), "Teaser or lead as given in the page metadata.", ""),
         _field("text", pa.string(), "The article body: paragraphs separated by blank lines.", ""),
         _field("authors", STRINGS, "People credited with the article.", '["Anna Beispiel"]'),
-        _field("agencies", STRINGS, "Wire agencies the article credits (dpa, AFP, Reuters, ...).", '["dpa"]'),
-        _field("topics", STRINGS, "Topic tags, keywords and sections, split and deduplicated.", '["Diplomatie", "USA"]'),
+        _field(
+            "agencies",
+            STRINGS,
+            "Wire agencies the article credits (dpa, AFP, Reuters, ...).",
+            '["dpa"]',
+        ),
+        _field(
+            "topics",
+            STRINGS,
+            "Topic tags, keywords and sections, split and deduplicated.",
+            '["Diplomatie", "USA"]',
+        ),
         _field("published_at", UTC_TIMESTAMP, "Publication time in UTC.", "2025-10-16 20:41:00+00"),
-        _field("published_offset_minutes", pa.int16(), "UTC offset the page gave with the publication time, in minutes.", "120"),
-        _field("modified_at", UTC_TIMESTAMP, "Last modification time in UTC, where the page gives one.", ""),
-        _field("fetched_at", UTC_TIMESTAMP, "When the page was fetched (WARC-Date, manifest or file time).", "2025-10-16 21:05:13+00"),
+        _field(
+            "published_offset_minutes",
+            pa.int16(),
+            "UTC offset the page gave with the publication time, in minutes.",
+            "120",
+        ),
+        _field(
+            "modified_at",
+            UTC_TIMESTAMP,
+            "Last modification time in UTC, where the page gives one.",
+            "",
+        ),
+        _field(
+            "fetched_at",
+            UTC_TIMESTAMP,
+            "When the page was fetched (WARC-Date, manifest or file time).",
+            "2025-10-16 21:05:13+00",
+        ),
         _field("language", pa.string(), "ISO 639-1 language of the text.", "de"),
         _field("image_url", pa.string(), "Lead image URL.", ""),
         _field("word_count", pa.int32(), "Number of words in text.", "412"),
-        _field("content_hash", pa.string(), "Hash of the normalised text: identical bodies share it.", ""),
-        _field("input_origin", pa.string(), "Where the page came from: file path, or WARC path and record offset.", "data/samples/warc/samples.warc.gz#1234"),
-        _field("run_id", pa.string(), "The run that wrote the row; re-running it replaces its rows.", "cli-1a2b3c4d"),
+        _field(
+            "content_hash",
+            pa.string(),
+            "Hash of the normalised text: identical bodies share it.",
+            "",
+        ),
+        _field(
+            "input_origin",
+            pa.string(),
+            "Where the page came from: file path, or WARC path and record offset.",
+            "data/samples/warc/samples.warc.gz#1234",
+        ),
+        _field(
+            "run_id",
+            pa.string(),
+            "The run that wrote the row; re-running it replaces its rows.",
+            "cli-1a2b3c4d",
+        ),
     ]
 )
 
@@ -52,10 +126,25 @@ ARTICLE_PARTITION = "published_date"
 
 REJECT_SCHEMA = pa.schema(
     [
-        _field("input_origin", pa.string(), "Where the input came from: file path, or WARC path and record offset.", ""),
+        _field(
+            "input_origin",
+            pa.string(),
+            "Where the input came from: file path, or WARC path and record offset.",
+            "",
+        ),
         _field("url", pa.string(), "The page URL where known.", ""),
-        _field("stage", pa.string(), "Pipeline stage that rejected the input (ingest, extract, clean).", "extract"),
-        _field("reason", pa.string(), "Machine-readable reason (http_status, not_html, extraction_empty, duplicate, ...).", "extraction_empty"),
+        _field(
+            "stage",
+            pa.string(),
+            "Pipeline stage that rejected the input (ingest, extract, clean).",
+            "extract",
+        ),
+        _field(
+            "reason",
+            pa.string(),
+            "Machine-readable reason (http_status, not_html, extraction_empty, duplicate, ...).",
+            "extraction_empty",
+        ),
         _field("detail", pa.string(), "Human-readable detail.", ""),
         _field("fetched_at", UTC_TIMESTAMP, "When the page was fetched, where known.", ""),
         _field("run_id", pa.string(), "The run that wrote the row.", ""),

@@ -15,7 +15,9 @@ import pyarrow as pa
 
 from etl.schema import ARTICLE_PARTITION, ARTICLE_SCHEMA, REJECT_PARTITION, REJECT_SCHEMA
 
-SQL_DIR = Path(os.environ.get("NEWS_ARCHIVE_SQL_DIR") or Path(__file__).resolve().parent.parent / "sql")
+SQL_DIR = Path(
+    os.environ.get("NEWS_ARCHIVE_SQL_DIR") or Path(__file__).resolve().parent.parent / "sql"
+)
 
 
 def fts_extension_path() -> Path:
@@ -58,10 +60,16 @@ def build_warehouse(data_dir: str | Path) -> str:
     try:
         with duckdb.connect(str(temporary)) as con:
             load_fts(con)
-            _register_lake(con, data_dir / "lake" / "articles", ARTICLE_SCHEMA,
-                           ARTICLE_PARTITION, "lake_articles")  # fmt: skip
-            _register_lake(con, data_dir / "lake" / "rejects", REJECT_SCHEMA,
-                           REJECT_PARTITION, "lake_rejects")  # fmt: skip
+            _register_lake(
+                con,
+                data_dir / "lake" / "articles",
+                ARTICLE_SCHEMA,
+                ARTICLE_PARTITION,
+                "lake_articles",
+            )
+            _register_lake(
+                con, data_dir / "lake" / "rejects", REJECT_SCHEMA, REJECT_PARTITION, "lake_rejects"
+            )
             for script in sql_files():
                 con.execute(script.read_text(encoding="utf-8"))
             for view in ("lake_articles", "lake_rejects"):

@@ -1,0 +1,56 @@
+# news-archive: every target sets itself up from nothing but Python 3.11+ (no network but the
+# package registries). `make help` lists the targets.
+SHELL := /bin/bash
+PYTHON ?= python3
+DATA_DIR ?= data
+# uv from PATH, else a private copy in .tools/ (installed with pip on first use).
+UV ?= $(shell command -v uv 2>/dev/null || echo .tools/bin/uv)
+# The interpreter is the machine's: uv must not try to download one.
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON := $(PYTHON)
+
+.DEFAULT_GOAL := help
+.PHONY: help setup demo test test-fast lint format warehouse score clean
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+
+.tools/bin/uv:
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+
+.venv/.synced: uv.lock pyproject.toml | $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	$(UV) sync --frozen
+	@touch $@
+
+setup: .venv/.synced ## create .venv from uv.lock (installs uv first if missing)
+
+demo: setup ## run the whole pipeline on data/samples and print the summary
+	$(UV) run --frozen news-archive run --input data/samples --data-dir $(DATA_DIR)
+
+test: lint ## lint, then the whole test suite (unit, end-to-end, DAGs)
+	$(UV) run --frozen pytest
+
+test-fast: setup ## unit tests only (no end-to-end runs)
+	$(UV) run --frozen pytest -m "not e2e"
+
+lint: setup ## ruff and mypy, as CI would want them
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy
+
+format: setup ## apply ruff's formatting and safe fixes
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+warehouse: setup ## rebuild the DuckDB warehouse from the Parquet lake
+	$(UV) run --frozen news-archive warehouse --data-dir $(DATA_DIR)
+
+score: setup ## score extraction on ../shared/eval/dev (when present)
+	rm -rf /tmp/dev-run
+	$(UV) run --frozen news-archive run --input ../shared/eval/dev/pages.warc.gz --data-dir /tmp/dev-run
+	$(UV) run --frozen python ../shared/eval/score.py --expected ../shared/eval/dev/expected.jsonl \
+		--articles /tmp/dev-run/lake/articles --by language
+
+clean: ## remove generated data (lake, warehouse, staging), keep the samples
+	rm -rf $(DATA_DIR)/lake $(DATA_DIR)/warehouse $(DATA_DIR)/staging

@@ -1,0 +1,138 @@
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, datetime
+from typing import Any
+
+import polars as pl
+
+from etl.clean import (
+    canonical_url,
+    clean_articles,
+    clean_authors,
+    clean_topics,
+    detect_agencies,
+    detect_language,
+    registered_domain,
+)
+from etl.extract import RAW_ARTICLE_SCHEMA
+from etl.schema import ARTICLE_SCHEMA
+
+TEXT = (
+    "Washington (dpa) - US-Präsident Donald Trump will sich erneut mit Kremlchef Wladimir Putin "
+    "treffen.\n  Das   Treffen soll in Budapest stattfinden, wie Trump nach einem Telefonat "
+    "mitteilte.\n\n\nDer ukrainische Präsident wird am Freitag im Weißen Haus erwartet."
+)
+
+
+def raw_record(**overrides: Any) -> dict[str, Any]:
+    record: dict[str, Any] = {name: None for name in RAW_ARTICLE_SCHEMA.names}
+    record.update(
+        url="https://www.nachrichten-portal.de/politik/trump-putin-100.html?utm_source=rss",
+        input_origin="test#0",
+        fetched_at=datetime(2025, 10, 17, 6, tzinfo=UTC),
+        title="  Trump kündigt   Treffen mit Putin in Budapest an ",
+        text=TEXT,
+        authors_raw=["Von Anna Beispiel und Max Muster, dpa"],
+        topics_raw=["Diplomatie, Krieg", "USA", "usa", "Ukraine"],
+        published_raw="2025-10-16T22:41:00+02:00",
+        html_lang="de-DE",
+    )
+    record.update(overrides)
+    return record
+
+
+def clean(*records: dict[str, Any]) -> pl.DataFrame:
+    return clean_articles(
+        pl.DataFrame(records, schema=pl.DataFrame(RAW_ARTICLE_SCHEMA.empty_table()).schema)
+    )
+
+
+def test_cleaned_rows_follow_the_article_schema() -> None:
+    frame = clean(raw_record())
+    assert frame.to_arrow().schema.names == ARTICLE_SCHEMA.names
+
+
+def test_time_is_stored_in_utc_with_the_original_offset_kept() -> None:
+    row = clean(raw_record()).row(0, named=True)
+    assert row["published_at"] == datetime(2025, 10, 16, 20, 41, tzinfo=UTC)
+    assert row["published_offset_minutes"] == 120
+
+
+def test_naive_time_and_bare_day_are_kept_without_an_offset() -> None:
+    frame = clean(
+        raw_record(published_raw="2025-10-16T22:41:00"),
+        raw_record(url="https://www.example.com/b", published_raw="2025-10-16"),
+    )
+    assert frame["published_at"].to_list() == [
+        datetime(2025, 10, 16, 22, 41, tzinfo=UTC),
+        datetime(2025, 10, 16, tzinfo=UTC),
+    ]
+    assert frame["published_offset_minutes"].to_list() == [None, None]
+
+
+def test_text_is_nfc_with_single_spaces_and_blank_lines_between_paragraphs() -> None:
+    decomposed = unicodedata.normalize("NFD", TEXT)
+    row = clean(raw_record(text=decomposed)).row(0, named=True)
+    assert unicodedata.is_normalized("NFC", row["text"])
+    assert row["text"].split("\n\n")[1].startswith("Das Treffen soll")
+    assert "\n\n\n" not in row["text"] and "  " not in row["text"]
+    assert row["title"] == "Trump kündigt Treffen mit Putin in Budapest an"
+    assert row["word_count"] == len(row["text"].split())
+
+
+def test_keys_source_and_language() -> None:
+    frame = clean(
+        raw_record(),
+        raw_record(url="https://www.nachrichten-portal.de/politik/trump-putin-100.html#kommentare"),
+    )
+    assert frame["article_id"].n_unique() == 1  # URL variants of one article share the key
+    row = frame.row(0, named=True)
+    assert row["canonical_url"] == "https://www.nachrichten-portal.de/politik/trump-putin-100.html"
+    assert row["source"] == "nachrichten-portal.de"
+    assert row["language"] == "de"
+    assert row["agencies"] == ["dpa"]
+    assert row["authors"] == ["Anna Beispiel", "Max Muster"]
+    assert row["topics"] == ["Diplomatie", "Krieg", "USA", "Ukraine"]
+
+
+def test_registered_domain_uses_the_public_suffix_list() -> None:
+    assert registered_domain("https://news.bbc.co.uk/a") == "bbc.co.uk"
+    assert registered_domain("https://www.sn.at/x") == "sn.at"
+
+
+def test_canonical_link_is_used_only_on_the_same_site() -> None:
+    url = "https://www.example.de/a.html?utm_medium=feed"
+    assert canonical_url(url, "https://www.example.de/artikel/a.html") == (
+        "https://www.example.de/artikel/a.html"
+    )
+    assert canonical_url(url, "https://www.other.com/a.html") == "https://www.example.de/a.html"
+
+
+def test_authors_are_people_only() -> None:
+    assert clean_authors(["By John Doe and Jane Roe", "Reuters", "Redaktion Politik"]) == [
+        "John Doe",
+        "Jane Roe",
+    ]
+
+
+def test_topics_split_deduplicate_and_trim() -> None:
+    assert clean_topics(["Politik; Ausland", " politik ", "#Wahl", "Europa / EU"]) == [
+        "Politik",
+        "Ausland",
+        "Wahl",
+        "Europa",
+        "EU",
+    ]
+
+
+def test_agencies_from_datelines_credits_and_bylines() -> None:
+    assert detect_agencies("BERLIN (AFP/dpa) – Die Regierung ...", []) == ["AFP", "dpa"]
+    assert detect_agencies("Der Text endet hier.\nQuelle: Reuters", []) == ["Reuters"]
+    assert detect_agencies("Kein Hinweis auf eine Agentur.", ["Max Muster, dpa"]) == ["dpa"]
+    assert detect_agencies("Sie sagte, sie sei sprachlos.", []) == []
+
+
+def test_language_by_text_with_html_lang_as_tie_breaker() -> None:
+    assert detect_language("The council met on Tuesday to discuss the new budget.", "de") == "en"
+    assert detect_language("Der Rat tagte am Dienstag über den neuen Haushalt.", None) == "de"

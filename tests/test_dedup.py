@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import polars as pl
+
+from etl.dedup import assign_stories, collapse_versions
+
+WIRE = (
+    "US-Präsident Donald Trump will sich erneut mit Kremlchef Wladimir Putin treffen. Das Treffen "
+    "soll in der ungarischen Hauptstadt Budapest stattfinden, wie Trump nach einem langen "
+    "Telefonat mit Putin mitteilte. Zuvor sollen sich hochrangige Berater beider Seiten in der "
+    "kommenden Woche treffen. Der ukrainische Präsident Wolodymyr Selenskyj wird am Freitag im "
+    "Weißen Haus erwartet, wo es um die Lieferung von Marschflugkörpern gehen soll. Trump sagte, "
+    "das Gespräch mit Putin sei sehr produktiv gewesen und man habe große Fortschritte gemacht."
+)
+OTHER = (
+    "Die ukrainische Armee meldet schwere Kämpfe im Osten des Landes. Russische Truppen hätten in "
+    "der Nacht mehrere Dörfer mit Drohnen und Artillerie angegriffen, teilte der Generalstab in "
+    "Kiew mit. Die Stromversorgung sei in mehreren Regionen ausgefallen, Reparaturtrupps seien "
+    "im Einsatz. Präsident Selenskyj forderte erneut mehr Flugabwehrsysteme von den Verbündeten."
+)
+
+
+def frame(rows: list[dict[str, object]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        rows,
+        schema={"article_id": pl.String, "text": pl.String, "word_count": pl.Int32,
+                "published_at": pl.Datetime("us", "UTC"), "fetched_at": pl.Datetime("us", "UTC")},
+    )  # fmt: skip
+
+
+def at(day: int, hour: int = 0) -> datetime:
+    return datetime(2025, 10, day, hour, tzinfo=UTC)
+
+
+def test_newest_version_of_an_article_wins() -> None:
+    kept, superseded = collapse_versions(
+        frame([
+            {"article_id": "a", "text": "old", "word_count": 1, "published_at": at(16), "fetched_at": at(17)},
+            {"article_id": "a", "text": "new", "word_count": 1, "published_at": at(16), "fetched_at": at(18)},
+            {"article_id": "b", "text": "b", "word_count": 1, "published_at": at(16), "fetched_at": None},
+        ])
+    )  # fmt: skip
+    assert sorted(kept["text"].to_list()) == ["b", "new"]
+    assert superseded["text"].to_list() == ["old"]
+
+
+def test_wire_copies_share_a_story_and_other_stories_do_not() -> None:
+    edited = WIRE.replace("große Fortschritte", "erhebliche Fortschritte") + " Mehr folgt."
+    shortened = WIRE.rsplit(". ", 1)[0] + "."
+    rows = [
+        {
+            "article_id": "p1",
+            "text": "Budapest-Gipfel geplant. " + WIRE,
+            "published_at": at(16, 20),
+        },
+        {"article_id": "p2", "text": edited, "published_at": at(16, 21)},
+        {"article_id": "p3", "text": shortened, "published_at": at(16, 22)},
+        {"article_id": "p4", "text": OTHER, "published_at": at(16, 22)},
+        {"article_id": "p5", "text": OTHER.upper(), "published_at": at(17, 1)},
+    ]
+    result = assign_stories(frame([{**r, "word_count": 1, "fetched_at": at(17)} for r in rows]))
+    story = dict(zip(result["article_id"], result["story_id"], strict=True))
+    assert story["p1"] == story["p2"] == story["p3"] == "p1"  # earliest member names the story
+    assert story["p4"] == story["p5"] == "p4"  # case does not hide a copy
+    assert story["p4"] != story["p1"]

@@ -1,0 +1,97 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from etl.extract import ExtractionRejected, decode_html, extract_page, strip_site_name
+from etl.ingest import Page
+from etl.metadata import parse_dateline
+from tests.pages import article_page
+
+FETCHED = datetime(2025, 10, 17, 6, tzinfo=UTC)
+
+
+def page(html: str | bytes, content_type: str | None = "text/html; charset=utf-8") -> Page:
+    body = html.encode() if isinstance(html, str) else html
+    return Page("https://www.rheinland-kurier.de/lokales/radwege-123.html?utm_source=rss", body,
+                "test#0", FETCHED, 200, content_type)  # fmt: skip
+
+
+def test_json_ld_gives_headline_time_with_offset_authors_and_keywords() -> None:
+    html = article_page(
+        json_ld={
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": "Stadt plant neue Radwege",
+            "datePublished": "2025-10-14T09:30:00+02:00",
+            "author": [{"@type": "Person", "name": "Anna Beispiel"}],
+            "keywords": "Verkehr, Radwege,Stadtplanung",
+            "publisher": {"@type": "Organization", "name": "Rheinland Kurier"},
+        }
+    )
+    record = extract_page(page(html))
+    assert record["title"] == "Stadt plant neue Radwege"
+    assert datetime.fromisoformat(record["published_raw"]) == datetime(
+        2025, 10, 14, 9, 30, tzinfo=timezone(timedelta(hours=2))
+    )
+    assert "Anna Beispiel" in record["authors_raw"]
+    assert {"Verkehr", "Radwege", "Stadtplanung"} <= set(record["topics_raw"])
+    assert "Radwegenetzes" in record["text"]
+    assert "Impressum" not in record["text"]
+    assert record["site_name"] == "Rheinland Kurier"
+
+
+def test_visible_dateline_is_used_when_the_page_has_no_machine_date() -> None:
+    html = article_page(furniture="")
+    html = (
+        html.replace('<p class="byline"></p>', '<p class="byline">16. Oktober 2025, 22:41 Uhr</p>')
+        .replace('<p class="byline">', '<span class="date">')
+        .replace("22:41 Uhr</p>", "22:41 Uhr</span>")
+    )
+    record = extract_page(page(html))
+    published = datetime.fromisoformat(record["published_raw"])
+    assert (published.year, published.month, published.day) == (2025, 10, 16)
+    assert (published.hour, published.minute) == (22, 41)
+    assert record["published_from"] == "dateline"
+
+
+@pytest.mark.parametrize(
+    ("dateline", "expected"),
+    [
+        ("16. Oktober 2025, 22:41 Uhr", datetime(2025, 10, 16, 22, 41)),
+        ("Aktualisiert: 16.10.2025, 14:03 Uhr", datetime(2025, 10, 16, 14, 3)),
+        (
+            "Published October 16, 2025 3:05pm EDT",
+            datetime(2025, 10, 16, 15, 5, tzinfo=timezone(timedelta(hours=-4))),
+        ),
+    ],
+)
+def test_datelines_in_german_and_english(dateline: str, expected: datetime) -> None:
+    assert parse_dateline(dateline) == expected
+
+
+def test_title_loses_the_site_name_but_keeps_inner_dashes() -> None:
+    assert strip_site_name("Stadt plant neue Radwege | Rheinland Kurier", ["Rheinland Kurier"]) == (
+        "Stadt plant neue Radwege"
+    )
+    assert strip_site_name("Harbour Herald - Ferry fares rise again", ["Harbour Herald"]) == (
+        "Ferry fares rise again"
+    )
+    assert strip_site_name("Kiel - Hafen wächst weiter", ["Rheinland Kurier"]) == (
+        "Kiel - Hafen wächst weiter"
+    )
+
+
+def test_wrongly_declared_charset_falls_back_to_what_decodes() -> None:
+    text = "<html><body><p>Größere Straßen für Düsseldorf</p></body></html>"
+    assert decode_html(text.encode("cp1252"), "text/html; charset=utf-8") == text
+    assert decode_html(text.encode("cp1252"), None) == text
+    assert decode_html(text.encode("utf-8"), "text/html; charset=bogus-charset") == text
+
+
+def test_page_without_article_text_is_rejected_with_a_reason() -> None:
+    html = article_page(paragraphs=["Nur ein kurzer Satz."])
+    with pytest.raises(ExtractionRejected) as excinfo:
+        extract_page(page(html))
+    assert excinfo.value.reason == "extraction_empty"
