@@ -1,4 +1,4 @@
-"""Small article pages of the tests' own making, built from parts so each test states what it varies."""
+"""Article pages of the tests' own making, built from parts: each test states what it varies."""
 
 from __future__ import annotations
 
@@ -7,10 +7,10 @@ import json
 from typing import Any
 
 BODY = [
-    "Die Stadtverwaltung hat am Dienstag neue Pläne für den Ausbau des Radwegenetzes vorgestellt. "
-    "Bis zum Jahr 2030 sollen mehr als vierzig Kilometer neue Wege entstehen.",
-    "Nach Angaben der Verwaltung kostet das Vorhaben rund zwölf Millionen Euro. Ein Teil des Geldes "
-    "kommt aus einem Förderprogramm des Landes, den Rest trägt die Stadt selbst.",
+    "Die Stadtverwaltung hat am Dienstag neue Pläne für den Ausbau des Radwegenetzes "
+    "vorgestellt. Bis zum Jahr 2030 sollen mehr als vierzig Kilometer neue Wege entstehen.",
+    "Nach Angaben der Verwaltung kostet das Vorhaben rund zwölf Millionen Euro. Ein Teil des "
+    "Geldes kommt aus einem Förderprogramm des Landes, den Rest trägt die Stadt selbst.",
     "Kritik kam von den Anwohnern der Innenstadt, die den Wegfall von Parkplätzen fürchten. Die "
     "Verwaltung kündigte an, die Pläne in mehreren Bürgerversammlungen zu erläutern.",
     "Die erste Versammlung findet in der kommenden Woche im Rathaus statt. Eine Anmeldung ist nicht "

@@ -23,8 +23,9 @@ OTHER = (
 
 
 def frame(rows: list[dict[str, object]]) -> pl.DataFrame:
+    defaults = {"word_count": 1, "published_at": at(16)}
     return pl.DataFrame(
-        rows,
+        [{**defaults, **row} for row in rows],
         schema={"article_id": pl.String, "text": pl.String, "word_count": pl.Int32,
                 "published_at": pl.Datetime("us", "UTC"), "fetched_at": pl.Datetime("us", "UTC")},
     )  # fmt: skip
@@ -36,12 +37,14 @@ def at(day: int, hour: int = 0) -> datetime:
 
 def test_newest_version_of_an_article_wins() -> None:
     kept, superseded = collapse_versions(
-        frame([
-            {"article_id": "a", "text": "old", "word_count": 1, "published_at": at(16), "fetched_at": at(17)},
-            {"article_id": "a", "text": "new", "word_count": 1, "published_at": at(16), "fetched_at": at(18)},
-            {"article_id": "b", "text": "b", "word_count": 1, "published_at": at(16), "fetched_at": None},
-        ])
-    )  # fmt: skip
+        frame(
+            [
+                {"article_id": "a", "text": "old", "fetched_at": at(17)},
+                {"article_id": "a", "text": "new", "fetched_at": at(18)},
+                {"article_id": "b", "text": "b", "fetched_at": None},
+            ]
+        )
+    )
     assert sorted(kept["text"].to_list()) == ["b", "new"]
     assert superseded["text"].to_list() == ["old"]
 
