@@ -13,8 +13,8 @@ BODY = [
     "Geldes kommt aus einem Förderprogramm des Landes, den Rest trägt die Stadt selbst.",
     "Kritik kam von den Anwohnern der Innenstadt, die den Wegfall von Parkplätzen fürchten. Die "
     "Verwaltung kündigte an, die Pläne in mehreren Bürgerversammlungen zu erläutern.",
-    "Die erste Versammlung findet in der kommenden Woche im Rathaus statt. Eine Anmeldung ist nicht "
-    "erforderlich, die Plätze sind allerdings begrenzt.",
+    "Die erste Versammlung findet in der kommenden Woche im Rathaus statt. Eine Anmeldung ist "
+    "nicht erforderlich, die Plätze sind allerdings begrenzt.",
 ]
 
 
