@@ -26,9 +26,14 @@ def frame(rows: list[dict[str, object]]) -> pl.DataFrame:
     defaults = {"word_count": 1, "published_at": at(16)}
     return pl.DataFrame(
         [{**defaults, **row} for row in rows],
-        schema={"article_id": pl.String, "text": pl.String, "word_count": pl.Int32,
-                "published_at": pl.Datetime("us", "UTC"), "fetched_at": pl.Datetime("us", "UTC")},
-    )  # fmt: skip
+        schema={
+            "article_id": pl.String,
+            "text": pl.String,
+            "word_count": pl.Int32,
+            "published_at": pl.Datetime("us", "UTC"),
+            "fetched_at": pl.Datetime("us", "UTC"),
+        },
+    )
 
 
 def at(day: int, hour: int = 0) -> datetime:

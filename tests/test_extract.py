@@ -14,8 +14,14 @@ FETCHED = datetime(2025, 10, 17, 6, tzinfo=UTC)
 
 def page(html: str | bytes, content_type: str | None = "text/html; charset=utf-8") -> Page:
     body = html.encode() if isinstance(html, str) else html
-    return Page("https://www.rheinland-kurier.de/lokales/radwege-123.html?utm_source=rss", body,
-                "test#0", FETCHED, 200, content_type)  # fmt: skip
+    return Page(
+        "https://www.rheinland-kurier.de/lokales/radwege-123.html?utm_source=rss",
+        body,
+        "test#0",
+        FETCHED,
+        200,
+        content_type,
+    )
 
 
 def test_json_ld_gives_headline_time_with_offset_authors_and_keywords() -> None:

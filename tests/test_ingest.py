@@ -38,10 +38,16 @@ def test_html_folder_takes_url_and_time_from_manifest(tmp_path: Path) -> None:
     with gzip.open(tmp_path / "b.html.gz", "wt", encoding="utf-8") as fh:
         fh.write(article_page(title="Zweite Seite"))
     (tmp_path / "manifest.jsonl").write_text(
-        json.dumps({"file": "a.html", "url": "https://www.example.de/a.html",
-                    "fetched_at": "2025-10-17T06:00:00+00:00"}) + "\n",
+        json.dumps(
+            {
+                "file": "a.html",
+                "url": "https://www.example.de/a.html",
+                "fetched_at": "2025-10-17T06:00:00+00:00",
+            }
+        )
+        + "\n",
         encoding="utf-8",
-    )  # fmt: skip
+    )
     pages = list(read_unit(list_input_units([tmp_path])[0]))
     assert all(isinstance(p, Page) for p in pages)
     by_name = {Path(p.origin).name: p for p in pages if isinstance(p, Page)}
@@ -57,13 +63,18 @@ def test_warc_records_become_pages_rejects_or_counted_skips(tmp_path: Path) -> N
     write_warc(
         warc,
         [
-            ("response", "https://www.example.de/a.html", 200, "text/html; charset=utf-8",
-             article_page().encode()),
+            (
+                "response",
+                "https://www.example.de/a.html",
+                200,
+                "text/html; charset=utf-8",
+                article_page().encode(),
+            ),
             ("response", "https://www.example.de/missing.html", 404, "text/html", b"<p>nope</p>"),
             ("response", "https://www.example.de/logo.png", 200, "image/png", b"\x89PNG...."),
             ("request", "https://www.example.de/a.html", 0, "", b"GET /a.html HTTP/1.1\r\n\r\n"),
         ],
-    )  # fmt: skip
+    )
     counts = IngestCounts()
     items = list(read_unit(str(warc), counts))
     pages = [i for i in items if isinstance(i, Page)]
@@ -82,9 +93,17 @@ def test_truncated_warc_keeps_what_was_read_and_rejects_the_rest(tmp_path: Path)
     warc = tmp_path / "crawl.warc.gz"
     write_warc(
         warc,
-        [("response", f"https://www.example.de/{i}.html", 200, "text/html",
-          article_page(title=f"Seite {i}").encode()) for i in range(3)],
-    )  # fmt: skip
+        [
+            (
+                "response",
+                f"https://www.example.de/{i}.html",
+                200,
+                "text/html",
+                article_page(title=f"Seite {i}").encode(),
+            )
+            for i in range(3)
+        ],
+    )
     data = warc.read_bytes()
     warc.write_bytes(data[: int(len(data) * 0.8)])
     items = list(read_unit(str(warc), IngestCounts()))
@@ -99,8 +118,9 @@ def test_list_input_units_expands_folders_and_refuses_unknown_inputs(tmp_path: P
     (tmp_path / "pages" / "a.html").write_text("<p>x</p>")
     write_warc(tmp_path / "x.warc.gz", [])
     units = list_input_units([tmp_path])
-    assert units == sorted([str((tmp_path / "pages").resolve()),
-                            str((tmp_path / "x.warc.gz").resolve())])  # fmt: skip
+    assert units == sorted(
+        [str((tmp_path / "pages").resolve()), str((tmp_path / "x.warc.gz").resolve())]
+    )
     with pytest.raises(InputError, match="not found"):
         list_input_units([tmp_path / "nope"])
     (tmp_path / "notes.txt").write_text("hello")

@@ -15,17 +15,23 @@ SCHEMA = pa.schema([("article_id", pa.string()), ("n", pa.int32())])
 
 def rows(days: list[date]) -> pl.DataFrame:
     return pl.DataFrame(
-        {"article_id": [f"a{i}" for i in range(len(days))], "n": list(range(len(days))),
-         "published_date": days},
+        {
+            "article_id": [f"a{i}" for i in range(len(days))],
+            "n": list(range(len(days))),
+            "published_date": days,
+        },
         schema={"article_id": pl.String, "n": pl.Int32, "published_date": pl.Date},
-    )  # fmt: skip
+    )
 
 
 def test_partitions_are_hive_folders_of_zstd_files_without_the_key(tmp_path: Path) -> None:
     written = write_partitions(
         rows([date(2025, 10, 16), date(2025, 10, 16), date(2025, 10, 17)]),
-        tmp_path, "published_date", SCHEMA, "run-1",
-    )  # fmt: skip
+        tmp_path,
+        "published_date",
+        SCHEMA,
+        "run-1",
+    )
     assert sorted(p.relative_to(tmp_path).as_posix() for p in written) == [
         "published_date=2025-10-16/part-run-1.parquet",
         "published_date=2025-10-17/part-run-1.parquet",
@@ -37,8 +43,9 @@ def test_partitions_are_hive_folders_of_zstd_files_without_the_key(tmp_path: Pat
 
 
 def test_rerunning_a_run_replaces_its_files_and_leaves_other_runs_alone(tmp_path: Path) -> None:
-    write_partitions(rows([date(2025, 10, 16), date(2025, 10, 17)]), tmp_path,
-                     "published_date", SCHEMA, "run-1")  # fmt: skip
+    write_partitions(
+        rows([date(2025, 10, 16), date(2025, 10, 17)]), tmp_path, "published_date", SCHEMA, "run-1"
+    )
     write_partitions(rows([date(2025, 10, 17)]), tmp_path, "published_date", SCHEMA, "run-2")
     write_partitions(rows([date(2025, 10, 17)]), tmp_path, "published_date", SCHEMA, "run-1")
     files = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.parquet"))

@@ -30,14 +30,24 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
         html = article_page(
             title=f"Meldung {i} aus {site}",
             site=site,
-            paragraphs=[f"Absatz {i}: Budapest ist Thema." if i == 0 else f"Absatz {i}.",
-                        *[f"Satz {j} von Meldung {i} über den Verkehr in der Region." for j in range(8)]],
-            meta={"article:published_time": f"2025-10-{day}T10:00:00+02:00",
-                  "keywords": keywords, "og:site_name": site},
-        )  # fmt: skip
+            paragraphs=[
+                f"Absatz {i}: Budapest ist Thema." if i == 0 else f"Absatz {i}.",
+                *[f"Satz {j} von Meldung {i} über den Verkehr in der Region." for j in range(8)],
+            ],
+            meta={
+                "article:published_time": f"2025-10-{day}T10:00:00+02:00",
+                "keywords": keywords,
+                "og:site_name": site,
+            },
+        )
         (pages / name).write_text(html, encoding="utf-8")
-        manifest.append({"file": name, "url": f"https://www.{domain}/a/{i}.html",
-                         "fetched_at": "2025-10-18T06:00:00+00:00"})  # fmt: skip
+        manifest.append(
+            {
+                "file": name,
+                "url": f"https://www.{domain}/a/{i}.html",
+                "fetched_at": "2025-10-18T06:00:00+00:00",
+            }
+        )
     (pages / "manifest.jsonl").write_text("\n".join(json.dumps(m) for m in manifest))
     run_pipeline([pages], root, run_id="test-run")
     build_warehouse(root)
