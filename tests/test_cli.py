@@ -1,0 +1,104 @@
+"""The ``news-archive`` command end to end on the bundled samples."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from etl.cli import main
+
+REPO_DIR = Path(__file__).resolve().parents[1]
+SAMPLES = REPO_DIR / "data" / "samples"
+SEED_TITLE = "Trump kündigt Treffen mit Putin in Budapest an"
+
+
+def read_articles(data_dir: Path) -> pl.DataFrame:
+    return pl.read_parquet(
+        data_dir / "lake" / "articles" / "**" / "*.parquet", hive_partitioning=True
+    )
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data_dir = tmp_path_factory.mktemp("samples-run")
+    assert (
+        main(["run", "--input", str(SAMPLES), "--data-dir", str(data_dir), "--workers", "1"]) == 0
+    )
+    return data_dir
+
+
+@pytest.mark.e2e
+def test_seed_article_has_its_metadata_as_columns_and_nothing_around_it(sample_run: Path) -> None:
+    seed = read_articles(sample_run).filter(
+        pl.col("source") == "nachrichten-portal.de", pl.col("title") == SEED_TITLE
+    )
+    assert seed.height == 1
+    row = seed.row(0, named=True)
+    # 22:41 in Berlin (summer time) is 20:41 UTC; the page's offset is kept beside it.
+    assert row["published_at"] == datetime(2025, 10, 16, 20, 41, tzinfo=UTC)
+    assert row["published_offset_minutes"] == 120
+    assert {"Diplomatie", "USA", "Ukraine"} <= set(row["topics"])
+    assert row["agencies"] == ["dpa"]
+    assert row["language"] == "de"
+    for furniture in ("Rabatt", "Kommentare", "Suchbegriff", "vor 14 Minuten"):
+        assert furniture not in row["text"]
+    assert row["text"].startswith("Washington (dpa) -")
+
+
+@pytest.mark.e2e
+def test_every_input_is_an_article_a_reject_or_a_skip(
+    sample_run: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    articles = read_articles(sample_run)
+    rejects = pl.read_parquet(sample_run / "lake" / "rejects" / "**" / "*.parquet")
+    assert articles["article_id"].is_unique().all()
+    assert set(rejects["reason"]) >= {"http_status", "not_html", "duplicate"}
+    # html/ pages + WARC records (responses, the request and the warcinfo record).
+    html_pages = len(list((SAMPLES / "html").glob("*.htm*")))
+    warc_records = 1 + 1 + 17
+    assert articles.height + rejects.height + 2 == html_pages + warc_records
+
+
+@pytest.mark.e2e
+def test_rerunning_gives_the_same_rows_without_duplicates(sample_run: Path) -> None:
+    before = read_articles(sample_run).sort("article_id")
+    files_before = sorted(p.name for p in (sample_run / "lake").rglob("*.parquet"))
+    assert main(["run", "--input", str(SAMPLES), "--data-dir", str(sample_run)]) == 0
+    after = read_articles(sample_run).sort("article_id")
+    assert sorted(p.name for p in (sample_run / "lake").rglob("*.parquet")) == files_before
+    assert after.drop("run_id").equals(before.drop("run_id"))
+
+
+@pytest.mark.e2e
+def test_same_wire_story_on_several_outlets_shares_a_story_id(sample_run: Path) -> None:
+    copies = read_articles(sample_run).filter(
+        pl.col("text").str.contains("Budapest")
+        & pl.col("text").str.contains("Truth Social")
+        & pl.col("agencies").list.contains("dpa")
+    )
+    assert copies["source"].n_unique() >= 3
+    assert copies["story_id"].n_unique() == 1
+
+
+def test_bad_command_lines_get_one_line_errors(tmp_path: Path) -> None:
+    for args, message in [
+        (["run", "--input", str(tmp_path / "missing")], "input not found"),
+        (["run", "--input", str(SAMPLES), "--set", "nonsense=1"], "expected NAME=VALUE"),
+        (["run", "--input", str(SAMPLES), "--run-id", "../../etc"], "run id must match"),
+    ]:
+        done = subprocess.run(
+            [sys.executable, "-m", "etl.cli", *args, "--data-dir", str(tmp_path)],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=REPO_DIR,
+        )
+        assert done.returncode == 2, done.stderr
+        assert message in done.stderr
+        assert "Traceback" not in done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1
