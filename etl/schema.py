@@ -153,3 +153,73 @@ REJECT_SCHEMA = pa.schema(
 
 # Rejects are partitioned by the day the input was fetched (or read, where unknown).
 REJECT_PARTITION = "fetched_date"
+
+_COUNT: pa.DataType = pa.int64()
+
+FETCH_LOG_SCHEMA = pa.schema(
+    [
+        _field("source", pa.string(), "The outlet's key (registered domain).", "example.de"),
+        _field("source_name", pa.string(), "The outlet's name in sources.toml.", "Example"),
+        _field(
+            "discovered",
+            _COUNT,
+            "Distinct article URLs this run took up: found in feeds and sitemaps, or due again.",
+            "120",
+        ),
+        _field(
+            "skipped", _COUNT, "Of those, left alone: already seen, off-pattern, over limit.", ""
+        ),
+        _field("fetched", _COUNT, "URLs whose final response was HTTP 2xx.", "80"),
+        _field(
+            "failed",
+            _COUNT,
+            "URLs without a usable response (HTTP error, timeout, too large, robots, SSRF).",
+            "3",
+        ),
+        _field("articles", _COUNT, "Article rows the run wrote.", "75"),
+        _field("rejects", _COUNT, "Reject rows the run wrote for discovered URLs.", "8"),
+        _field("requests", _COUNT, "HTTP requests sent, with robots.txt, feeds and retries.", ""),
+        _field("retries", _COUNT, "Requests that repeated an attempt (timeout, 429, 5xx).", ""),
+        _field("bytes", _COUNT, "Body bytes received, as sent on the wire.", "5123456"),
+        _field("discovery_errors", _COUNT, "Feeds and sitemaps that could not be read.", "0"),
+        _field("started_at", UTC_TIMESTAMP, "When the source's collect began.", ""),
+        _field("finished_at", UTC_TIMESTAMP, "When its articles were stored.", ""),
+        _field("run_id", pa.string(), "The collect run.", "collect-20251017T060000Z-1a2b"),
+    ]
+)
+# One row per source and collect run, partitioned by the day of the collect (UTC).
+FETCH_LOG_PARTITION = "fetched_date"
+
+DISCOVERED_SCHEMA = pa.schema(
+    [
+        _field("source", pa.string(), "The outlet's key (registered domain).", "example.de"),
+        _field("url", pa.string(), "The URL as the feed or sitemap gave it.", ""),
+        _field(
+            "canonical_url", pa.string(), "The URL normalised (tracking parameters dropped).", ""
+        ),
+        _field("final_url", pa.string(), "Where redirects ended, where fetched.", ""),
+        _field(
+            "found_in",
+            pa.string(),
+            "The feed, sitemap or URL list that named it ('due' if retried).",
+            "",
+        ),
+        _field("hint_title", pa.string(), "Title the feed or news sitemap gave.", ""),
+        _field("hint_published_at", UTC_TIMESTAMP, "Date the feed or sitemap gave, in UTC.", ""),
+        _field("hint_categories", STRINGS, "Categories or news keywords the listing gave.", ""),
+        _field("hint_language", pa.string(), "Language the feed or news sitemap gave.", "de"),
+        _field("outcome", pa.string(), "article, reject or skipped: exactly one per URL.", ""),
+        _field(
+            "reason",
+            pa.string(),
+            "Reject reason, or why skipped (seen, url_pattern, max_pages).",
+            "seen",
+        ),
+        _field("article_id", pa.string(), "The article row it became, if any.", ""),
+        _field("http_status", pa.int16(), "Status of the final response, where there was one.", ""),
+        _field("input_origin", pa.string(), "The WARC record holding the fetch: path#offset.", ""),
+        _field("discovered_at", UTC_TIMESTAMP, "When the run took the URL up.", ""),
+        _field("run_id", pa.string(), "The collect run.", ""),
+    ]
+)
+DISCOVERED_PARTITION = "fetched_date"
