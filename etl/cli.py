@@ -6,12 +6,14 @@ import argparse
 import dataclasses
 import sys
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 from etl.config import Settings
 from etl.extract import ExtractionSettings
 from etl.ingest import InputError
+from etl.lock import DataDirBusy, data_dir_lock
 from etl.store import StoreError
 
 
@@ -23,8 +25,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
     try:
+        if getattr(args, "writes_data_dir", False):
+            with data_dir_lock(args.data_dir, timeout=args.wait):
+                return int(args.handler(args))
         return int(args.handler(args))
-    except (UsageError, InputError, StoreError, FileNotFoundError) as exc:
+    except (UsageError, InputError, StoreError, FileNotFoundError, DataDirBusy) as exc:
         print(f"news-archive: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -64,12 +69,37 @@ def _parser() -> argparse.ArgumentParser:
         help="extraction setting, e.g. favor_precision=true (repeatable)",
     )
     run.add_argument("--no-warehouse", action="store_true", help="skip the DuckDB build")
+    _writes_data_dir(run)
     run.set_defaults(handler=_run)
 
     warehouse = commands.add_parser("warehouse", help="rebuild the DuckDB file from the lake")
     warehouse.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    _writes_data_dir(warehouse)
     warehouse.set_defaults(handler=_warehouse)
+
+    report = commands.add_parser("report", help="write the HTML report from the warehouse")
+    report.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    report.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first day shown")
+    report.add_argument(
+        "--until", type=_day, metavar="YYYY-MM-DD", help="last day shown (default: newest article)"
+    )
+    report.add_argument(
+        "--out", type=Path, metavar="FILE", help="default: DATA_DIR/report/index.html"
+    )
+    report.set_defaults(handler=_report)
     return parser
+
+
+def _writes_data_dir(command: argparse.ArgumentParser) -> None:
+    """Mark a command that writes ``--data-dir``: it runs under the data directory's lock."""
+    command.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="if another process is writing the data dir, wait this long (default: stop)",
+    )
+    command.set_defaults(writes_data_dir=True)
 
 
 def parse_overrides(pairs: Sequence[str]) -> ExtractionSettings:
@@ -123,6 +153,23 @@ def _warehouse(args: argparse.Namespace) -> int:
     from etl.warehouse import build_warehouse
 
     print(build_warehouse(args.data_dir))
+    return 0
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {value!r}") from None
+
+
+def _report(args: argparse.Namespace) -> int:
+    from etl.report import ReportError, write_report
+
+    try:
+        print(write_report(args.data_dir, out=args.out, since=args.since, until=args.until))
+    except ReportError as exc:
+        raise UsageError(str(exc)) from exc
     return 0
 
 

@@ -16,12 +16,21 @@ from datetime import UTC, datetime
 from email.message import Message
 from pathlib import Path
 from typing import BinaryIO
+from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
+# A plain list of URLs, one a line: fetched into a WARC file first (``etl.collect``).
+URL_LIST_SUFFIXES = (".txt",)
+# Records the collector writes that are not article candidates (robots.txt, feeds, redirect
+# hops, retried attempts) carry this header; a fetch that failed is a ``metadata`` record
+# whose ``application/warc-fields`` payload names the reason in ``FETCH_FAILURE_FIELD``.
+ROLE_HEADER = "News-Archive-Role"
+SKIPPED_ROLES = ("discovery", "superseded")
+FETCH_FAILURE_FIELD = "fetch-failure"
 MANIFEST_NAME = "manifest.jsonl"
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 MAX_PAGE_BYTES = 20 * 1024 * 1024
@@ -73,6 +82,10 @@ def is_html(path: Path) -> bool:
     return path.name.lower().endswith(HTML_SUFFIXES)
 
 
+def is_url_list(path: str | Path) -> bool:
+    return Path(path).name.lower().endswith(URL_LIST_SUFFIXES)
+
+
 def list_input_units(paths: Sequence[str | Path]) -> list[str]:
     """Expand user inputs into units of work: each WARC file, each HTML folder, each HTML file.
 
@@ -85,9 +98,10 @@ def list_input_units(paths: Sequence[str | Path]) -> list[str]:
         if not path.exists():
             raise InputError(f"input not found: {raw}")
         if path.is_file():
-            if not (is_warc(path) or is_html(path)):
+            if not (is_warc(path) or is_html(path) or is_url_list(path)):
                 raise InputError(
-                    f"unsupported input {raw}: expected .warc(.gz), .html(.gz) or a folder"
+                    f"unsupported input {raw}: expected .warc(.gz), .html(.gz), a .txt list "
+                    "of URLs or a folder"
                 )
             units.add(str(path.resolve()))
             continue
@@ -107,6 +121,8 @@ def read_unit(unit: str, counts: IngestCounts | None = None) -> Iterator[Page | 
         yield from read_html_folder(path)
     elif is_warc(path):
         yield from read_warc(path, counts)
+    elif is_url_list(path):
+        raise InputError(f"{unit} is a list of URLs: fetch it first (etl.collect.run_url_lists)")
     else:
         yield from read_html_files([path], {})
 
@@ -118,6 +134,21 @@ def read_warc(path: Path, counts: IngestCounts) -> Iterator[Page | Reject]:
         with path.open("rb") as stream:
             records = ArchiveIterator(stream, arc2warc=True)
             for record in records:
+                role = record.rec_headers.get_header(ROLE_HEADER)
+                if role in SKIPPED_ROLES:
+                    counts.skip(f"warc_{role}")
+                    continue
+                if record.rec_type == "metadata" and role:
+                    failure = _fetch_failure(_read_limited(record.content_stream(), 65536))
+                    if failure is not None:
+                        yield Reject(
+                            f"{origin}#{records.get_record_offset()}",
+                            "fetch",
+                            *failure,
+                            record.rec_headers.get_header("WARC-Target-URI"),
+                            _parse_warc_date(record.rec_headers.get_header("WARC-Date")),
+                        )
+                        continue
                 if record.rec_type not in ("response", "resource"):
                     counts.skip(f"warc_{record.rec_type}")
                     continue
@@ -152,6 +183,19 @@ def read_warc(path: Path, counts: IngestCounts) -> Iterator[Page | Reject]:
     except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
         # A truncated or corrupt file: what was read so far stands, the rest is one reject.
         yield Reject(origin, "ingest", "corrupt_input", f"{type(exc).__name__}: {exc}")
+
+
+def _fetch_failure(payload: bytes) -> tuple[str, str] | None:
+    """(reason, detail) from the ``application/warc-fields`` of a failed-fetch record."""
+    fields: dict[str, str] = {}
+    for line in payload.decode("utf-8", "replace").splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            fields.setdefault(name.strip().lower(), value.strip())
+    reason = fields.get(FETCH_FAILURE_FIELD)
+    if not reason:
+        return None
+    return reason[:40], fields.get("detail", "")
 
 
 def read_html_folder(folder: Path) -> Iterator[Page | Reject]:
@@ -213,7 +257,9 @@ def _checked_page(page: Page) -> Iterator[Page | Reject]:
     def reject(reason: str, detail: str) -> Reject:
         return Reject(page.origin, "ingest", reason, detail, page.url, page.fetched_at)
 
-    if page.status is not None and not 200 <= page.status < 300:
+    if (problem := url_problem(page.url)) is not None:
+        yield reject("bad_url", problem)
+    elif page.status is not None and not 200 <= page.status < 300:
         yield reject("http_status", f"HTTP {page.status}")
     elif len(page.body) > MAX_PAGE_BYTES:
         yield reject("too_large", f"page larger than {MAX_PAGE_BYTES} bytes")
@@ -221,10 +267,37 @@ def _checked_page(page: Page) -> Iterator[Page | Reject]:
         yield reject("empty", "empty body")
     elif page.content_type and _mime_type(page.content_type) not in HTML_CONTENT_TYPES:
         yield reject("not_html", f"content type {_mime_type(page.content_type)}")
-    elif not page.url.startswith(("http://", "https://", "file://")):
-        yield reject("bad_url", f"unsupported URL {page.url[:200]!r}")
+    elif not looks_like_html(page.body):
+        yield reject("not_html", "the body is not HTML (no markup at its start)")
     else:
         yield page
+
+
+def url_problem(url: str) -> str | None:
+    """Why a page URL cannot key an article, or None: other schemes, no host, credentials."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 (raises on a malformed port)
+    except ValueError as exc:
+        return f"malformed URL ({exc})"
+    if parts.scheme == "file":
+        return None
+    if parts.scheme not in ("http", "https"):
+        return f"unsupported URL scheme {parts.scheme!r}"
+    if not parts.hostname:
+        return "URL without a host"
+    if parts.username is not None or parts.password is not None:
+        # Credentials would end up in the archive and every export of it.
+        return "URL with credentials"
+    return None
+
+
+def looks_like_html(body: bytes) -> bool:
+    """Markup near the start, as browsers sniff it; JSON, scripts and binaries fail."""
+    head = body[:2048].lstrip(b"\xef\xbb\xbf\xff\xfe \t\r\n\x00").lower()
+    if head.startswith(b"<"):
+        return True
+    return any(tag in body[:65536].lower() for tag in (b"<html", b"<body", b"<p>", b"<article"))
 
 
 def _mime_type(content_type: str) -> str:

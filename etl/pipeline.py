@@ -68,6 +68,11 @@ def extract_one(page: Page, settings: ExtractionSettings) -> dict[str, Any] | Re
         return Reject(
             page.origin, "extract", "too_deep", "HTML nested too deeply", page.url, page.fetched_at
         )
+    except Exception as exc:
+        # trafilatura, lxml and the date parsers raise on inputs no one anticipated; one such
+        # page must become a reject row with the error, not end the run for every other page.
+        detail = f"{type(exc).__name__}: {exc}"[:500]
+        return Reject(page.origin, "extract", "extraction_error", detail, page.url, page.fetched_at)
 
 
 def extract_unit(
@@ -77,8 +82,13 @@ def extract_unit(
     executor: Executor | None = None,
     batch_size: int = 64,
     on_page: Callable[[int], None] | None = None,
+    skip: Callable[[Page | Reject], str | None] | None = None,
 ) -> str:
-    """Ingest and extract one unit; stage its raw articles and rejects; return the summary path."""
+    """Ingest and extract one unit; stage its raw articles and rejects; return the summary path.
+
+    ``skip`` names why a record is left out before extraction (a date or domain filter), or
+    returns None to keep it; left-out records are counted as skipped under that name.
+    """
     settings = settings or ExtractionSettings()
     staging = Path(staging_dir)
     key = unit_key(unit)
@@ -87,6 +97,10 @@ def extract_unit(
     articles: list[dict[str, Any]] = []
     rejects: list[Reject] = []
     for batch in _batches(read_unit(unit, counts), batch_size):
+        if on_page is not None:
+            on_page(len(batch))
+        if skip is not None:
+            batch = _without_skipped(batch, skip, counts)
         pages = [item for item in batch if isinstance(item, Page)]
         rejects.extend(item for item in batch if isinstance(item, Reject))
         if executor is not None and len(pages) > 1:
@@ -99,8 +113,6 @@ def extract_unit(
             else:
                 articles.append(outcome)
         result.records += len(batch)
-        if on_page is not None:
-            on_page(len(batch))
     result.extracted, result.rejected = len(articles), len(rejects)
     result.skipped = dict(counts.skipped)
     articles_path = staging / f"{key}.articles.parquet"
@@ -249,6 +261,19 @@ def _rejects_table(rejects: Iterable[Reject]) -> pa.Table:
         for r in rejects
     ]
     return pa.Table.from_pylist(rows, REJECT_SCHEMA)
+
+
+def _without_skipped(
+    batch: list[Page | Reject], skip: Callable[[Page | Reject], str | None], counts: IngestCounts
+) -> list[Page | Reject]:
+    kept: list[Page | Reject] = []
+    for item in batch:
+        reason = skip(item)
+        if reason is None:
+            kept.append(item)
+        else:
+            counts.skip(reason)
+    return kept
 
 
 def _batches(items: Iterable[Page | Reject], size: int) -> Iterator[list[Page | Reject]]:

@@ -123,6 +123,6 @@ def test_list_input_units_expands_folders_and_refuses_unknown_inputs(tmp_path: P
     )
     with pytest.raises(InputError, match="not found"):
         list_input_units([tmp_path / "nope"])
-    (tmp_path / "notes.txt").write_text("hello")
+    (tmp_path / "notes.csv").write_text("hello")
     with pytest.raises(InputError, match="unsupported"):
-        list_input_units([tmp_path / "notes.txt"])
+        list_input_units([tmp_path / "notes.csv"])

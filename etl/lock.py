@@ -1,0 +1,65 @@
+"""One writer per data directory at a time.
+
+Runs write only their own lake files, but two processes rebuilding the one DuckDB file, or two
+attempts of the same run sharing a staging folder, would trample each other. Every command
+that writes takes this lock first; a second one waits for it or stops with a clear message.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+LOCK_NAME = ".news-archive.lock"
+
+
+class DataDirBusy(RuntimeError):
+    """Another process holds the data directory's lock."""
+
+
+@contextmanager
+def data_dir_lock(data_dir: str | Path, timeout: float = 0) -> Iterator[None]:
+    """Hold the data directory's lock; wait at most ``timeout`` seconds for it.
+
+    The lock is an OS-level file lock, so it is released when its process dies, even by
+    ``kill -9``: a crashed run never leaves the directory locked. Nested use in one process
+    is fine (the lock object is shared and counts its holders).
+    """
+    folder = Path(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(folder / LOCK_NAME, timeout=timeout, is_singleton=True)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise DataDirBusy(
+            f"{folder} is in use by another news-archive process"
+            f"{_holder(folder)}; wait for it to finish or retry with --wait SECONDS"
+        ) from None
+    try:
+        with _record_holder(folder):
+            yield
+    finally:
+        lock.release()
+
+
+@contextmanager
+def _record_holder(folder: Path) -> Iterator[None]:
+    """Leave the holder's pid beside the lock, for the message another process prints."""
+    marker = folder / f"{LOCK_NAME}.pid"
+    marker.write_text(str(os.getpid()), encoding="ascii")
+    try:
+        yield
+    finally:
+        marker.unlink(missing_ok=True)
+
+
+def _holder(folder: Path) -> str:
+    try:
+        pid = (folder / f"{LOCK_NAME}.pid").read_text(encoding="ascii").strip()
+    except OSError:
+        return ""
+    return f" (pid {pid})" if pid.isdigit() else ""
