@@ -65,12 +65,15 @@ def write_partitions(
             target = folder / file_name
             write_parquet_atomic(table, target)
             written.append(target)
-    # Files of an earlier attempt of this run in partitions it no longer writes.
+    # Files of an earlier attempt of this run in partitions it no longer writes, and the
+    # temporary files of an attempt that was killed before it could rename them.
     keep = {p.resolve() for p in written}
     if dataset_dir.exists():
         for stale in dataset_dir.glob(f"{partition_column}=*/{file_name}"):
             if stale.resolve() not in keep:
                 stale.unlink(missing_ok=True)
+        for leftover in dataset_dir.glob(f"{partition_column}=*/.{file_name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
     return written
 
 
