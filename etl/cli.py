@@ -4,17 +4,21 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from etl.config import Settings
 from etl.extract import ExtractionSettings
-from etl.ingest import InputError
+from etl.ingest import InputError, is_url_list
 from etl.lock import DataDirBusy, data_dir_lock
 from etl.store import StoreError
+
+if TYPE_CHECKING:
+    from etl.fetch import FetchSettings
 
 
 class UsageError(Exception):
@@ -51,7 +55,8 @@ def _parser() -> argparse.ArgumentParser:
         nargs="+",
         required=True,
         metavar="PATH",
-        help="WARC(.gz) files, folders of .html(.gz) pages, single pages",
+        help="WARC(.gz) files, folders of .html(.gz) pages, single pages, or .txt lists of "
+        "URLs (one a line; fetched into data/raw first)",
     )
     run.add_argument("--data-dir", type=Path, default=settings.data_dir)
     run.add_argument("--run-id", help="name of this run (default: derived from the inputs)")
@@ -69,8 +74,44 @@ def _parser() -> argparse.ArgumentParser:
         help="extraction setting, e.g. favor_precision=true (repeatable)",
     )
     run.add_argument("--no-warehouse", action="store_true", help="skip the DuckDB build")
+    run.add_argument(
+        "--allow-private-network",
+        action="store_true",
+        help="URL lists only: let the hosts they name be on a private network (local tests)",
+    )
     _writes_data_dir(run)
     run.set_defaults(handler=_run)
+
+    collect = commands.add_parser(
+        "collect", help="fetch new articles from the sources' feeds and sitemaps, then store them"
+    )
+    collect.add_argument(
+        "--sources",
+        type=Path,
+        default=Path(os.environ.get("NEWS_ARCHIVE_SOURCES") or "data/sources.toml"),
+        metavar="FILE",
+        help="sources TOML file (default: NEWS_ARCHIVE_SOURCES, else data/sources.toml)",
+    )
+    collect.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    collect.add_argument("--workers", type=int, default=settings.workers)
+    collect.add_argument("--no-warehouse", action="store_true", help="skip the DuckDB build")
+    _writes_data_dir(collect)
+    collect.set_defaults(handler=_collect)
+
+    reprocess = commands.add_parser(
+        "reprocess", help="re-run extraction on the WARC archive in data/raw (no network)"
+    )
+    reprocess.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first fetch day")
+    reprocess.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last fetch day")
+    reprocess.add_argument("--source", metavar="KEY", help="only this source (registered domain)")
+    reprocess.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    reprocess.add_argument("--workers", type=int, default=settings.workers)
+    reprocess.add_argument(
+        "--set", action="append", default=[], metavar="NAME=VALUE", help="extraction setting"
+    )
+    reprocess.add_argument("--no-warehouse", action="store_true", help="skip the DuckDB build")
+    _writes_data_dir(reprocess)
+    reprocess.set_defaults(handler=_reprocess)
 
     warehouse = commands.add_parser("warehouse", help="rebuild the DuckDB file from the lake")
     warehouse.add_argument("--data-dir", type=Path, default=settings.data_dir)
@@ -135,6 +176,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     extraction = parse_overrides(args.set)
+    if any(is_url_list(p) for p in args.input):
+        return _run_url_lists(args, extraction)
     with tqdm(desc="pages", unit="page", disable=None, leave=False) as bar:
         summary = run_pipeline(
             args.input,
@@ -147,6 +190,120 @@ def _run(args: argparse.Namespace) -> int:
     warehouse = None if args.no_warehouse else build_warehouse(args.data_dir)
     print(format_summary(summary, args.data_dir, warehouse))
     return 0
+
+
+def _run_url_lists(args: argparse.Namespace, extraction: ExtractionSettings) -> int:
+    from etl.collect import run_url_lists
+    from etl.warehouse import build_warehouse
+
+    if not all(is_url_list(p) for p in args.input):
+        raise UsageError("URL lists (.txt) cannot share a run with other inputs")
+    if args.run_id:
+        raise UsageError("--run-id does not apply to URL lists: the run is named after its archive")
+    summary = run_url_lists(
+        args.input,
+        args.data_dir,
+        settings=_fetch_settings(),
+        extraction=extraction,
+        workers=args.workers,
+        allow_private_network=args.allow_private_network,
+    )
+    warehouse = None if args.no_warehouse else build_warehouse(args.data_dir)
+    print(format_collect_summary(summary, args.data_dir, warehouse))
+    return 0
+
+
+def _fetch_settings() -> FetchSettings:
+    from etl.fetch import FetchSettings
+
+    try:
+        settings = FetchSettings.from_env()
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+    if not settings.contact:
+        print(
+            "news-archive: note: set NEWS_ARCHIVE_CONTACT (an e-mail address or URL) so that "
+            "site operators can reach you; it goes into the User-Agent",
+            file=sys.stderr,
+        )
+    return settings
+
+
+def _collect(args: argparse.Namespace) -> int:
+    from etl.collect import collect
+    from etl.sources import load_sources
+    from etl.warehouse import build_warehouse
+
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    sources = load_sources(args.sources)
+    summary = collect(sources, args.data_dir, settings=_fetch_settings(), workers=args.workers)
+    warehouse = None if args.no_warehouse else build_warehouse(args.data_dir)
+    print(format_collect_summary(summary, args.data_dir, warehouse))
+    return 0 if summary["accounted"] else 1
+
+
+def _reprocess(args: argparse.Namespace) -> int:
+    from etl.collect import reprocess
+    from etl.warehouse import build_warehouse
+
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    if args.since and args.until and args.since > args.until:
+        raise UsageError("--since is after --until")
+    summary = reprocess(
+        args.data_dir,
+        since=args.since,
+        until=args.until,
+        source=args.source,
+        extraction=parse_overrides(args.set),
+        workers=args.workers,
+    )
+    warehouse = None if args.no_warehouse else build_warehouse(args.data_dir)
+    rejects = summary["rejects"]
+    lines = [
+        f"reprocessed {len(summary['archives'])} archive files ({summary['records']} records)",
+        f"  articles        {summary['articles']}",
+        f"  rejects         {sum(rejects.values())}"
+        + (f"  ({', '.join(f'{k}: {n}' for k, n in rejects.items())})" if rejects else ""),
+        f"  all accounted   {'yes' if summary['accounted'] else 'NO'}",
+        f"lake:      {Path(args.data_dir) / 'lake'}",
+    ]
+    if warehouse:
+        lines.append(f"warehouse: {warehouse}")
+    print("\n".join(lines))
+    return 0
+
+
+def format_collect_summary(summary: dict[str, Any], data_dir: Path, warehouse: Any) -> str:
+    def counts(values: dict[str, int]) -> str:
+        return ", ".join(f"{k} {n}" for k, n in sorted(values.items(), key=lambda kv: -kv[1]))
+
+    lines = [
+        f"collect {summary['run_id']}: {len(summary['sources'])} sources, "
+        f"{summary['discovered']} URLs discovered"
+    ]
+    for source in summary["sources"]:
+        lines.append(
+            f"  {source['source']:<24} discovered {source['discovered']}  "
+            f"skipped {sum(source['skipped'].values())}  fetched {source['fetched']}  "
+            f"failed {source['failed']}  articles {source['articles']}  "
+            f"rejects {sum(source['rejects'].values())}  requests {source['requests']}  "
+            f"retries {source['retries']}  bytes {source['bytes']}"
+        )
+        if source["rejects"]:
+            lines.append(f"      rejects: {counts(source['rejects'])}")
+        if source["skipped"]:
+            lines.append(f"      skipped: {counts(source['skipped'])}")
+        for error in source["discovery_errors"]:
+            lines.append(f"      discovery error: {error}")
+    lines += [
+        f"  all accounted   {'yes' if summary['accounted'] else 'NO'}",
+        f"lake:      {Path(data_dir) / 'lake'}",
+    ]
+    if warehouse:
+        lines.append(f"warehouse: {warehouse}")
+    return "\n".join(lines)
 
 
 def _warehouse(args: argparse.Namespace) -> int:
