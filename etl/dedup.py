@@ -10,10 +10,12 @@ edits) stays one row per outlet, because analysts count by source; its rows shar
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from datetime import datetime
 
 import numpy as np
 import polars as pl
-from datasketch import MinHash, MinHashLSH
+from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -59,9 +61,28 @@ def assign_stories(articles: pl.DataFrame, threshold: float = STORY_THRESHOLD) -
     """
     if articles.is_empty():
         return articles
-    ids: list[str] = articles["article_id"].to_list()
     texts: list[str] = articles["text"].fill_null("").to_list()
-    signatures = [minhash_of(t) for t in texts]
+    when = articles.select(pl.col("published_at").fill_null(pl.col("fetched_at")))
+    stories = story_ids(
+        articles["article_id"].to_list(),
+        when.to_series().to_list(),
+        [minhash_of(t) for t in texts],
+        threshold,
+    )
+    return articles.with_columns(story_id=pl.Series(stories, dtype=pl.String))
+
+
+def story_ids(
+    ids: list[str],
+    when: list[datetime | None],
+    signatures: Sequence[MinHash | LeanMinHash],
+    threshold: float = STORY_THRESHOLD,
+) -> list[str]:
+    """The story of each article, from its MinHash signature (see ``assign_stories``).
+
+    Takes signatures rather than texts so that a run's stories can be found without holding
+    its texts: the pipeline computes each signature once, while the text is still at hand.
+    """
     lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
     parent = list(range(len(ids)))
 
@@ -77,16 +98,32 @@ def assign_stories(articles: pl.DataFrame, threshold: float = STORY_THRESHOLD) -
                 parent[find(i)] = find(j)
         lsh.insert(i, signature)
 
-    order = articles.select(
-        pl.col("published_at").fill_null(pl.col("fetched_at")).alias("when"), "article_id"
+    # The first member of each cluster by (no time last, time, article_id): one sort, no loop
+    # over clusters, so a run of a million articles does not take quadratic time.
+    members = pl.DataFrame(
+        {
+            "root": [find(i) for i in range(len(ids))],
+            "when": pl.Series(when, dtype=pl.Datetime("us", "UTC")),
+            "article_id": pl.Series(ids, dtype=pl.String),
+        }
     )
-    when = order["when"].to_list()
-    roots = np.array([find(i) for i in range(len(ids))])
-    story_of_root: dict[int, str] = {}
-    for root in set(roots.tolist()):
-        members = np.flatnonzero(roots == root).tolist()
-        first = min(members, key=lambda m: (when[m] is None, when[m], ids[m]))
-        story_of_root[root] = ids[first]
-    return articles.with_columns(
-        story_id=pl.Series([story_of_root[int(r)] for r in roots], dtype=pl.String)
+    first = members.sort(["when", "article_id"], nulls_last=True).group_by("root").first()
+    story_of_root = dict(zip(first["root"].to_list(), first["article_id"].to_list(), strict=True))
+    return [story_of_root[root] for root in members["root"].to_list()]
+
+
+def signature_bytes(text: str) -> bytes:
+    """A text's MinHash signature as bytes, to be staged with its row."""
+    return bytes(minhash_of(text).hashvalues.tobytes())
+
+
+def signature_from_bytes(data: bytes) -> LeanMinHash:
+    return LeanMinHash(
+        seed=_PROTOTYPE.seed,
+        hashvalues=np.frombuffer(data, dtype=_PROTOTYPE.hashvalues.dtype),
+        scheme=_PROTOTYPE.scheme,
     )
+
+
+# The seed, scheme and value type that ``minhash_of`` uses, for reading staged signatures back.
+_PROTOTYPE = MinHash(num_perm=NUM_PERM, seed=1)
