@@ -180,15 +180,23 @@ async def _fetch_sources(
 async def _session(
     run: SourceRun, fetcher: Fetcher, policy: NetworkPolicy, crawl_delay: float | None = None
 ) -> AsyncIterator[Session]:
-    """A session writing the run's archive; the archive is closed (renamed) whatever happens."""
+    """A session writing the run's archive, which is renamed into place only if all went well.
+
+    After a crash or an interrupt the file keeps its ``.open`` name: nothing reads it, the
+    state was not saved, and the next collect fetches those URLs again.
+    """
     archive = WarcArchive(run.archive, _warcinfo(run.key, run.name, fetcher.settings))
     session = fetcher.session(archive, policy, crawl_delay)
     try:
         yield session
+    except BaseException:
+        archive.abandon()
+        raise
+    else:
+        archive.close()
     finally:
         run.stats = session.stats
         await session.aclose()
-        archive.close()
 
 
 async def _fetch_planned(session: Session, planned: list[Planned]) -> None:

@@ -324,6 +324,10 @@ class WarcArchive:
         self._partial.replace(self.path)
         return self.path
 
+    def abandon(self) -> None:
+        """Close without renaming: the ``.open`` file stays as evidence, unread."""
+        self._file.close()
+
 
 def _warc_date() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -690,6 +694,7 @@ class Session:
             attempt.response = response
             attempt.retry_after = _retry_after(response.headers.get("retry-after"))
         except SSRFBlocked as exc:
+            self.stats.requests -= 1  # refused before connecting: nothing was sent
             attempt.failure, attempt.detail = "ssrf_blocked", str(exc)
         except BodyTooLarge as exc:
             attempt.failure, attempt.detail = "too_large", f"{url}: {exc}"

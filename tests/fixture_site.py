@@ -348,6 +348,18 @@ def _handler_for(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
         page = page.replace('<meta charset="utf-8">', "")
         h.reply(200, page.encode("cp1252"), "text/html")
 
+    def chunked_gzip(h: Handler, hits: int) -> None:
+        # How most news sites answer: gzip, in chunks, over HTTP/1.1.
+        body = gzip.compress(site.article("/news/hafen.html"), mtime=0)
+        h.wfile.write(
+            b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n"
+            b"Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n"
+        )
+        for start in range(0, len(body), 100):
+            chunk = body[start : start + 100]
+            h.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        h.wfile.write(b"0\r\n\r\n")
+
     def pdf(h: Handler, hits: int) -> None:
         h.reply(200, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", "application/pdf")
 
@@ -378,6 +390,7 @@ def _handler_for(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
         "/faults/declared-huge.html": declared_huge,
         "/faults/bomb.html": bomb,
         "/docs/bericht.pdf": pdf,
+        "/news/chunked.html": chunked_gzip,
     }
     return Handler
 

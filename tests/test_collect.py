@@ -15,6 +15,7 @@ import polars as pl
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
+import etl.collect
 from etl.cli import main
 from etl.collect import collect, raw_archives, reprocess
 from etl.fetch import FetchSettings
@@ -273,3 +274,19 @@ def test_cli_collect_run_and_reprocess(
         main(["collect", "--sources", str(tmp_path / "missing.toml"), "--data-dir", str(data)]) == 2
     )
     assert "sources file not found" in capsys.readouterr().err
+
+
+def test_an_interrupted_collect_leaves_nothing_to_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*args: Any) -> None:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(etl.collect, "_fetch_planned", broken)
+    with serve_site() as site:
+        sources = load_sources(sources_file(site, tmp_path / "s.toml", "sources-clean.toml"))
+        with pytest.raises(RuntimeError, match="disk full"):
+            collect(sources, tmp_path / "data", settings=SETTINGS)
+    assert raw_archives(tmp_path / "data" / "raw") == []
+    assert len(list((tmp_path / "data" / "raw").rglob("*.warc.gz.open"))) == 1
+    assert not (tmp_path / "data" / "state").exists()  # so the next collect fetches again

@@ -218,6 +218,14 @@ def test_read_back_each_fetched_url_is_one_record_at_its_origin(
     assert counts.skipped["warc_superseded"] == 4  # 500, 301, and the loop's two 302s
 
 
+def test_a_gzipped_chunked_page_reads_back_as_sent(site: FixtureSite, tmp_path: Path) -> None:
+    fetched, archive = run_session(tmp_path, LOOPBACK, page(site, "/news/chunked.html"))
+    assert fetched.ok
+    (record,) = list(read_warc(archive, IngestCounts()))
+    assert isinstance(record, Page)
+    assert record.body == site.article("/news/hafen.html")
+
+
 def test_settings_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWS_ARCHIVE_CONTACT", "mailto:archiv@example.org")
     monkeypatch.setenv("NEWS_ARCHIVE_REFETCH_AFTER_DAYS", "7")
