@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test test-fast lint format warehouse score clean
+.PHONY: help setup demo test test-fast lint format warehouse score clean browser
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -25,10 +25,11 @@ help: ## list the targets
 
 setup: .venv/.synced ## create .venv from uv.lock (installs uv first if missing)
 
-demo: setup ## run the whole pipeline on data/samples and print the summary
+demo: setup ## run the whole pipeline on data/samples, print the summary and the report's path
 	$(UV) run --frozen news-archive run --input data/samples --data-dir $(DATA_DIR)
+	$(UV) run --frozen news-archive report --data-dir $(DATA_DIR)
 
-test: lint ## lint, then the whole test suite (unit, end-to-end, DAGs)
+test: lint browser ## lint, then the whole test suite (unit, end-to-end, DAGs)
 	$(UV) run --frozen pytest
 
 test-fast: setup ## unit tests only (no end-to-end runs)
@@ -53,4 +54,16 @@ score: setup ## score extraction on ../shared/eval/dev (when present)
 		--articles /tmp/dev-run/lake/articles --by language
 
 clean: ## remove generated data (lake, warehouse, staging), keep the samples
-	rm -rf $(DATA_DIR)/lake $(DATA_DIR)/warehouse $(DATA_DIR)/staging
+	rm -rf $(DATA_DIR)/lake $(DATA_DIR)/warehouse $(DATA_DIR)/staging $(DATA_DIR)/report
+
+# The report's browser test drives Debian's Chromium (never a downloaded browser). Installing
+# needs root (as in CI) or password-less sudo; if neither works the browser tests skip and say why.
+browser: ## install Debian's chromium and chromium-driver when missing (for the browser tests)
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then sudo=; elif sudo -n true 2>/dev/null; then sudo="sudo -n"; \
+	else echo "make browser: not root: chromium not installed, the browser tests will skip"; exit 0; fi; \
+	if command -v apt-get >/dev/null; then \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		$$sudo apt-get install -y -qq chromium chromium-driver >/dev/null \
+		|| echo "make browser: apt-get could not install chromium: the browser tests will skip"; \
+	else echo "make browser: no apt-get: chromium not installed, the browser tests will skip"; fi
