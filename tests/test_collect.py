@@ -202,6 +202,8 @@ def test_a_second_collect_fetches_no_article_twice(collected: Collected) -> None
     # The unchanged documents answered 304 to the validators kept from the first collect.
     conditional = {path for path, headers in collected.log_second if "If-None-Match" in headers}
     assert {"/sitemap.xml", "/rss.xml"} <= conditional
+    since = {path for path, headers in collected.log_second if "If-Modified-Since" in headers}
+    assert since == {"/atom.xml"}
     assert second["/sitemap-news.xml"] == 0  # the index was unchanged, so not read again
     log = pl.read_parquet(collected.data_dir / "lake" / "fetch_log", hive_partitioning=True)
     assert log.sort("started_at")["articles"].to_list() == [8, 1]
