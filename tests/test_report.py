@@ -254,6 +254,13 @@ def test_window_limits_every_chart(data_dir: Path, tmp_path: Path) -> None:
     assert {v["day"] for v in daily} <= days
 
 
+def test_an_empty_warehouse_gives_a_report_of_notes(tmp_path: Path) -> None:
+    build_warehouse(tmp_path)
+    page = Path(write_report(tmp_path)).read_text(encoding="utf-8")
+    assert specs_of(page) == {}
+    assert page.count("Nothing in this window.") == 8  # every chart and table says so
+
+
 def test_since_after_until_is_refused(data_dir: Path) -> None:
     with pytest.raises(ReportError, match="after"):
         write_report(data_dir, since=date(2025, 10, 9), until=date(2025, 10, 1))
