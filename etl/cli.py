@@ -113,10 +113,45 @@ def _parser() -> argparse.ArgumentParser:
     _writes_data_dir(reprocess)
     reprocess.set_defaults(handler=_reprocess)
 
-    warehouse = commands.add_parser("warehouse", help="rebuild the DuckDB file from the lake")
+    warehouse = commands.add_parser(
+        "warehouse", help="bring the DuckDB file up to date with the lake (merges what changed)"
+    )
     warehouse.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    warehouse.add_argument(
+        "--rebuild", action="store_true", help="build it anew from the whole lake"
+    )
     _writes_data_dir(warehouse)
     warehouse.set_defaults(handler=_warehouse)
+
+    search = commands.add_parser("search", help="full-text search of the warehouse (BM25)")
+    search.add_argument("query", help="words to look for, in any language the archive holds")
+    search.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    search.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first day")
+    search.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last day")
+    search.add_argument("--source", help="only this outlet (its domain, e.g. example.de)")
+    search.add_argument("--topic", help="only articles with this topic (case-insensitive)")
+    search.add_argument("--language", help="only articles in this language (ISO 639-1)")
+    search.add_argument("--all", action="store_true", help="every word must occur")
+    search.add_argument("--limit", type=int, default=20, help="rows to show (default: 20)")
+    search.set_defaults(handler=_search)
+
+    sql = commands.add_parser("sql", help="run SQL on a read-only connection to the warehouse")
+    sql.add_argument("statement", help='e.g. "SELECT * FROM source_daily LIMIT 10"')
+    sql.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    sql.set_defaults(handler=_sql)
+
+    stats = commands.add_parser("stats", help="headline figures of the warehouse")
+    stats.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    stats.set_defaults(handler=_stats)
+
+    schema_doc = commands.add_parser(
+        "schema-doc", help="write docs/schema.md from the schema (--check: compare only)"
+    )
+    schema_doc.add_argument("--out", type=Path, default=None, metavar="FILE")
+    schema_doc.add_argument(
+        "--check", action="store_true", help="exit 1 if the file differs from the schema"
+    )
+    schema_doc.set_defaults(handler=_schema_doc)
 
     report = commands.add_parser("report", help="write the HTML report from the warehouse")
     report.add_argument("--data-dir", type=Path, default=settings.data_dir)
@@ -307,9 +342,66 @@ def format_collect_summary(summary: dict[str, Any], data_dir: Path, warehouse: A
 
 
 def _warehouse(args: argparse.Namespace) -> int:
-    from etl.warehouse import build_warehouse
+    from etl.warehouse import update_warehouse
 
-    print(build_warehouse(args.data_dir))
+    print(update_warehouse(args.data_dir, rebuild=args.rebuild))
+    return 0
+
+
+def _search(args: argparse.Namespace) -> int:
+    from etl.query import QueryError, format_table, search
+
+    if args.limit < 1:
+        raise UsageError("--limit must be at least 1")
+    try:
+        result = search(
+            args.data_dir,
+            args.query,
+            since=args.since,
+            until=args.until,
+            source=args.source,
+            topic=args.topic,
+            language=args.language,
+            all_terms=args.all,
+            limit=args.limit,
+        )
+    except QueryError as exc:
+        raise UsageError(str(exc)) from exc
+    print(format_table(result))
+    return 0
+
+
+def _sql(args: argparse.Namespace) -> int:
+    from etl.query import QueryError, format_table, run_sql
+
+    try:
+        print(format_table(run_sql(args.data_dir, args.statement)))
+    except QueryError as exc:
+        raise UsageError(str(exc)) from exc
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from etl.query import format_record, stats
+
+    print(format_record(stats(args.data_dir)))
+    return 0
+
+
+def _schema_doc(args: argparse.Namespace) -> int:
+    from etl.schema_doc import SCHEMA_DOC, render_schema_doc
+
+    out = args.out or SCHEMA_DOC
+    text = render_schema_doc()
+    if args.check:
+        if not out.exists() or out.read_text(encoding="utf-8") != text:
+            print(f"{out} differs from etl/schema.py: run `news-archive schema-doc`")
+            return 1
+        print(f"{out} matches etl/schema.py")
+        return 0
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    print(out)
     return 0
 
 

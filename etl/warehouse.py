@@ -1,19 +1,44 @@
 """The DuckDB warehouse: derived from the Parquet lake by the SQL files in ``sql/``.
 
-The build writes a new database file next to the old one and renames it into place, so a
-reader (or a crash) never meets a half-built warehouse, and the lake stays the source of truth.
+Every build or update writes a new database file next to the old one and renames it into
+place, so a reader (or a crash) never meets a half-written warehouse, and readers holding the
+old file open are never locked out. A full build starts from an empty file; an incremental
+update starts from a copy of the current one and merges only the lake files that are new,
+rewritten or gone since (``lake_files`` in the database remembers path, size and mtime of
+each). The same SQL does both: a full build is a merge with every file new.
+
+Before each script the loader provides the lake as temporary views: ``lake_articles_new``
+(rows of the new or rewritten article files, with ``lake_file``), ``lake_articles_reload``
+(the files named in the temporary table ``loader_reload``), ``lake_rejects`` and
+``lake_fetch_log`` (whole), the tables ``loader_new_files`` and ``loader_gone_files``, and
+the empty view ``loader_article_columns`` that gives ``articles`` its columns.
 """
 
 from __future__ import annotations
 
+import fcntl
+import hashlib
 import os
+import shutil
 import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
-from etl.schema import ARTICLE_PARTITION, ARTICLE_SCHEMA, REJECT_PARTITION, REJECT_SCHEMA
+from etl.schema import (
+    ARTICLE_PARTITION,
+    ARTICLE_SCHEMA,
+    FETCH_LOG_PARTITION,
+    FETCH_LOG_SCHEMA,
+    REJECT_PARTITION,
+    REJECT_SCHEMA,
+)
 
 SQL_DIR = Path(
     os.environ.get("NEWS_ARCHIVE_SQL_DIR") or Path(__file__).resolve().parent.parent / "sql"
@@ -51,59 +76,292 @@ def warehouse_path(data_dir: str | Path) -> Path:
     return Path(data_dir) / "warehouse" / "news.duckdb"
 
 
-def build_warehouse(data_dir: str | Path) -> str:
-    """(Re)build ``warehouse/news.duckdb`` from ``lake/``; return its path."""
+@dataclass(frozen=True)
+class LakeFile:
+    dataset: str
+    lake_file: str  # path below lake/, the key stored in the warehouse
+    path: str  # absolute, for reading
+    size: int
+    mtime_ns: int
+
+
+@dataclass(frozen=True)
+class LoadSummary:
+    path: str
+    mode: str  # full, incremental or unchanged
+    files_added: int
+    files_removed: int
+    articles_changed: int
+
+    def __str__(self) -> str:
+        if self.mode == "unchanged":
+            return f"{self.path} (up to date)"
+        return (
+            f"{self.path} ({self.mode}: {self.files_added} lake files added or rewritten, "
+            f"{self.files_removed} removed or rewritten, {self.articles_changed} articles changed)"
+        )
+
+
+def build_warehouse(data_dir: str | Path, rebuild: bool = False) -> str:
+    """Bring ``warehouse/news.duckdb`` up to date with the lake; return its path.
+
+    Incremental unless ``rebuild``; either way the result is the one a full build gives.
+    """
+    return update_warehouse(data_dir, rebuild=rebuild).path
+
+
+def update_warehouse(data_dir: str | Path, rebuild: bool = False) -> LoadSummary:
+    """Bring the warehouse up to date with the lake, merging only what changed.
+
+    Falls back to a full build when there is no warehouse yet, when asked to, or when the SQL
+    files or the schema changed since the file was built (its tables would no longer match).
+    """
     data_dir = Path(data_dir)
     target = warehouse_path(data_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    temporary = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
-    try:
-        with duckdb.connect(str(temporary)) as con:
-            load_fts(con)
-            _register_lake(
-                con,
-                data_dir / "lake" / "articles",
-                ARTICLE_SCHEMA,
-                ARTICLE_PARTITION,
-                "lake_articles",
-            )
-            _register_lake(
-                con, data_dir / "lake" / "rejects", REJECT_SCHEMA, REJECT_PARTITION, "lake_rejects"
-            )
-            for script in sql_files():
-                con.execute(script.read_text(encoding="utf-8"))
-            for view in ("lake_articles", "lake_rejects"):
-                con.execute(f"DROP VIEW IF EXISTS {view}")  # fixed names, not input
-            con.execute("CHECKPOINT")
-        temporary.replace(target)
-    finally:
-        temporary.unlink(missing_ok=True)
-        Path(f"{temporary}.wal").unlink(missing_ok=True)
-    return str(target)
+    with _writer_lock(target):
+        lake = list_lake(data_dir / "lake")
+        fingerprint = build_fingerprint()
+        previous = _previous_load(target)
+        full = rebuild or previous is None or previous[0] != fingerprint
+        loaded = {} if full or previous is None else previous[1]
+        current = {(f.dataset, f.lake_file): (f.size, f.mtime_ns) for f in lake}
+        if not full and loaded == current:
+            return LoadSummary(str(target), "unchanged", 0, 0, 0)
+        articles_before = {k[1]: v for k, v in loaded.items() if k[0] == "articles"}
+        new = [
+            f
+            for f in lake
+            if f.dataset == "articles" and articles_before.get(f.lake_file) != (f.size, f.mtime_ns)
+        ]
+        gone = [
+            name
+            for name, stamp in articles_before.items()
+            if current.get(("articles", name)) != stamp
+        ]
+        temporary = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
+        try:
+            if not full:
+                shutil.copyfile(target, temporary)
+                if Path(f"{target}.wal").exists():
+                    shutil.copyfile(f"{target}.wal", f"{temporary}.wal")
+            with duckdb.connect(str(temporary)) as con:
+                changed = _load(con, data_dir / "lake", lake, new, gone)
+                con.execute(
+                    "INSERT INTO warehouse_loads VALUES (?, ?, ?, ?, ?, ?)",
+                    [
+                        datetime.now(UTC),
+                        "full" if full else "incremental",
+                        fingerprint,
+                        len(new),
+                        len(gone),
+                        changed,
+                    ],
+                )
+                con.execute("CHECKPOINT")
+            with temporary.open("rb") as fh:
+                os.fsync(fh.fileno())
+            temporary.replace(target)
+            Path(f"{target}.wal").unlink(missing_ok=True)
+        finally:
+            temporary.unlink(missing_ok=True)
+            Path(f"{temporary}.wal").unlink(missing_ok=True)
+    return LoadSummary(str(target), "full" if full else "incremental", len(new), len(gone), changed)
 
 
-def _register_lake(
-    con: duckdb.DuckDBPyConnection,
-    folder: Path,
-    schema: pa.Schema,
-    partition: str,
-    name: str,
-) -> None:
-    """A temporary view of a hive-partitioned dataset, or an empty one with the same columns."""
-    files = sorted(str(p) for p in folder.glob(f"{partition}=*/*.parquet"))
-    if files:
-        relation = con.read_parquet(files, hive_partitioning=True, union_by_name=True)
-    else:
-        empty = schema.empty_table().append_column(partition, pa.array([], pa.date32()))
-        relation = con.from_arrow(empty)
-    relation.create_view(name, replace=True)
+def list_lake(lake: Path) -> list[LakeFile]:
+    """The Parquet files of the lake's datasets (hidden temporary files are not ``*.parquet``)."""
+    patterns = {
+        "articles": f"{ARTICLE_PARTITION}=*/*.parquet",
+        "rejects": f"{REJECT_PARTITION}=*/*.parquet",
+        "fetch_log": f"{FETCH_LOG_PARTITION}=*/*.parquet",
+    }
+    files = []
+    for dataset, pattern in patterns.items():
+        for path in sorted((lake / dataset).glob(pattern)):
+            stat = path.stat()
+            files.append(
+                LakeFile(
+                    dataset,
+                    path.relative_to(lake).as_posix(),
+                    str(path.resolve()),
+                    stat.st_size,
+                    stat.st_mtime_ns,
+                )
+            )
+    return files
+
+
+def build_fingerprint() -> str:
+    """Changes whenever the SQL or the schemas do: an older warehouse is then rebuilt whole."""
+    digest = hashlib.sha256(duckdb.__version__.encode())
+    for script in sql_files():
+        digest.update(script.name.encode())
+        digest.update(script.read_bytes())
+    for schema in (ARTICLE_SCHEMA, REJECT_SCHEMA, FETCH_LOG_SCHEMA):
+        digest.update(schema.to_string(show_field_metadata=False).encode())
+    return digest.hexdigest()[:16]
 
 
 def connect_read_only(data_dir: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection with full-text search loaded, for queries and search."""
+    """A read-only connection with the FTS extension (its stemmers) loaded, times in UTC."""
     path = warehouse_path(data_dir)
     if not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run `news-archive warehouse` first")
     con = duckdb.connect(str(path), read_only=True)
     load_fts(con)
+    con.execute("SET TimeZone = 'UTC'")
     return con
+
+
+@contextmanager
+def _writer_lock(target: Path) -> Iterator[None]:
+    """One writer at a time (CLI and Airflow may both update): the second waits its turn."""
+    with Path(f"{target.parent}/.{target.name}.lock").open("a") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def _previous_load(target: Path) -> tuple[str, dict[tuple[str, str], tuple[int, int]]] | None:
+    """The fingerprint and the lake files of the current warehouse, or None to build anew."""
+    if not target.exists():
+        return None
+    try:
+        with duckdb.connect(str(target), read_only=True) as con:
+            row = con.execute(
+                "SELECT fingerprint FROM warehouse_loads ORDER BY loaded_at DESC LIMIT 1"
+            ).fetchone()
+            files = con.execute("SELECT dataset, lake_file, size, mtime_ns FROM lake_files")
+            loaded = {(d, f): (s, m) for d, f, s, m in files.fetchall()}
+    except duckdb.Error:
+        return None  # not a warehouse this code wrote: build it anew
+    return (str(row[0]), loaded) if row else None
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    lake: Path,
+    files: Sequence[LakeFile],
+    new: Sequence[LakeFile],
+    gone: Sequence[str],
+) -> int:
+    """Run every script with the lake views in place; return the number of articles changed."""
+    load_fts(con)
+    con.execute("SET TimeZone = 'UTC'")
+    articles = [f for f in files if f.dataset == "articles"]
+    keep: list[Any] = []  # Arrow tables behind registered views must outlive the load
+    keep.append(
+        _register_table(
+            con,
+            "loader_files",
+            {
+                "filename": [f.path for f in articles],
+                "lake_file": [f.lake_file for f in articles],
+            },
+        )
+    )
+    keep.append(_register_table(con, "loader_new_files", {"lake_file": [f.lake_file for f in new]}))
+    keep.append(_register_table(con, "loader_gone_files", {"lake_file": list(gone)}))
+    keep.append(_register_dataset(con, "loader_article_columns", [], _article_columns()))
+    keep.append(_register_articles(con, "lake_articles_new", [f.path for f in new]))
+    keep.append(
+        _register_dataset(
+            con,
+            "lake_rejects",
+            [f.path for f in files if f.dataset == "rejects"],
+            REJECT_SCHEMA.append(pa.field(REJECT_PARTITION, pa.date32())),
+        )
+    )
+    keep.append(
+        _register_dataset(
+            con,
+            "lake_fetch_log",
+            [f.path for f in files if f.dataset == "fetch_log"],
+            FETCH_LOG_SCHEMA.append(pa.field(FETCH_LOG_PARTITION, pa.date32())),
+        )
+    )
+    by_name = {f.lake_file: f.path for f in articles}
+    reload: list[str] | None = None
+    for script in sql_files():
+        wanted = _reload_files(con, by_name)
+        if wanted != reload:
+            keep.append(_register_articles(con, "lake_articles_reload", wanted))
+            reload = wanted
+        con.execute(script.read_text(encoding="utf-8"))
+    con.execute("DELETE FROM lake_files")
+    keep.append(
+        _register_table(
+            con,
+            "loader_lake_files",
+            {
+                "dataset": [f.dataset for f in files],
+                "lake_file": [f.lake_file for f in files],
+                "size": pa.array([f.size for f in files], pa.int64()),
+                "mtime_ns": pa.array([f.mtime_ns for f in files], pa.int64()),
+            },
+        )
+    )
+    con.execute(
+        "INSERT INTO lake_files "
+        "SELECT dataset, lake_file, size, mtime_ns, ? FROM loader_lake_files",
+        [datetime.now(UTC)],
+    )
+    row = con.execute("SELECT count(*) FROM loader_changed").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _reload_files(con: duckdb.DuckDBPyConnection, by_name: dict[str, str]) -> list[str]:
+    """The files ``loader_reload`` needs read, once the merge script has made it."""
+    exists = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = 'loader_reload'"
+    ).fetchone()
+    if not exists or not exists[0]:
+        return []
+    names = con.execute("SELECT DISTINCT lake_file FROM loader_reload ORDER BY 1").fetchall()
+    return [by_name[name] for (name,) in names]
+
+
+def _register_table(con: duckdb.DuckDBPyConnection, name: str, columns: dict[str, Any]) -> pa.Table:
+    table = pa.table(
+        {k: v if isinstance(v, pa.Array) else pa.array(v, pa.string()) for k, v in columns.items()}
+    )
+    con.register(name, table)
+    return table
+
+
+def _register_articles(con: duckdb.DuckDBPyConnection, name: str, paths: list[str]) -> object:
+    """Article rows of ``paths`` with the ``lake_file`` each came from, as view ``name``."""
+    if paths:
+        relation = con.read_parquet(
+            paths, hive_partitioning=True, union_by_name=True, filename=True
+        )
+        keep: object = relation
+    else:
+        keep = _article_columns().append(pa.field("filename", pa.string())).empty_table()
+        relation = con.from_arrow(keep)
+    # The lake_file is the path below lake/ that lake_files and article_versions keep.
+    with_origin = relation.join(con.table("loader_files"), "filename")
+    con.register(name, with_origin.project("* EXCLUDE (filename)"))
+    return keep
+
+
+def _article_columns() -> pa.Schema:
+    """The columns of ``articles``: the schema's, then the partition key from the path."""
+    return ARTICLE_SCHEMA.append(pa.field(ARTICLE_PARTITION, pa.date32()))
+
+
+def _register_dataset(
+    con: duckdb.DuckDBPyConnection, name: str, paths: list[str], empty_schema: pa.Schema
+) -> object:
+    """A whole hive-partitioned dataset as view ``name``, or an empty one of its columns."""
+    if paths:
+        relation = con.read_parquet(paths, hive_partitioning=True, union_by_name=True)
+        keep: object = relation
+    else:
+        keep = empty_schema.empty_table()
+        relation = con.from_arrow(keep)
+    con.register(name, relation)
+    return keep
