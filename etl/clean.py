@@ -1,14 +1,18 @@
 """Raw article records into the article table: normalised text, lists, UTC times, keys.
 
-Columnar polars work over a batch. The few steps that need a library per value (URL
-canonicalisation, the public-suffix list, language identification) run once per distinct
-value or per page, never per paragraph.
+Columnar polars work over a batch. The body's boilerplate pass (``etl.boilerplate``) and the
+topic taxonomy (``etl.topics``) are expressions over exploded paragraphs and topics. The few
+steps that need a library or a small parser per value (URL canonicalisation, the public-suffix
+list, language identification, bylines) run once per distinct value or per page, never per
+paragraph.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -17,7 +21,9 @@ import polars as pl
 import py3langid
 import tldextract
 
+from etl.boilerplate import strip_boilerplate
 from etl.schema import ARTICLE_SCHEMA
+from etl.topics import clean_topics_frame, topic_categories_frame
 
 # Wire agencies, as they appear in datelines ("Washington (dpa) -"), credits ("Quelle: dpa")
 # and bylines ("Von Max Muster, dpa"). Longest first, so "dpa-AFX" wins over "dpa".
@@ -28,27 +34,70 @@ AGENCIES = {
     "efe": "EFE", "ansa": "ANSA", "pa": "PA", "upi": "UPI", "bloomberg": "Bloomberg",
     "belga": "Belga", "tass": "TASS", "xinhua": "Xinhua", "ntb": "NTB", "tt": "TT",
     "ritzau": "Ritzau", "stt": "STT", "kyodo": "Kyodo", "yonhap": "Yonhap", "aap": "AAP",
-    "associated press": "AP", "agence france-presse": "AFP", "deutsche presse-agentur": "dpa",
+    "aa": "Anadolu", "anadolu": "Anadolu", "anadolu ajansı": "Anadolu", "pap": "PAP",
+    "ctk": "ČTK", "mti": "MTI", "ria novosti": "RIA Novosti", "interfax": "Interfax",
+    "associated press": "AP", "agence france-presse": "AFP", "agence france presse": "AFP",
+    "deutsche presse-agentur": "dpa", "katholische nachrichten-agentur": "KNA",
+    "evangelischer pressedienst": "epd", "sport-informations-dienst": "SID",
+    "austria presse agentur": "APA", "press association": "PA",
 }  # fmt: skip
+# Short codes that are everyday words in some language are only trusted in credit positions
+# (a dateline, "Quelle:", the byline), never as a loose word in a byline sentence.
+_AMBIGUOUS_CODES = {"ap", "pa", "tt", "aa", "ats", "sid", "afx", "pap", "mti"}
 _AGENCY_ALT = "|".join(re.escape(k) for k in sorted(AGENCIES, key=len, reverse=True))
+_AGENCY_LIST = rf"(?:{_AGENCY_ALT})(?:\s*(?:[/,]|und|and|&)\s*(?:{_AGENCY_ALT}))*"
 _AGENCY_MARKERS = [
-    # "Washington (dpa) -", "BERLIN (AFP/dpa) –"
-    re.compile(rf"\((?P<names>(?:{_AGENCY_ALT})(?:\s*[/,]\s*(?:{_AGENCY_ALT}))*)\)\s*[-–—:]", re.I),
+    # "Washington (dpa) -", "BERLIN (AFP/dpa) –", "(dpa/tmn)"
+    re.compile(rf"\((?P<names>{_AGENCY_LIST})(?:\s*/\s*\w{{1,5}})*\)", re.I),
     # "Quelle: dpa", "Source: Reuters", "Mit Material von dpa und AFP"
     re.compile(
-        rf"\b(?:quelle|quellen|source|sources|mit material (?:von|der)|material from)\s*:?\s*"
-        rf"(?P<names>(?:{_AGENCY_ALT})(?:\s*(?:[/,]|und|and)\s*(?:{_AGENCY_ALT}))*)\b",
+        rf"\b(?:quelle|quellen|source|sources|mit material (?:von|der)|material from|"
+        rf"with reporting (?:from|by)|additional reporting by|reporting by)\s*:?\s*"
+        rf"(?:der |the |von )?(?:agentur(?:en)? )?(?P<names>{_AGENCY_LIST})\b",
         re.I,
     ),
-    # "(dpa)" or "/dpa" at the very end of the text, "dpa/abc" credit lines
-    re.compile(rf"(?:^|\s)\(?(?P<names>{_AGENCY_ALT})\)?\s*$", re.I),
+    # A credit line of its own: "dpa", "(AFP)", "SDA/sep", "APA/dpa", "© dpa-infocom"
+    re.compile(
+        rf"^\s*(?:©\s*)?\(?(?P<names>{_AGENCY_LIST})(?:-infocom)?\)?(?:\s*/\s*\w{{1,5}})*\.?\s*$",
+        re.I | re.M,
+    ),
+    # "... as the agency reported. (dpa)" at the very end of a paragraph
+    re.compile(rf"\((?P<names>{_AGENCY_LIST})\)\s*$", re.I | re.M),
 ]
-_AGENCY_NAME = re.compile(rf"\b({_AGENCY_ALT})\b", re.I)
-_BYLINE_PREFIX = re.compile(r"^\s*(?:von|by|text|autor|author|written by)\s*:?\s+", re.I)
-_NOT_A_PERSON = re.compile(
-    r"\d|@|https?:|redaktion|newsroom|staff|editorial|online|\.de\b|\.com\b|agentur|desk",
+_PHOTO_CREDIT_LINE = re.compile(
+    r"(?im)^.*\b(?:foto|fotos|bild|photo|image|picture|credit)s?\s*:.*$|^.*©.*$"
+)
+_AGENCY_NAME = re.compile(rf"(?<![\w-])({_AGENCY_ALT})(?![\w-])", re.I)
+
+_BYLINE_PREFIX = re.compile(
+    r"^\s*[-–•]?\s*(?:von|by|text|texte|autor|autorin|author|authors|written by|reporting by|"
+    r"von unseren?|por|par|di|av|af|door|af|van)\s*:?\s+",
     re.I,
 )
+# "Capital Von Jemima Kelly": a brand or section, then the byline proper.
+_INNER_BYLINE = re.compile(r"^(?:\S+\s+){1,3}(?:von|by)\s+(?=\S)", re.I)
+_ROLE = re.compile(
+    r"\b(?:editor|editors|correspondent|reporter|reporters|writer|writers|columnist|"
+    r"contributor|contributors|staff|journalist|journalistin|journalisten|redakteur|"
+    r"redakteurin|redaktion|korrespondent|korrespondentin|chefredakteur|chefredakteurin|"
+    r"autor|autorin|moderator|moderatorin|photographer|fotograf|fotografin|producer|"
+    r"analyst|expert|expertin|kommentar|kommentator|kommentatorin|leiter|leiterin|"
+    r"ressortleiter|"
+    r"team|desk|newsroom|online|digital|agency|agentur|media|medien|verlag|group|news|"
+    r"nachrichten|zeitung|times|post|press|presse|magazin|magazine|tv|radio|network|"
+    r"developer|admin|administrator|guest|gast|intern|praktikant|praktikantin|"
+    r"twitter|facebook|instagram|linkedin|whatsapp|youtube|tiktok|telegram|share|teilen|"
+    r"e-?mail|follow|folgen|profil|profile|www|https?)\b",
+    re.I,
+)
+_NOT_A_NAME = re.compile(r"\d|@|https?:|\.(?:de|com|org|net|uk|at|ch)\b|[|<>{}\[\]=#]")
+# Korean and Japanese bylines: "박준석 기자 외 1명" (reporter ... and one more), "記者".
+_CJK_ROLE = re.compile(r"\s*(?:기자|특파원|논설위원|외\s*\d+\s*명|외$|記者|特派員|編集委員)\s*")
+_CJK_NAME = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,5}$")
+
+EARLIEST_PLAUSIBLE = datetime(1990, 1, 1)
+# A page may be fetched a little before the clock of its publisher says it appeared.
+CLOCK_SKEW = "1d"
 
 _EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 _LANG_IDENTIFIER = py3langid.langid.LanguageIdentifier.from_model_file(
@@ -60,27 +109,36 @@ def clean_articles(raw: pl.DataFrame) -> pl.DataFrame:
     """Raw extraction records (see ``extract.extract_page``) into rows of ``ARTICLE_SCHEMA``."""
     if raw.is_empty():
         return pl.DataFrame(schema=article_polars_schema())
+    raw = _with_optional_columns(raw)
     frame = raw.with_columns(
         title=_normalise_inline(pl.col("title")),
-        text=_normalise_paragraphs(pl.col("text")),
+        text=_normalise_lines(pl.col("text")),
         description=_normalise_inline(pl.col("description")),
         site_name=_normalise_inline(pl.col("site_name")),
+        people=pl.concat_list(
+            pl.col("authors_raw").fill_null([]), pl.col("bylines_raw").fill_null([])
+        ),
     )
+    frame = strip_boilerplate(frame)
     frame = frame.with_columns(
         canonical_url=pl.struct("url", "canonical_raw").map_elements(
             lambda r: canonical_url(r["url"], r["canonical_raw"]), return_dtype=pl.String
         ),
         published=_utc_from_iso(pl.col("published_raw")),
-        modified_at=_utc_from_iso(pl.col("modified_raw")).struct.field("utc"),
+        modified=_utc_from_iso(pl.col("modified_raw")),
         word_count=pl.col("text").str.count_matches(r"\w+").cast(pl.Int32),
-        authors=pl.struct("authors_raw", "title").map_elements(
-            lambda r: clean_authors(r["authors_raw"]), return_dtype=pl.List(pl.String)
+        authors=pl.struct("authors_raw", "bylines_raw", "outlet_names", "url").map_elements(
+            lambda r: clean_authors(
+                r["authors_raw"], r["bylines_raw"], [*(r["outlet_names"] or []), _label(r["url"])]
+            ),
+            return_dtype=pl.List(pl.String),
         ),
-        topics=pl.struct("topics_raw").map_elements(
-            lambda r: clean_topics(r["topics_raw"]), return_dtype=pl.List(pl.String)
-        ),
-        agencies=pl.struct("text", "authors_raw").map_elements(
-            lambda r: detect_agencies(r["text"], r["authors_raw"]),
+        agencies=pl.struct("full_text", "authors_raw", "bylines_raw", "credits_raw").map_elements(
+            lambda r: detect_agencies(
+                r["full_text"],
+                [*(r["authors_raw"] or []), *(r["bylines_raw"] or [])],
+                r["credits_raw"],
+            ),
             return_dtype=pl.List(pl.String),
         ),
         language=pl.struct("text", "html_lang").map_elements(
@@ -88,12 +146,13 @@ def clean_articles(raw: pl.DataFrame) -> pl.DataFrame:
         ),
         content_hash=pl.col("text").map_elements(content_hash, return_dtype=pl.String),
     )
+    frame = frame.with_columns(topics=clean_topics_frame(frame))
     frame = frame.with_columns(
-        published_at=pl.col("published").struct.field("utc"),
-        published_offset_minutes=pl.col("published").struct.field("offset").cast(pl.Int16),
+        topic_categories=topic_categories_frame(frame["topics"]),
         source=pl.col("canonical_url").map_elements(registered_domain, return_dtype=pl.String),
         article_id=pl.col("canonical_url").map_elements(stable_hash, return_dtype=pl.String),
     )
+    frame = _checked_dates(frame)
     # Set by the later stages: story_id by dedup, run_id by the store.
     frame = frame.with_columns(story_id=pl.col("article_id"), run_id=pl.lit(None, pl.String))
     return frame.select(
@@ -105,17 +164,38 @@ def article_polars_schema() -> pl.Schema:
     return pl.DataFrame(ARTICLE_SCHEMA.empty_table()).schema
 
 
+_OPTIONAL_LISTS = (
+    "title_variants", "bylines_raw", "credits_raw", "sections_raw", "keywords_raw",
+    "breadcrumbs_raw", "outlet_names",
+)  # fmt: skip
+_OPTIONAL_STRINGS = ("published_from", "feed_published_raw")
+
+
+def _with_optional_columns(raw: pl.DataFrame) -> pl.DataFrame:
+    """Staged records written before a field existed still clean (re-processing old runs)."""
+    missing = [
+        *(pl.lit(None, pl.List(pl.String)).alias(c) for c in _OPTIONAL_LISTS),
+        *(pl.lit(None, pl.String).alias(c) for c in _OPTIONAL_STRINGS),
+    ]
+    return raw.with_columns([m for m in missing if m.meta.output_name() not in raw.columns])
+
+
 def _normalise_inline(column: pl.Expr) -> pl.Expr:
-    return column.str.normalize("NFC").str.replace_all(r"\s+", " ").str.strip_chars()
+    return (
+        column.str.normalize("NFC")
+        .str.replace_all(r"[\u200b\u00ad\ufeff]", "")
+        .str.replace_all(r"\s+", " ")
+        .str.strip_chars()
+    )
 
 
-def _normalise_paragraphs(column: pl.Expr) -> pl.Expr:
-    """NFC, one space between words, one blank line between paragraphs, no empty paragraphs."""
+def _normalise_lines(column: pl.Expr) -> pl.Expr:
+    """NFC and one space between words; lines stay lines for the paragraph pass."""
     return (
         column.str.normalize("NFC")
         .str.replace_all(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t ]+", " ")
         .str.replace_all(r"[\u200b\u00ad\ufeff]", "")
-        .str.replace_all(r" *\n[\n ]*", "\n\n")
+        .str.replace_all(r" *\r?\n[\n ]*", "\n")
         .str.strip_chars()
     )
 
@@ -125,6 +205,7 @@ def _utc_from_iso(column: pl.Expr) -> pl.Expr:
 
     Naive values are taken as UTC with an unknown offset.
     """
+    column = column.str.replace(r"(?i)z$", "+00:00")
     offset_text = column.str.extract(r"([+-]\d{2}):?(\d{2})$", 0)
     offset = column.str.extract(r"([+-])\d{2}:?\d{2}$", 1).replace_strict(
         {"+": 1, "-": -1}, default=None, return_dtype=pl.Int32
@@ -141,6 +222,44 @@ def _utc_from_iso(column: pl.Expr) -> pl.Expr:
     day = column.str.to_date(format="%Y-%m-%d", strict=False).cast(pl.Datetime("us", "UTC"))
     utc = pl.when(offset_text.is_not_null()).then(aware).otherwise(pl.coalesce(naive, day))
     return pl.struct(utc.alias("utc"), offset.alias("offset"))
+
+
+def _checked_dates(frame: pl.DataFrame) -> pl.DataFrame:
+    """Publication and modification times, with impossible ones dropped and flagged.
+
+    A time after the fetch (beyond clock skew) or before 1990 is a misread: a copyright year,
+    an event date, a template default. It is dropped and the row says why in ``date_flags``.
+    """
+    earliest = pl.lit(EARLIEST_PLAUSIBLE).dt.replace_time_zone("UTC")
+    latest = pl.col("fetched_at").dt.offset_by(CLOCK_SKEW)
+    published = pl.col("published").struct.field("utc")
+    modified = pl.col("modified").struct.field("utc")
+    checks = {
+        "published_after_fetch": (published > latest),
+        "published_before_1990": (published < earliest),
+        "modified_after_fetch": (modified > latest),
+        "modified_before_1990": (modified < earliest),
+    }
+    flags = pl.concat_list(
+        [pl.when(test.fill_null(False)).then(pl.lit(name)) for name, test in checks.items()]
+    ).list.drop_nulls()
+    bad_published = (checks["published_after_fetch"] | checks["published_before_1990"]).fill_null(
+        False
+    )
+    bad_modified = (checks["modified_after_fetch"] | checks["modified_before_1990"]).fill_null(
+        False
+    )
+    return frame.with_columns(
+        date_flags=flags,
+        published_at=pl.when(bad_published).then(None).otherwise(published),
+        published_offset_minutes=pl.when(bad_published)
+        .then(None)
+        .otherwise(pl.col("published").struct.field("offset").cast(pl.Int16)),
+        published_source=pl.when(published.is_null() | bad_published)
+        .then(None)
+        .otherwise(pl.col("published_from")),
+        modified_at=pl.when(bad_modified).then(None).otherwise(modified),
+    )
 
 
 def canonical_url(url: str, canonical: str | None) -> str:
@@ -177,60 +296,122 @@ def content_hash(text: str) -> str:
     return stable_hash(" ".join(re.findall(r"\w+", text.casefold())))
 
 
-def clean_authors(raw: list[str] | None) -> list[str]:
-    """People only: no outlets, agencies, "Von"/"By", roles or dates."""
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
+
+
+def clean_authors(
+    raw: list[str] | None,
+    bylines: list[str] | None = None,
+    outlets: list[str] | None = None,
+) -> list[str]:
+    """People only: no outlets, agencies, "Von"/"By", roles, dates or photo credits.
+
+    The structured credits (JSON-LD, meta tags) come first. Only where they name no person
+    is the visible byline read, and only the first one: later byline elements on a page
+    belong to teasers of other articles (measured: merging them cost more than it gained).
+    """
+    raw = raw or []
+    outlet_keys = {_key(o) for o in outlets or [] if o and len(_key(o)) >= 3}
+    # "Deutsche Welle (www.dw.com)": a name given with a web address is an organisation.
+    outlet_keys |= {
+        _key(re.sub(r"\(.*?\)|\S+\.(?:com|de|org|net)\S*", "", item))
+        for item in raw
+        if _NOT_A_NAME.search(item) and re.search(r"\w\.(?:com|de|org|net|[a-z]{2})\b", item)
+    } - {""}
+    people = _people_in(raw, outlet_keys)
+    if people:
+        return people
+    for line in bylines or []:
+        names = _people_in([line], outlet_keys)
+        if names or _AGENCY_NAME.search(line):
+            return names
+    return []
+
+
+def _label(url: str | None) -> str:
+    """The outlet's domain label ("ilanga" for www.ilanga.co.za): bylines often credit it."""
+    if not url:
+        return ""
+    return _EXTRACTOR(url).domain or ""
+
+
+def _people_in(items: list[str], outlet_keys: set[str]) -> list[str]:
     people: list[str] = []
     seen: set[str] = set()
-    for item in raw or []:
-        for part in re.split(r";|,|\s+(?:and|und|&)\s+", item):
-            name = _BYLINE_PREFIX.sub("", " ".join(part.split())).strip(" .-|")
-            if not name or len(name) > 60 or len(name.split()) > 5 or len(name.split()) < 2:
-                continue
-            if _NOT_A_PERSON.search(name) or _AGENCY_NAME.fullmatch(name):
-                continue
-            key = name.casefold()
-            if key not in seen:
-                seen.add(key)
+    for item in items:
+        if re.match(r"\s*\(?\s*(?:foto|bild|photo|image|credit)s?\s*:", item, re.I):
+            continue
+        item = _INNER_BYLINE.sub("", _BYLINE_PREFIX.sub("", " ".join(item.split())))
+        for part in re.split(r"\s*(?:;|,|/|\||·|•|\band\b|\bund\b|\bet\b|\by\b|&)\s*", item):
+            name = _person_name(part, outlet_keys)
+            if name and _key(name) not in seen:
+                seen.add(_key(name))
                 people.append(name)
     return people
 
 
-def clean_topics(raw: list[str] | None) -> list[str]:
-    topics: list[str] = []
-    seen: set[str] = set()
-    for item in raw or []:
-        for part in re.split(r"[,;|/]|\s+>\s+", item):
-            topic = " ".join(part.split()).strip(" #.-")
-            key = topic.casefold()
-            if 1 < len(topic) <= 60 and key not in seen:
-                seen.add(key)
-                topics.append(topic)
-    return topics
+def _person_name(part: str, outlet_keys: set[str]) -> str | None:
+    name = _CJK_ROLE.sub(" ", _BYLINE_PREFIX.sub("", part)).strip(" .-–|:()")
+    name = " ".join(name.split())
+    half = len(name) // 2
+    if name[:half].strip() == name[half + 1 :].strip():
+        name = name[:half].strip()  # "Anna Beispiel Anna Beispiel": a doubled byline
+    if not name or len(name) > 60 or _NOT_A_NAME.search(name):
+        return None
+    words = name.split()
+    if len(words) > 5 or (len(words) < 2 and not _CJK_NAME.match(name)):
+        return None
+    if _ROLE.search(name) or _AGENCY_NAME.fullmatch(name):
+        return None
+    key = _key(name)
+    if any(o in key or key in o for o in outlet_keys):
+        return None
+    # A name is capitalised in scripts that have case: "foo bar" is a phrase, not a person.
+    if any(w[:1].islower() and w not in _NAME_PARTICLES for w in words):
+        return None
+    return name
 
 
-def detect_agencies(text: str | None, bylines: list[str] | None) -> list[str]:
-    """Wire agencies named in the dateline, the credits at the end, or the byline."""
+_NAME_PARTICLES = {
+    "von", "van", "de", "der", "den", "da", "di", "du", "le", "la", "al", "bin", "ibn", "el",
+    "dos", "das", "del", "zu", "ter", "ten", "af",
+}  # fmt: skip
+
+
+def detect_agencies(
+    text: str | None, bylines: list[str] | None, credits: list[str] | None = None
+) -> list[str]:
+    """Wire agencies named in the dateline, the credits at the end, the byline or credits."""
     found: list[str] = []
-    text = text or ""
-    windows = [text[:400], text[-300:], *(bylines or [])]
+
+    def add(name: str) -> None:
+        agency = AGENCIES[name.lower()]
+        if agency not in found:
+            found.append(agency)
+
+    # Photo credits name the picture agency ("Foto: Kay Nietfeld/dpa"), not the text's.
+    text = _PHOTO_CREDIT_LINE.sub("", text or "")
+    windows = [text[:400], text[-400:], *(bylines or []), *(credits or [])]
     for window in windows:
         for marker in _AGENCY_MARKERS:
             for match in marker.finditer(window):
                 for name in _AGENCY_NAME.findall(match.group("names")):
-                    agency = AGENCIES[name.lower()]
-                    if agency not in found:
-                        found.append(agency)
-    for byline in bylines or []:
-        for name in _AGENCY_NAME.findall(byline):
-            agency = AGENCIES[name.lower()]
-            if agency not in found and (name.isupper() or name.islower() or len(name) > 3):
-                found.append(agency)
+                    add(name)
+    for line in [*(bylines or []), *(credits or [])]:
+        if re.match(r"\s*\(?\s*(?:foto|bild|photo|image|credit)s?\s*:", line, re.I):
+            continue
+        for name in _AGENCY_NAME.findall(line):
+            # "dpa" and "Reuters" in a byline are credits; "AP" or "PA" loose in a sentence
+            # are not, unless written in capitals.
+            if name.lower() not in _AMBIGUOUS_CODES or name.isupper():
+                add(name)
     return found
 
 
 def detect_language(text: str | None, html_lang: str | None) -> str | None:
     """Language of the text by py3langid; the page's ``lang`` attribute breaks near-ties."""
-    declared = (html_lang or "").split("-")[0].strip().lower() or None
+    declared = (html_lang or "").split("-")[0].split("_")[0].strip().lower() or None
     if not text or len(text) < 20:
         return declared
     ranked: list[Any] = _LANG_IDENTIFIER.rank(text[:5000])

@@ -7,6 +7,7 @@ from one parsed tree; ``extract`` decides between them.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from collections.abc import Iterator
@@ -32,9 +33,33 @@ MODIFIED_META = (
     "article:modified_time", "og:updated_time", "datemodified", "last-modified",
     "dcterms.modified",
 )  # fmt: skip
-TOPIC_META = ("keywords", "news_keywords", "article:tag", "parsely-tags", "sailthru.tags")
+# Tags an editor attached to the article; plain keywords are often SEO lists and come second.
+TOPIC_META = ("article:tag", "parsely-tags", "sailthru.tags", "news_keywords")
+KEYWORD_META = ("keywords",)
 SECTION_META = ("article:section", "parsely-section")
+COPYRIGHT_META = ("copyright", "dc.rights", "dcterms.rightsholder", "rights")
+_COPYRIGHT_NOISE = re.compile(
+    r"(?i)copyright|\(c\)|©|ⓒ|\b(?:19|20)\d{2}\b|[-–]|all rights reserved|alle rechte vorbehalten"
+)
 AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
+
+# Elements whose text is never the page's own statement about the article.
+_SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head", "select", "option"}
+_DATELINE_TAGS = {"span", "div", "p", "small", "li", "header"}
+_DATE_CLASS = re.compile(r"date|time|datum|published|dateline")
+_BREADCRUMB_CLASS = re.compile(r"breadcrumb")
+_BYLINE_CLASS = re.compile(r"\b(?:[\w-]*author[\w-]*|byline|autor[\w-]*|verfasser|creator)\b")
+_CREDIT_CLASS = re.compile(r"\b(?:source|quelle|credit|copyright|agency|agentur)\b")
+_BYLINE_START = re.compile(r"(?i)(?:von|by)\s+\S")
+# A visible tag line without links: "Themen: Sturmflut, Husum", "Tags: ferries, transport".
+_TAG_LINE = re.compile(
+    r"(?i)^(?:themen|thema|tags?|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|topics?|"
+    r"keywords|mehr zu(?:m thema)?)\s*:\s*(.{2,250})$"
+)
+_TAG_LINE_LABEL = re.compile(
+    r"(?i)(?:themen|thema|tags?|schlagw|stichw|topics?|keywords|mehr zu)\w*\s*:?\s*"
+)
+_TAG_LINE_TAGS = {"p", "div", "span", "li", "td", "small", "footer"}
 
 # "16. Oktober 2025, 22:41 Uhr", "16.10.2025, 14:03 Uhr", "October 16, 2025 3:05pm EDT"
 _DATELINE = re.compile(
@@ -45,6 +70,9 @@ _DATELINE = re.compile(
     r"(?:[,\s]+(?:um\s+|at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?m\.?)?(?:\s*Uhr)?"
     r"(?:\s*(?:[A-Z]{2,4}|[+-]\d{2}:?\d{2}))?)?",
     re.IGNORECASE,
+)
+_DOTTED_DATE = re.compile(
+    r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})(?:[,\s]+(?:um\s+)?(\d{1,2})[:.](\d{2})(?:\s*Uhr)?)?\s*$"
 )
 # Abbreviations dateparser does not resolve on its own, as UTC offsets.
 _ZONE_OFFSETS = {
@@ -60,6 +88,7 @@ class PageMetadata:
 
     titles_ld: list[str] = field(default_factory=list)
     titles_og: list[str] = field(default_factory=list)
+    titles_twitter: list[str] = field(default_factory=list)
     title_tag: str | None = None
     h1: list[str] = field(default_factory=list)
     published: list[datetime] = field(default_factory=list)
@@ -73,26 +102,30 @@ class PageMetadata:
     canonical: str | None = None
     html_lang: str | None = None
     datelines: list[str] = field(default_factory=list)
+    og_type: str | None = None
+    ld_types: set[str] = field(default_factory=set)
+    keywords: list[str] = field(default_factory=list)
+    breadcrumbs: list[str] = field(default_factory=list)
+    bylines: list[str] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+    author_orgs: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+    tag_lines: list[str] = field(default_factory=list)
 
 
 def read_page_metadata(tree: HtmlElement) -> PageMetadata:
     meta = PageMetadata()
     _read_json_ld(tree, meta)
     _read_meta_tags(tree, meta)
-    _read_time_elements(tree, meta)
     meta.title_tag = _text(tree.find(".//title"))
-    meta.h1 = [t for t in (_text(h) for h in tree.iter("h1")) if t]
     for link in tree.iter("link"):
         rel = (link.get("rel") or "").lower().split()
         if "canonical" in rel and link.get("href"):
             meta.canonical = (link.get("href") or "").strip()
             break
     meta.html_lang = (tree.get("lang") or tree.get("xml:lang") or "").strip() or None
-    for anchor in tree.iter("a"):
-        if "tag" in (anchor.get("rel") or "").lower().split():
-            text = _text(anchor)
-            if text:
-                meta.topics.append(text)
+    body = tree.find("body")
+    _read_visible(body if body is not None else tree, meta)
     return meta
 
 
@@ -107,6 +140,10 @@ def _read_json_ld(tree: HtmlElement, meta: PageMetadata) -> None:
         for node in _ld_nodes(data):
             types = node.get("@type")
             type_names = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
+            meta.ld_types |= type_names
+            if "breadcrumblist" in type_names:
+                meta.breadcrumbs.extend(_ld_breadcrumbs(node.get("itemListElement")))
+                continue
             if not type_names & ARTICLE_TYPES:
                 if type_names & {"newsmediaorganization", "organization", "website"}:
                     name = node.get("name")
@@ -120,6 +157,7 @@ def _read_json_ld(tree: HtmlElement, meta: PageMetadata) -> None:
             _add_date(meta.modified, node.get("dateModified"))
             if not is_page:
                 meta.authors.extend(_ld_names(node.get("author")))
+                meta.author_orgs.extend(_ld_names(node.get("author"), organizations=True))
                 meta.topics.extend(_as_strings(node.get("keywords")))
                 meta.sections.extend(_as_strings(node.get("articleSection")))
                 publisher = node.get("publisher")
@@ -143,17 +181,35 @@ def _ld_nodes(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
             yield from _ld_nodes(main, depth + 1)
 
 
-def _ld_names(value: Any) -> list[str]:
+def _ld_names(value: Any, organizations: bool = False) -> list[str]:
+    """Names of people credited (or, with ``organizations``, of organisations credited)."""
     names: list[str] = []
     for item in value if isinstance(value, list) else [value]:
-        if isinstance(item, str):
+        if isinstance(item, str) and not organizations:
             names.append(item)
         elif isinstance(item, dict):
             kind = str(item.get("@type", "Person")).lower()
             name = item.get("name")
-            if isinstance(name, str) and "organization" not in kind:
+            if isinstance(name, str) and ("organization" in kind) == organizations:
                 names.append(name)
-    return [n.strip() for n in names if n and n.strip()]
+    return [html.unescape(n).strip() for n in names if n and n.strip()]
+
+
+def _ld_breadcrumbs(value: Any) -> list[str]:
+    """The trail's names, in position order, without the home page at its start."""
+    items = value if isinstance(value, list) else []
+    named: list[tuple[int, str]] = []
+    for index, item in enumerate(items):
+        if not isinstance(item, dict):
+            continue
+        name = item.get("name")
+        inner = item.get("item")
+        if not isinstance(name, str) and isinstance(inner, dict):
+            name = inner.get("name")
+        position = item.get("position")
+        if isinstance(name, str) and name.strip():
+            named.append((position if isinstance(position, int) else index, name.strip()))
+    return [html.unescape(name) for _, name in sorted(named)]
 
 
 def _read_meta_tags(tree: HtmlElement, meta: PageMetadata) -> None:
@@ -166,12 +222,18 @@ def _read_meta_tags(tree: HtmlElement, meta: PageMetadata) -> None:
             _add_date(meta.published, content)
         elif key in MODIFIED_META:
             _add_date(meta.modified, content)
+        elif key in KEYWORD_META:
+            meta.keywords.extend(_as_strings(content))
         elif key in TOPIC_META:
             meta.topics.extend(_as_strings(content))
+        elif key == "og:type":
+            meta.og_type = content.lower()
         elif key in SECTION_META:
             meta.sections.append(content)
-        elif key in ("og:title", "twitter:title"):
+        elif key == "og:title":
             meta.titles_og.append(content)
+        elif key == "twitter:title":
+            meta.titles_twitter.append(content)
         elif key == "og:site_name":
             meta.site_names.append(content)
         elif key in ("description", "og:description") and meta.description is None:
@@ -180,27 +242,87 @@ def _read_meta_tags(tree: HtmlElement, meta: PageMetadata) -> None:
             meta.image = content
         elif key in AUTHOR_META and not content.startswith("http"):
             meta.authors.append(content)
+        elif key in COPYRIGHT_META:
+            holder = _COPYRIGHT_NOISE.sub(" ", content).strip(" .,-|")
+            if 2 < len(holder) <= 60:
+                meta.organisations.append(" ".join(holder.split()))
 
 
-def _read_time_elements(tree: HtmlElement, meta: PageMetadata) -> None:
-    for element in tree.iter("time"):
-        value = element.get("datetime")
-        if not value:
+def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
+    """One pass over the page body: headings, tags, times, datelines, bylines, credits."""
+    for element in root.iter():
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _SKIP_TAGS:
             continue
-        prop = (element.get("itemprop") or "").lower()
-        if prop == "datemodified":
-            _add_date(meta.modified, value)
-        else:
-            _add_date(meta.published, value)
-    # Visible datelines, only where no machine-readable date exists (checked by the caller).
-    for element in tree.iter("time", "span", "div", "p"):
-        cls = (element.get("class") or "").lower()
-        if element.tag == "time" or any(k in cls for k in ("date", "time", "datum", "published")):
+        if tag == "h1":
             text = _text(element)
-            if text and len(text) < 120:
+            if text:
+                meta.h1.append(text)
+            continue
+        if tag == "a" and "tag" in (element.get("rel") or "").lower().split():
+            text = _text(element)
+            if text:
+                meta.topics.append(text)
+            continue
+        if tag == "time":
+            value = element.get("datetime")
+            if value:
+                prop = (element.get("itemprop") or "").lower()
+                _add_date(meta.modified if prop == "datemodified" else meta.published, value)
+        marks = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
+        is_dateline = tag == "time" or (tag in _DATELINE_TAGS and _DATE_CLASS.search(marks))
+        if is_dateline and len(meta.datelines) < 20:
+            text = _text(element, limit=120)
+            if text:
                 meta.datelines.append(text)
-        if len(meta.datelines) > 20:
-            break
+        if tag in _TAG_LINE_TAGS and len(meta.tag_lines) < 3 and _starts_tag_line(element):
+            text = _text(element, limit=300)
+            match = _TAG_LINE.match(text or "")
+            if match:
+                meta.tag_lines.append(match.group(1))
+        if not marks.strip() and not element.get("itemprop") and not element.get("aria-label"):
+            continue
+        if _BREADCRUMB_CLASS.search(marks) or (element.get("aria-label") or "").lower() in (
+            "breadcrumb",
+            "breadcrumbs",
+        ):
+            if not meta.breadcrumbs:
+                meta.breadcrumbs.extend(_anchor_texts(element))
+        elif (
+            _BYLINE_CLASS.search(marks) or (element.get("itemprop") or "").lower() == "author"
+        ) and len(meta.bylines) < 6:
+            text = _text(element, limit=160)
+            if text and text not in meta.bylines:
+                meta.bylines.append(text)
+        elif _CREDIT_CLASS.search(marks) and len(meta.credits) < 6 and not _in_figure(element):
+            text = _text(element, limit=160)
+            if text and _BYLINE_START.match(text):
+                if len(meta.bylines) < 6 and text not in meta.bylines:
+                    meta.bylines.append(text)
+            elif text and text not in meta.credits:
+                meta.credits.append(text)
+
+
+def _starts_tag_line(element: HtmlElement) -> bool:
+    """A cheap look at the element's first words before its whole text is read."""
+    head = (element.text or "").strip()
+    if not head and len(element):
+        head = (element[0].text or "").strip()
+    return bool(_TAG_LINE_LABEL.match(head))
+
+
+def _in_figure(element: HtmlElement) -> bool:
+    """Inside a figure or its caption: credits there belong to the picture, not the text."""
+    return any(ancestor.tag in ("figure", "figcaption") for ancestor in element.iterancestors())
+
+
+def _anchor_texts(element: HtmlElement) -> list[str]:
+    texts = [_text(a) for a in element.iter("a", "span") if a.tag == "a" or not len(a)]
+    out: list[str] = []
+    for text in texts:
+        if text and len(text) <= 60 and text not in out:
+            out.append(text)
+    return out
 
 
 def parse_datetime(value: str) -> datetime | None:
@@ -220,6 +342,15 @@ def parse_dateline(text: str, languages: list[str] | None = None) -> datetime | 
     match = _DATELINE.search(text)
     if not match:
         return None
+    numeric = _DOTTED_DATE.match(match.group(0))
+    if numeric:
+        # "11.10.2025": dotted dates are day first wherever they are printed; dateparser
+        # would read them month first on pages that do not declare their language.
+        day, month, year, hour, minute = (int(g) if g else 0 for g in numeric.groups())
+        try:
+            return datetime(year, month, day, hour, minute)
+        except ValueError:
+            return None
     return _parse_with_dateparser(match.group(0), languages)
 
 
@@ -256,7 +387,8 @@ def _add_str(target: list[str], value: Any) -> None:
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, str) and value.strip():
-        target.append(value.strip())
+        # JSON-LD is often written by templates that HTML-escape it a second time.
+        target.append(html.unescape(value.strip()))
 
 
 def _as_strings(value: Any) -> list[str]:
@@ -265,12 +397,16 @@ def _as_strings(value: Any) -> list[str]:
     out: list[str] = []
     for item in items:
         if isinstance(item, str):
+            item = html.unescape(item)
             out.extend(part.strip() for part in re.split(r"[,;|]", item) if part.strip())
     return out
 
 
-def _text(element: HtmlElement | None) -> str | None:
+def _text(element: HtmlElement | None, limit: int = 0) -> str | None:
+    """The element's text on one line; None when empty or (with ``limit``) longer than it."""
     if element is None:
         return None
     text = " ".join(element.text_content().split())
-    return text or None
+    if limit and len(text) > limit:
+        return None
+    return html.unescape(text) if "&" in text else text or None

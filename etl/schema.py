@@ -78,12 +78,33 @@ ARTICLE_SCHEMA = pa.schema(
             "Topic tags, keywords and sections, split and deduplicated.",
             '["Diplomatie", "USA"]',
         ),
+        _field(
+            "topic_categories",
+            STRINGS,
+            "The topics mapped to a small fixed taxonomy (politics, economy, sport, world, ...)"
+            " by etl/rules/topic_categories.csv.",
+            '["politics", "world"]',
+        ),
         _field("published_at", UTC_TIMESTAMP, "Publication time in UTC.", "2025-10-16 20:41:00+00"),
         _field(
             "published_offset_minutes",
             pa.int16(),
             "UTC offset the page gave with the publication time, in minutes.",
             "120",
+        ),
+        _field(
+            "published_source",
+            pa.string(),
+            "Where the publication time came from: metadata (JSON-LD, meta tags, <time>),"
+            " dateline (visible text) or trafilatura.",
+            "metadata",
+        ),
+        _field(
+            "date_flags",
+            STRINGS,
+            "Why a date the page gave was dropped: published_after_fetch,"
+            " published_before_1990, modified_after_fetch, modified_before_1990.",
+            '["published_after_fetch"]',
         ),
         _field(
             "modified_at",

@@ -10,7 +10,6 @@ from etl.clean import (
     canonical_url,
     clean_articles,
     clean_authors,
-    clean_topics,
     detect_agencies,
     detect_language,
     registered_domain,
@@ -93,7 +92,82 @@ def test_keys_source_and_language() -> None:
     assert row["language"] == "de"
     assert row["agencies"] == ["dpa"]
     assert row["authors"] == ["Anna Beispiel", "Max Muster"]
-    assert row["topics"] == ["Diplomatie", "Krieg", "USA", "Ukraine"]
+    # Tags first; with no declared section or breadcrumb, the URL's section stands in.
+    assert row["topics"] == ["Diplomatie", "Krieg", "USA", "Ukraine", "Politik"]
+    assert row["topic_categories"] == ["politics", "world"]
+
+
+def test_topics_merge_sources_and_drop_machine_noise() -> None:
+    row = clean(
+        raw_record(
+            topics_raw=["Politik; Ausland", " politik ", "#Wahl", "topic/Europa"],
+            keywords_raw=["seo, wort, liste"],
+            sections_raw=["Politik/Ausland"],
+            breadcrumbs_raw=["Nur wenn kein Ressort"],
+            outlet_names=["Nachrichten-Portal"],
+        ),
+        raw_record(
+            url="https://www.example.de/b.html",
+            topics_raw=["98be933f-38cf-4fba-b6c6-ad438e82010a", "Category: Economy", "example.de"],
+            breadcrumbs_raw=["Wirtschaft"],
+        ),
+        raw_record(url="https://www.example.de/c.html", topics_raw=[], keywords_raw=["Zinsen"]),
+    )
+    first, second, third = (row.row(i, named=True) for i in range(3))
+    assert first["topics"] == ["Politik", "Ausland", "Wahl", "Europa"]
+    # Breadcrumbs count only where the page declares no section.
+    assert second["topics"] == ["Economy", "Wirtschaft"]
+    assert second["topic_categories"] == ["economy"]
+    # Plain keywords count only where the page has no tags.
+    assert third["topics"] == ["Zinsen"]
+
+
+def test_impossible_dates_are_dropped_with_a_flag() -> None:
+    frame = clean(
+        raw_record(published_raw="2031-01-01T10:00:00+01:00"),
+        raw_record(url="https://www.example.de/b.html", published_raw="1970-01-01T00:00:00+00:00"),
+        raw_record(url="https://www.example.de/c.html", modified_raw="2030-05-05T10:00:00Z"),
+    )
+    assert frame["published_at"].to_list()[:2] == [None, None]
+    assert frame["published_offset_minutes"].to_list()[:2] == [None, None]
+    assert frame["date_flags"].to_list() == [
+        ["published_after_fetch"],
+        ["published_before_1990"],
+        ["modified_after_fetch"],
+    ]
+    assert frame["published_source"].to_list() == [None, None, None]
+    assert frame["published_at"][2] is not None
+
+
+def test_body_loses_headline_byline_credits_and_teasers_but_agencies_are_kept() -> None:
+    text = "\n".join(
+        [
+            "Ukraine-Krieg",
+            "Trump kündigt Treffen mit Putin in Budapest an",
+            "Von Anna Beispiel",
+            "Washington (dpa) - US-Präsident Donald Trump will sich mit Putin in Budapest treffen.",
+            "Foto: Julia Demaree Nikhinson/AP/dpa",
+            "Lesen Sie auch:",
+            "- [Neue Ampel am Marktplatz](https://example.de/a.html)",
+            "- [Baustelle auf der A3](https://example.de/b.html)",
+            "Der ukrainische Präsident wird am Freitag im [Weißen Haus](https://x.de/w) erwartet.",
+            "Der ukrainische Präsident wird am Freitag im Weißen Haus erwartet.",
+            "[5 Kommentare]",
+        ]
+    )
+    row = clean(
+        raw_record(
+            text=text,
+            title_variants=["Trump kündigt Treffen mit Putin in Budapest an"],
+            authors_raw=["Anna Beispiel"],
+        )
+    ).row(0, named=True)
+    assert row["text"].split("\n\n") == [
+        "Washington (dpa) - US-Präsident Donald Trump will sich mit Putin in Budapest treffen.",
+        "Der ukrainische Präsident wird am Freitag im Weißen Haus erwartet.",
+    ]
+    assert row["agencies"] == ["dpa"]
+    assert row["authors"] == ["Anna Beispiel"]
 
 
 def test_registered_domain_uses_the_public_suffix_list() -> None:
@@ -114,16 +188,23 @@ def test_authors_are_people_only() -> None:
         "John Doe",
         "Jane Roe",
     ]
-
-
-def test_topics_split_deduplicate_and_trim() -> None:
-    assert clean_topics(["Politik; Ausland", " politik ", "#Wahl", "Europa / EU"]) == [
-        "Politik",
-        "Ausland",
-        "Wahl",
-        "Europa",
-        "EU",
+    assert clean_authors(["By Eleanor Marsh, Foreign Affairs Editor"]) == ["Eleanor Marsh"]
+    assert clean_authors(["Von unserer Redaktion"]) == []
+    assert clean_authors(["Von Jana Krüger, dpa"]) == ["Jana Krüger"]
+    assert clean_authors(["Capital Von Jemima Kelly"]) == ["Jemima Kelly"]
+    assert clean_authors(["Michelle de Oliveira", "Twitter Facebook"]) == ["Michelle de Oliveira"]
+    # The outlet, its publisher and names given with a web address are organisations.
+    assert clean_authors(["Condé Nast", "Rachel Riederer"], [], ["Condé Nast"]) == [
+        "Rachel Riederer"
     ]
+    assert clean_authors(["Deutsche Welle (www.dw.com)", "Deutsche Welle"]) == []
+    # The visible byline is read only where the metadata names no person: the first one.
+    assert (
+        clean_authors(["Stuttgarter Zeitung"], ["dpa", "Von Knut Krohn"], ["Stuttgarter Zeitung"])
+        == []
+    )
+    assert clean_authors([], ["Von Katrin Albers", "Von Max Muster"]) == ["Katrin Albers"]
+    assert clean_authors(["박준석 기자 외 1명"]) == ["박준석"]
 
 
 def test_agencies_from_datelines_credits_and_bylines() -> None:
@@ -131,6 +212,11 @@ def test_agencies_from_datelines_credits_and_bylines() -> None:
     assert detect_agencies("Der Text endet hier.\nQuelle: Reuters", []) == ["Reuters"]
     assert detect_agencies("Kein Hinweis auf eine Agentur.", ["Max Muster, dpa"]) == ["dpa"]
     assert detect_agencies("Sie sagte, sie sei sprachlos.", []) == []
+    assert detect_agencies("Text.\nSDA/sep", []) == ["Keystone-SDA"]
+    assert detect_agencies("Text.", ["APA/dpa"]) == ["APA", "dpa"]
+    # A photo credit names the picture's agency, not the text's.
+    assert detect_agencies("Text.\nFoto: Kay Nietfeld/dpa\nMehr Text.", []) == []
+    assert detect_agencies("Text.", [], ["© APA/Johann Berger"]) == ["APA"]
 
 
 def test_language_by_text_with_html_lang_as_tie_breaker() -> None:

@@ -101,3 +101,70 @@ def test_page_without_article_text_is_rejected_with_a_reason() -> None:
     with pytest.raises(ExtractionRejected) as excinfo:
         extract_page(page(html))
     assert excinfo.value.reason == "extraction_empty"
+
+
+def test_title_prefers_og_title_and_strips_outlet_and_section_affixes() -> None:
+    html = article_page(
+        title="Stadt plant neue Radwege",
+        meta={"og:title": "Radwege: Stadt plant neue Wege - Lokales | Rheinland Kurier"},
+        json_ld={"@type": "NewsArticle", "headline": "Stadt plant neue Radwege &amp; mehr"},
+    )
+    record = extract_page(page(html))
+    assert record["title"] == "Radwege: Stadt plant neue Wege"
+    assert "Stadt plant neue Radwege" in record["title_variants"]
+    names = {"rheinlandkurier", "rheinland-kurier.de"}
+    assert strip_site_name(
+        "Ukrainische Gegenoffensive | Europa | DW | 28.04.2023", names | {"dw"}
+    ) == ("Ukrainische Gegenoffensive")
+    assert strip_site_name("„Einsatz“ - Die Neue Südtiroler Tageszeitung", {"tageszeitung"}) == (
+        "„Einsatz“"
+    )
+
+
+def test_lead_shown_outside_the_article_container_is_put_back() -> None:
+    lead = (
+        "Die Stadt will bis 2030 vierzig Kilometer neue Radwege bauen. Anwohner der Innenstadt "
+        "fürchten um ihre Parkplätze."
+    )
+    html = article_page(
+        meta={"og:description": lead},
+        extra_head="",
+    ).replace("<main><article>", f'<main><div class="teaser"><p>Bonn. {lead}</p></div><article>')
+    record = extract_page(page(html))
+    assert record["text"].startswith(f"Bonn. {lead}")
+    # Only once, and not when the lead is only in the metadata.
+    assert record["text"].count(lead) == 1
+    meta_only = extract_page(page(article_page(meta={"og:description": lead})))
+    assert lead not in meta_only["text"]
+
+
+def test_index_page_without_article_date_is_rejected() -> None:
+    html = article_page(meta={"og:type": "website"})
+    with pytest.raises(ExtractionRejected) as excinfo:
+        extract_page(page(html))
+    assert excinfo.value.reason == "extraction_empty"
+    dated = article_page(
+        meta={"og:type": "website", "article:published_time": "2025-10-14T09:30:00+02:00"}
+    )
+    assert extract_page(page(dated))["published_raw"] == "2025-10-14T09:30:00+02:00"
+
+
+def test_dateline_without_offset_is_local_time_of_the_outlets_country() -> None:
+    html = article_page().replace(
+        '<p class="byline"></p>', '<p class="dateline">11.10.2025, 09:15 Uhr</p>'
+    )
+    record = extract_page(page(html))
+    assert record["published_raw"] == "2025-10-11T09:15:00+02:00"
+    assert record["published_from"] == "dateline"
+    # A .com site may be in any zone: the time stays naive (stored as UTC, offset unknown).
+    com = Page("https://www.example.com/a.html", html.encode(), "t#1", FETCHED, 200, None)
+    assert extract_page(com)["published_raw"] == "2025-10-11T09:15:00"
+
+
+def test_text_keeps_links_as_markdown_for_the_cleaning_stage() -> None:
+    html = article_page().replace(
+        "Förderprogramm des Landes",
+        '<a href="https://www.land.de/foerderung">Förderprogramm</a> des Landes',
+    )
+    record = extract_page(page(html))
+    assert "[Förderprogramm](https://www.land.de/foerderung)" in record["text"]

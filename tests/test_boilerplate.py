@@ -1,0 +1,132 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from etl.boilerplate import RulesError, describe_rules, load_rules, strip_boilerplate
+
+# Lines of prose that use the words the rules look for; none of them is furniture.
+PROSE = [
+    "Gestern hat der Stadtrat beschlossen, die Brücke bis Ende März zu sperren.",
+    "Von Donnerstag an gilt auf der A3 ein Tempolimit von 80 Kilometern pro Stunde.",
+    "Netflix raises its subscription price to $17.99 a month, the company said on Tuesday.",
+    "Die Inflation lag im September bei 2,1 Prozent (Quelle: Statistisches Bundesamt).",
+    "The app lets users read the news offline and share articles with friends.",
+    "Related to this, the minister said the budget would be presented next week.",
+    "Websites use cookies to track users, the data protection authority warned.",
+    "Copyright law in the EU changed in 2019 after a long debate in parliament.",
+    "Der Unfall geschah vor 2 Tagen auf der Landstraße bei Kassel.",
+    "Reporters asked the mayor whether the plan would be delayed again.",
+    "Bild: So sieht der neue Bahnhof aus, wenn er im Jahr 2030 fertig ist, sagt die Bahn, "
+    "und die Kosten steigen weiter, weil die Planung mehrmals geändert wurde und Firmen fehlen "
+    "und weil die Stadt zusätzliche Wünsche hatte, die nun umgesetzt werden müssen.",
+]
+FURNITURE = [
+    "Foto: Julia Demaree Nikhinson/AP/dpa",
+    "(Archivbild)",
+    "Externer Inhalt nicht verfügbar",
+    "[23 Kommentare]",
+    "12 comments",
+    "Share on Facebook",
+    "Artikel drucken",
+    "Fehler entdeckt? Jetzt melden.",
+    "Lesen Sie auch: Neue Ampel am Marktplatz",
+    "Subscribe for $1 a week",
+    "Sign up for The Morning Ledger",
+    "Wir und unsere Partner verwenden Cookies",
+    "Aktualisiert: 16.10.2025, 14:03 Uhr",
+    "Lesedauer: 4 Minuten",
+    "Neue Ampel am Marktplatz vor 14 Minuten",
+    "Anzeige",
+    "© dpa-infocom, dpa:251016-930-123456/2",
+    "SDA/sep",
+    "Von Jana Krüger, dpa",
+    "Reporting by Anna Beispiel in Berlin; Editing by Max Muster",
+]
+
+
+def run(lines: list[str], **columns: list[str]) -> list[str]:
+    frame = pl.DataFrame(
+        {
+            "text": ["\n".join(lines)],
+            "title_variants": [columns.get("titles", [])],
+            "people": [columns.get("people", [])],
+        },
+        schema={
+            "text": pl.String,
+            "title_variants": pl.List(pl.String),
+            "people": pl.List(pl.String),
+        },
+    )
+    return list(strip_boilerplate(frame)["text"][0].split("\n\n"))
+
+
+def test_the_rule_table_loads_and_documents_every_rule() -> None:
+    rules = describe_rules()
+    assert len(rules) >= 20
+    assert all(rule["example"] for rule in rules)
+    assert {rule["action"] for rule in rules} == {"drop", "drop_block"}
+
+
+@pytest.mark.parametrize("line", FURNITURE)
+def test_furniture_lines_go(line: str) -> None:
+    assert run(["Der erste Absatz des Artikels ist hier.", line]) == [
+        "Der erste Absatz des Artikels ist hier."
+    ]
+
+
+def test_prose_with_trigger_words_stays() -> None:
+    assert run(PROSE) == PROSE
+
+
+def test_headline_kicker_and_byline_repeated_in_the_body_go() -> None:
+    lines = [
+        "Ukraine-Krieg",
+        "Ukraine-KriegTrump kündigt Treffen mit Putin in Budapest an",
+        "Anna Beispiel",
+        "Washington - Der Text beginnt.",
+        "Trump kündigt Treffen mit Putin in Budapest an",
+    ]
+    kept = run(
+        lines,
+        titles=["Trump kündigt Treffen mit Putin in Budapest an"],
+        people=["Anna Beispiel"],
+    )
+    assert kept == ["Washington - Der Text beginnt."]
+
+
+def test_link_lists_and_read_more_blocks_go_but_prose_with_links_stays() -> None:
+    lines = [
+        "Der [Stadtrat](https://example.de/rat) hat am Dienstag getagt und viel beschlossen.",
+        "- [Neue Ampel am Marktplatz](https://example.de/a.html)",
+        "Mehr zum Thema",
+        "- Ein Punkt ohne Link, der aber zum Block gehört",
+        "Der letzte Absatz.",
+        "Der letzte Absatz.",
+    ]
+    assert run(lines) == [
+        "Der Stadtrat hat am Dienstag getagt und viel beschlossen.",
+        "Der letzte Absatz.",
+    ]
+
+
+def test_a_text_that_is_all_furniture_is_kept_rather_than_emptied() -> None:
+    assert run(["Anzeige", "12 comments"]) == ["Anzeige", "12 comments"]
+
+
+def test_a_rule_that_does_not_match_its_example_is_refused(tmp_path: Path) -> None:
+    table = tmp_path / "rules.toml"
+    table.write_text(
+        '[[rule]]\nname = "x"\naction = "drop"\npattern = "foo"\nexample = "bar"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RulesError, match="does not match its own example"):
+        load_rules(table)
+    table.write_text(
+        '[[rule]]\nname = "x"\naction = "keep"\npattern = "foo"\nexample = "foo"\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(RulesError, match="action"):
+        load_rules(table)

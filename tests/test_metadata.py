@@ -1,0 +1,79 @@
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+from trafilatura.utils import load_html
+
+from etl.metadata import parse_dateline, read_page_metadata
+
+
+def meta_of(head: str = "", body: str = "") -> object:
+    tree = load_html(f"<html><head>{head}</head><body>{body}<p>Text.</p></body></html>")
+    return read_page_metadata(tree)
+
+
+def test_json_ld_gives_headline_breadcrumbs_people_and_organisations() -> None:
+    ld = {
+        "@context": "https://schema.org",
+        "@graph": [
+            {
+                "@type": "NewsArticle",
+                "headline": "Rolling Stone&#8217;s &#8216;Best Work&#8217;",
+                "datePublished": "2025-10-14T09:30:00+02:00",
+                "author": [
+                    {"@type": "Person", "name": "Anna Beispiel"},
+                    {"@type": "Organization", "name": "dpa"},
+                ],
+            },
+            {
+                "@type": "BreadcrumbList",
+                "itemListElement": [
+                    {"@type": "ListItem", "position": 2, "name": "Politik"},
+                    {"@type": "ListItem", "position": 1, "name": "Startseite"},
+                ],
+            },
+        ],
+    }
+    meta = meta_of(f'<script type="application/ld+json">{json.dumps(ld)}</script>')
+    assert meta.titles_ld == ["Rolling Stone’s ‘Best Work’"]
+    assert meta.authors == ["Anna Beispiel"]
+    assert meta.author_orgs == ["dpa"]
+    assert meta.breadcrumbs == ["Startseite", "Politik"]
+    assert meta.published == [datetime(2025, 10, 14, 9, 30, tzinfo=timezone(timedelta(hours=2)))]
+
+
+def test_meta_tags_keep_tags_apart_from_seo_keywords_and_read_the_copyright_holder() -> None:
+    meta = meta_of(
+        '<meta property="article:tag" content="Verkehr">'
+        '<meta name="keywords" content="radweg, stadt, bonn">'
+        '<meta property="og:type" content="article">'
+        '<meta name="copyright" content="Copyright (c) Condé Nast 2023">'
+        '<meta name="twitter:title" content="Kurz">'
+    )
+    assert meta.topics == ["Verkehr"]
+    assert meta.keywords == ["radweg", "stadt", "bonn"]
+    assert meta.og_type == "article"
+    assert meta.organisations == ["Condé Nast"]
+    assert meta.titles_twitter == ["Kurz"]
+
+
+def test_visible_bylines_tag_lines_and_credits_but_not_photo_credits() -> None:
+    meta = meta_of(
+        body='<nav class="breadcrumb"><a href="/">Home</a><a href="/welt/">Welt</a></nav>'
+        '<p class="meta"><span class="source">Von Katrin Albers</span></p>'
+        '<div class="author-box">Anna Beispiel</div>'
+        "<p>Themen: Sturmflut, Husum</p>"
+        '<p class="source">Quelle: dpa</p>'
+        '<figure><figcaption><span class="copyright">© APA/Johann Berger</span></figcaption>'
+        "</figure>"
+    )
+    assert meta.breadcrumbs == ["Home", "Welt"]
+    assert meta.bylines == ["Von Katrin Albers", "Anna Beispiel"]
+    assert meta.tag_lines == ["Sturmflut, Husum"]
+    assert meta.credits == ["Quelle: dpa"]
+
+
+def test_dotted_dates_are_day_first_whatever_the_page_language() -> None:
+    assert parse_dateline("11.10.2025, 09:15 Uhr") == datetime(2025, 10, 11, 9, 15)
+    assert parse_dateline("Stand: 3.4.2025") == datetime(2025, 4, 3)
