@@ -236,3 +236,55 @@ def test_cleaning_keeps_every_row_whatever_the_values(rows: list[dict[str, objec
         [{**dict.fromkeys(schema.names()), "input_origin": "p#0", **r} for r in rows], schema=schema
     )
     assert clean_articles(raw).height == len(rows)
+
+
+BILLION_LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">]>
+<rss version="2.0"><channel><title>&lol3;</title>
+<item><link>https://www.example.de/a.html</link></item></channel></rss>"""
+EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
+<!DOCTYPE urlset [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+<url><loc>https://www.example.de/&secret;</loc></url></urlset>"""
+
+
+def test_xml_bombs_and_external_entities_are_refused_not_expanded() -> None:
+    from etl.sources import DiscoveryError, parse_feed, parse_sitemap
+
+    with pytest.raises(DiscoveryError) as bomb:
+        parse_feed(BILLION_LAUGHS, "https://www.example.de/feed.xml")
+    with pytest.raises(DiscoveryError) as external:
+        parse_sitemap(EXTERNAL_ENTITY, "https://www.example.de/sitemap.xml")
+    assert bomb.value.reason == external.value.reason == "unsafe_xml"
+
+
+def test_a_sitemap_of_60000_urls_is_read_whole() -> None:
+    from etl.sources import parse_sitemap
+
+    urls = "".join(
+        f"<url><loc>https://www.example.de/artikel/{i}.html</loc></url>" for i in range(60_000)
+    )
+    body = (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        f"{urls}</urlset>"
+    ).encode()
+    sitemap = parse_sitemap(body, "https://www.example.de/sitemap.xml")
+    assert len(sitemap.urls) == 60_000
+    assert len({d.canonical_url for d in sitemap.urls}) == 60_000
+
+
+def test_feed_dates_that_are_invalid_or_in_the_future_do_not_break_discovery() -> None:
+    from etl.sources import parse_feed
+
+    feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
+    <item><link>https://www.example.de/a.html</link><pubDate>not a date at all</pubDate></item>
+    <item><link>https://www.example.de/b.html</link>
+          <pubDate>Fri, 01 Jan 2099 00:00:00 GMT</pubDate></item>
+    <item><link>javascript:alert(1)</link></item>
+    <item><link>https://user:pw@www.example.de/c.html</link></item>
+    </channel></rss>"""
+    found = {d.url: d for d in parse_feed(feed, "https://www.example.de/feed.xml")}
+    assert found["https://www.example.de/a.html"].published_at is None
+    assert found["https://www.example.de/b.html"].published_at.year == 2099  # a hint, no more
+    assert "javascript:alert(1)" not in found
