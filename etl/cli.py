@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import os
 import sys
 from collections.abc import Sequence
@@ -71,7 +70,13 @@ def _parser() -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="NAME=VALUE",
-        help="extraction setting, e.g. favor_precision=true (repeatable)",
+        help="extraction setting, e.g. favor_precision=true (repeatable; wins over --config)",
+    )
+    run.add_argument(
+        "--config",
+        type=Path,
+        metavar="FILE",
+        help="TOML file whose [extraction] table sets extraction settings",
     )
     run.add_argument("--no-warehouse", action="store_true", help="skip the DuckDB build")
     run.add_argument(
@@ -153,6 +158,28 @@ def _parser() -> argparse.ArgumentParser:
     )
     schema_doc.set_defaults(handler=_schema_doc)
 
+    quality = commands.add_parser(
+        "quality", help="score a run's articles against labelled pages, field by field"
+    )
+    quality.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    quality.add_argument(
+        "--expected",
+        type=Path,
+        default=Path("data/samples/expected.jsonl"),
+        help="labelled pages (default: the bundled samples' expected.jsonl)",
+    )
+    quality.add_argument(
+        "--unmapped-topics",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also list the N most frequent topics the taxonomy maps to no category",
+    )
+    quality.add_argument(
+        "--json", type=Path, metavar="FILE", help="also write the figures to FILE as JSON"
+    )
+    quality.set_defaults(handler=_quality)
+
     report = commands.add_parser("report", help="write the HTML report from the warehouse")
     report.add_argument("--data-dir", type=Path, default=settings.data_dir)
     report.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first day shown")
@@ -178,28 +205,14 @@ def _writes_data_dir(command: argparse.ArgumentParser) -> None:
     command.set_defaults(writes_data_dir=True)
 
 
-def parse_overrides(pairs: Sequence[str]) -> ExtractionSettings:
-    """``NAME=VALUE`` pairs into extraction settings, checked against the known names."""
-    fields = {f.name: f for f in dataclasses.fields(ExtractionSettings)}
-    values: dict[str, Any] = {}
-    for pair in pairs:
-        name, sep, raw = pair.partition("=")
-        name = name.strip().replace("-", "_")
-        if not sep or name not in fields:
-            raise UsageError(
-                f"--set {pair!r}: expected NAME=VALUE with NAME one of {sorted(fields)}"
-            )
-        default = getattr(ExtractionSettings(), name)
-        if isinstance(default, bool):
-            if raw.lower() not in ("true", "false", "1", "0", "yes", "no"):
-                raise UsageError(f"--set {name}: expected true or false, got {raw!r}")
-            values[name] = raw.lower() in ("true", "1", "yes")
-        else:
-            try:
-                values[name] = type(default)(raw)
-            except ValueError as exc:
-                raise UsageError(f"--set {name}: {exc}") from exc
-    return ExtractionSettings(**values)
+def parse_overrides(pairs: Sequence[str], config: Path | None = None) -> ExtractionSettings:
+    """``--config`` file, then ``NAME=VALUE`` pairs, into checked extraction settings."""
+    from etl.extract import SettingsError, extraction_settings
+
+    try:
+        return extraction_settings(pairs, config)
+    except SettingsError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -210,7 +223,7 @@ def _run(args: argparse.Namespace) -> int:
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
-    extraction = parse_overrides(args.set)
+    extraction = parse_overrides(args.set, args.config)
     if any(is_url_list(p) for p in args.input):
         return _run_url_lists(args, extraction)
     with tqdm(desc="pages", unit="page", disable=None, leave=False) as bar:
@@ -410,6 +423,16 @@ def _day(value: str) -> date:
         return date.fromisoformat(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected a day as YYYY-MM-DD, got {value!r}") from None
+
+
+def _quality(args: argparse.Namespace) -> int:
+    from etl.quality import LabelsError, quality_report
+
+    try:
+        print(quality_report(args.data_dir, args.expected, args.unmapped_topics, args.json))
+    except LabelsError as exc:
+        raise UsageError(str(exc)) from exc
+    return 0
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -214,3 +214,32 @@ def read_lake(data_dir: str | Path, table: str) -> pl.DataFrame | None:
 
 def format_figures(figures: dict[str, float]) -> str:
     return "\n".join(f"  {name:<18} {figures[name]:.3f}" for name in FIGURES if name in figures)
+
+
+def quality_report(
+    data_dir: str | Path,
+    expected: str | Path,
+    unmapped: int = 0,
+    json_out: str | Path | None = None,
+) -> str:
+    """The figures of the run stored in ``data_dir`` against the labels, as printed text."""
+    articles = read_lake(data_dir, "articles")
+    if articles is None:
+        raise LabelsError(f"no article files under {Path(data_dir) / 'lake' / 'articles'}")
+    labels = read_labels(expected)
+    figures = score_articles(articles, labels, read_lake(data_dir, "rejects"))
+    if json_out is not None:
+        rounded = {name: round(figures[name], 4) for name in FIGURES}
+        Path(json_out).write_text(json.dumps(rounded, indent=2) + "\n", encoding="utf-8")
+    lines = [
+        f"{len(labels.articles)} labelled pages, {len(labels.rejects)} labelled rejects, "
+        f"{articles.height} article rows",
+        format_figures(figures),
+    ]
+    if unmapped:
+        from etl.topics import unmapped_topics
+
+        rows = unmapped_topics(articles, unmapped).rows()
+        lines.append(f"topics without a category ({len(rows)} most frequent):")
+        lines.extend(f"  {count:>5}  {topic}" for topic, count in rows)
+    return "\n".join(lines)
