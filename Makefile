@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test test-fast lint format warehouse score clean browser
+.PHONY: help setup demo test test-fast lint format warehouse score clean browser airflow
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -67,3 +67,22 @@ browser: ## install Debian's chromium and chromium-driver when missing (for the 
 		$$sudo apt-get install -y -qq chromium chromium-driver >/dev/null \
 		|| echo "make browser: apt-get could not install chromium: the browser tests will skip"; \
 	else echo "make browser: no apt-get: chromium not installed, the browser tests will skip"; fi
+
+# A local Airflow 3 for this project: its home (SQLite DB, logs, generated admin password) in
+# ./airflow_home (git-ignored), the DAGs read from ./dags, no example DAGs. The DAGs start
+# paused: `airflow dags unpause news_collect` (see the README) starts the hourly collect.
+AIRFLOW_HOME ?= $(CURDIR)/airflow_home
+AIRFLOW_PORT ?= 8080
+# How many outlets news_collect fetches at once (the news_fetch pool's slots).
+AIRFLOW_FETCH_SLOTS ?= 4
+AIRFLOW_ENV = AIRFLOW_HOME=$(AIRFLOW_HOME) AIRFLOW__CORE__DAGS_FOLDER=$(CURDIR)/dags \
+	AIRFLOW__CORE__LOAD_EXAMPLES=False AIRFLOW__API__HOST=127.0.0.1 AIRFLOW__API__PORT=$(AIRFLOW_PORT)
+
+airflow: setup ## start a local Airflow 3 (UI and API on :8080, SQLite) on dags/; Ctrl-C stops it
+	@mkdir -p $(AIRFLOW_HOME)
+	$(AIRFLOW_ENV) $(UV) run --frozen airflow db migrate
+	$(AIRFLOW_ENV) $(UV) run --frozen airflow pools set news_fetch $(AIRFLOW_FETCH_SLOTS) \
+		"news-archive: outlets news_collect fetches at once"
+	@echo "Airflow: http://127.0.0.1:$(AIRFLOW_PORT)  user admin, password in" \
+		"$(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
+	$(AIRFLOW_ENV) exec $(UV) run --frozen airflow standalone

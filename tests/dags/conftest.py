@@ -50,10 +50,59 @@ def _remove_airflow_home() -> Iterator[None]:
 
 @pytest.fixture(scope="session")
 def airflow_db() -> None:
-    """Create the metadata DB once per session (tables from the ORM, about 2 s on SQLite)."""
+    """Create the metadata DB once per session (tables from the ORM, about 2 s on SQLite),
+    with the pool the collect DAG fetches in, as ``make airflow`` creates it."""
+    from airflow.models.pool import Pool
     from airflow.utils import db
 
     db.initdb()
+    Pool.create_or_update_pool(
+        "news_fetch",
+        slots=4,
+        description="news-archive: outlets fetched at once",
+        include_deferred=False,
+    )
+
+
+def load_dag(dag_id: str):
+    """A fresh copy of one DAG with retries off: dag.test() would wait out retry delays, and a
+    broken task should fail the test now."""
+    from airflow.dag_processing.dagbag import DagBag
+
+    dag = DagBag(dag_folder=DAGS_DIR).dags[dag_id]
+    for task in dag.tasks:
+        task.retries = 0
+    return dag
+
+
+def run_dag(dag, run_at, conf, expect_success: bool = True):
+    """``dag.test()`` for ``run_at``: the same ``run_at`` is the same run, so calling this again
+    re-runs that run (every task cleared and run again)."""
+    from airflow.utils.state import DagRunState
+
+    run = dag.test(logical_date=run_at, run_after=run_at, run_conf=conf)
+    if expect_success:
+        states = {(ti.task_id, ti.map_index): ti.state for ti in run.get_task_instances()}
+        assert run.state == DagRunState.SUCCESS, states
+    return run
+
+
+def task_result(run, task_id: str):
+    """The return value of an unmapped task of ``run`` (its XCom)."""
+    from airflow.models.xcom import XComModel
+    from airflow.utils.session import create_session
+    from sqlalchemy import select
+
+    with create_session() as session:
+        value = session.scalars(
+            select(XComModel.value).where(
+                XComModel.dag_id == run.dag_id,
+                XComModel.run_id == run.run_id,
+                XComModel.task_id == task_id,
+                XComModel.key == "return_value",
+            )
+        ).first()
+    return XComModel.deserialize_value(type("X", (), {"value": value})) if value else None
 
 
 @pytest.fixture(scope="session")
