@@ -94,15 +94,16 @@ def task_result(run, task_id: str):
     from sqlalchemy import select
 
     with create_session() as session:
-        value = session.scalars(
-            select(XComModel.value).where(
+        row = session.scalars(
+            select(XComModel).where(
                 XComModel.dag_id == run.dag_id,
                 XComModel.run_id == run.run_id,
                 XComModel.task_id == task_id,
+                XComModel.map_index == -1,
                 XComModel.key == "return_value",
             )
         ).first()
-    return XComModel.deserialize_value(type("X", (), {"value": value})) if value else None
+        return None if row is None else XComModel.deserialize_value(row)
 
 
 @pytest.fixture(scope="session")
