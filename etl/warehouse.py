@@ -9,9 +9,10 @@ each). The same SQL does both: a full build is a merge with every file new.
 
 Before each script the loader provides the lake as temporary views: ``lake_articles_new``
 (rows of the new or rewritten article files, with ``lake_file``), ``lake_articles_reload``
-(the files named in the temporary table ``loader_reload``), ``lake_rejects`` and
-``lake_fetch_log`` (whole), the tables ``loader_new_files`` and ``loader_gone_files``, and
-the empty view ``loader_article_columns`` that gives ``articles`` its columns.
+(the files named in the temporary table ``loader_reload``), ``lake_rejects``,
+``lake_fetch_log`` and ``lake_discovered`` (whole), the tables ``loader_new_files`` and
+``loader_gone_files``, and the empty view ``loader_article_columns`` that gives ``articles``
+its columns.
 """
 
 from __future__ import annotations
@@ -34,6 +35,8 @@ import pyarrow as pa
 from etl.schema import (
     ARTICLE_PARTITION,
     ARTICLE_SCHEMA,
+    DISCOVERED_PARTITION,
+    DISCOVERED_SCHEMA,
     FETCH_LOG_PARTITION,
     FETCH_LOG_SCHEMA,
     REJECT_PARTITION,
@@ -175,6 +178,7 @@ def list_lake(lake: Path) -> list[LakeFile]:
         "articles": f"{ARTICLE_PARTITION}=*/*.parquet",
         "rejects": f"{REJECT_PARTITION}=*/*.parquet",
         "fetch_log": f"{FETCH_LOG_PARTITION}=*/*.parquet",
+        "discovered": f"{DISCOVERED_PARTITION}=*/*.parquet",
     }
     files = []
     for dataset, pattern in patterns.items():
@@ -198,7 +202,7 @@ def build_fingerprint() -> str:
     for script in sql_files():
         digest.update(script.name.encode())
         digest.update(script.read_bytes())
-    for schema in (ARTICLE_SCHEMA, REJECT_SCHEMA, FETCH_LOG_SCHEMA):
+    for schema in (ARTICLE_SCHEMA, REJECT_SCHEMA, FETCH_LOG_SCHEMA, DISCOVERED_SCHEMA):
         digest.update(schema.to_string(show_field_metadata=False).encode())
     return digest.hexdigest()[:16]
 
@@ -211,6 +215,11 @@ def connect_read_only(data_dir: str | Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path), read_only=True)
     load_fts(con)
     con.execute("SET TimeZone = 'UTC'")
+    # Read-only guards the database file; the queries typed into `news-archive sql` must not
+    # read or write other files either (COPY ... TO, read_csv('/etc/...')). The setting can
+    # only be switched off, and the lock keeps a query from switching anything back.
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
     return con
 
 
@@ -281,6 +290,14 @@ def _load(
             "lake_fetch_log",
             [f.path for f in files if f.dataset == "fetch_log"],
             FETCH_LOG_SCHEMA.append(pa.field(FETCH_LOG_PARTITION, pa.date32())),
+        )
+    )
+    keep.append(
+        _register_dataset(
+            con,
+            "lake_discovered",
+            [f.path for f in files if f.dataset == "discovered"],
+            DISCOVERED_SCHEMA.append(pa.field(DISCOVERED_PARTITION, pa.date32())),
         )
     )
     by_name = {f.lake_file: f.path for f in articles}

@@ -292,3 +292,24 @@ def test_an_interrupted_collect_leaves_nothing_to_read(
     assert raw_archives(tmp_path / "data" / "raw") == []
     assert len(list((tmp_path / "data" / "raw").rglob("*.warc.gz.open"))) == 1
     assert not (tmp_path / "data" / "state").exists()  # so the next collect fetches again
+
+
+def test_the_warehouse_shows_collection_health_and_the_hints(collected: Collected) -> None:
+    import duckdb
+
+    from etl.warehouse import build_warehouse
+
+    with duckdb.connect(build_warehouse(collected.data_dir), read_only=True) as con:
+        health = con.sql(
+            "SELECT source, runs, discovered, skipped, fetched, failed, articles FROM fetch_log"
+        ).fetchall()
+        assert health == [("127.0.0.1", 2, 28, 8, 10, 10, 9)]
+        outcomes = dict(
+            con.sql("SELECT outcome, count(*) FROM discovered_urls GROUP BY 1").fetchall()
+        )
+        assert outcomes == {"article": 9, "reject": 11, "skipped": 8}
+        hinted = con.sql(
+            "SELECT a.title, d.hint_title FROM articles AS a JOIN discovered_urls AS d "
+            "USING (article_id) WHERE d.url LIKE '%/news/markt.html'"
+        ).fetchall()
+        assert hinted == [("Wochenmarkt zieht um", "Nachricht 1")]
