@@ -97,9 +97,16 @@ def _run(params: dict[str, Any], run_id: str, dag_run: Any) -> tuple[Path, str, 
 def news_collect() -> None:
     @task
     def list_sources(params: dict[str, Any]) -> list[str]:
-        from etl.collect_steps import source_keys
+        from airflow.sdk.exceptions import AirflowFailException
 
-        return source_keys(_sources_file(params))
+        from etl.collect_steps import source_keys
+        from etl.sources import SourcesError
+
+        try:
+            return source_keys(_sources_file(params))
+        except SourcesError as exc:
+            # A missing or broken sources file needs a person, not a retry.
+            raise AirflowFailException(str(exc)) from None
 
     @task(
         pool=FETCH_POOL,

@@ -111,11 +111,18 @@ def _run_paths(params: dict[str, Any], run_id: str, dag_run: Any) -> tuple[Path,
 def news_import_warc() -> None:
     @task
     def list_inputs(params: dict[str, Any]) -> list[str]:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from etl.ingest import InputError
         from etl.selection import RecordFilter, expand_inputs
 
-        # Bad filter values fail here, once, rather than in every mapped extract.
-        RecordFilter.build(params["since"], params["until"], params["domains"])
-        return expand_inputs(params["paths"], base=REPO_DIR)
+        # Bad filter values fail here, once, rather than in every mapped extract; and at
+        # once: retrying cannot fix a Param or a missing file.
+        try:
+            RecordFilter.build(params["since"], params["until"], params["domains"])
+            return expand_inputs(params["paths"], base=REPO_DIR)
+        except InputError as exc:
+            raise AirflowFailException(str(exc)) from None
 
     @task(map_index_template="{{ task.op_kwargs['unit'] }}")
     def extract(unit: str, params: dict[str, Any], run_id: str, dag_run: Any) -> str:

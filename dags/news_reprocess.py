@@ -106,14 +106,21 @@ def _data_dir(params: dict[str, Any]) -> Path:
 def news_reprocess() -> None:
     @task
     def list_archives(params: dict[str, Any]) -> list[str]:
-        from etl.cli import parse_overrides
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from etl.cli import UsageError, parse_overrides
         from etl.collect_steps import select_archives
+        from etl.ingest import InputError
         from etl.selection import RecordFilter
 
-        # Bad values fail here, once, rather than in every mapped extract.
-        parse_overrides(params["settings"])
-        days = RecordFilter.build(params["since"], params["until"])
-        return select_archives(_data_dir(params), days.since, days.until, params["sources"])
+        # Bad values fail here, once, rather than in every mapped extract; and at once:
+        # retrying cannot fix a Param.
+        try:
+            parse_overrides(params["settings"])
+            days = RecordFilter.build(params["since"], params["until"])
+            return select_archives(_data_dir(params), days.since, days.until, params["sources"])
+        except (InputError, UsageError) as exc:
+            raise AirflowFailException(str(exc)) from None
 
     @task(map_index_template="{{ task.op_kwargs['archive'].rsplit('/', 1)[-1] }}")
     def extract(archive: str, params: dict[str, Any]) -> str:
