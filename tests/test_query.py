@@ -87,6 +87,9 @@ def test_sql_runs_queries(data_dir: Path, capsys: pytest.CaptureFixture[str]) ->
         ("DROP TABLE articles", "read-only"),
         ("INSERT INTO articles (article_id) VALUES ('x')", "read-only"),
         ("SELEC 1", "syntax error"),
+        ("COPY articles TO 'stolen.csv'", "disabled"),
+        ("SELECT * FROM read_csv('/etc/passwd')", "disabled"),
+        ("SET enable_external_access = true", "configuration"),
         ("SELECT nothing FROM articles", "nothing"),
     ],
 )
