@@ -1,33 +1,39 @@
 """The stages wired together, in the units Airflow maps over and the CLI loops over.
 
-``extract_unit`` turns one input unit into staged raw records (in a worker or a mapped task);
-``store_run`` cleans, deduplicates and writes the run's share of the lake; ``run_pipeline``
-does both for the CLI. Tasks pass paths, never data.
+``extract_unit`` turns one input unit into staged, cleaned article rows (in a mapped task, or
+with a process pool of extraction workers); ``store_run`` deduplicates them and writes the
+run's share of the lake; ``run_pipeline`` does both for the CLI. Tasks pass paths, never data.
+Both stream in bounded batches, so memory does not grow with the size of a unit or a run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
-from collections import Counter
+import time
+from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import polars as pl
 import pyarrow as pa
+import pyarrow.parquet as pq
 
+from etl.cache import CachedUnit, ExtractionCache, link_or_copy, page_key, unit_identity
 from etl.clean import clean_articles
-from etl.dedup import assign_stories, collapse_versions
+from etl.dedup import collapse_versions, signature_bytes, signature_from_bytes, story_ids
 from etl.extract import RAW_ARTICLE_SCHEMA, ExtractionRejected, ExtractionSettings, extract_page
 from etl.ingest import IngestCounts, Page, Reject, list_input_units, read_unit, unit_key
 from etl.schema import ARTICLE_PARTITION, ARTICLE_SCHEMA, REJECT_PARTITION, REJECT_SCHEMA
-from etl.store import check_run_id, write_parquet_atomic, write_partitions
+from etl.store import ParquetAppender, PartitionedWriter, check_run_id
 
 __all__ = ["extract_unit", "list_input_units", "run_pipeline", "store_run"]
 
@@ -45,6 +51,9 @@ class UnitResult:
     skipped: dict[str, int] = field(default_factory=dict)
     articles_path: str = ""
     rejects_path: str = ""
+    implausible_dates: int = 0
+    cached_pages: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
 
 
 def staging_dir_for(data_dir: str | Path, run_id: str) -> Path:
@@ -75,6 +84,15 @@ def extract_one(page: Page, settings: ExtractionSettings) -> dict[str, Any] | Re
         return Reject(page.origin, "extract", "extraction_error", detail, page.url, page.fetched_at)
 
 
+def extract_chunk(
+    pages: list[Page], settings: ExtractionSettings
+) -> tuple[list[dict[str, Any] | Reject], float]:
+    """Extract a few pages: the task a worker process runs. Also returns the CPU seconds spent."""
+    start = time.process_time()
+    outcomes = [extract_one(page, settings) for page in pages]
+    return outcomes, time.process_time() - start
+
+
 def extract_unit(
     unit: str,
     staging_dir: str | Path,
@@ -83,113 +101,159 @@ def extract_unit(
     batch_size: int = 64,
     on_page: Callable[[int], None] | None = None,
     skip: Callable[[Page | Reject], str | None] | None = None,
+    use_cache: bool = True,
 ) -> str:
-    """Ingest and extract one unit; stage its raw articles and rejects; return the summary path.
+    """Ingest, extract and clean one unit; stage its article and reject rows; return the summary.
 
     ``skip`` names why a record is left out before extraction (a date or domain filter), or
     returns None to keep it; left-out records are counted as skipped under that name.
+
+    Pages stream through in batches of ``batch_size``: with an ``executor`` a few batches are
+    extracted by the workers while this process cleans and writes the oldest one, so memory
+    holds a few batches whatever the size of the unit. Each article row is staged with its
+    MinHash signature, so that ``store_run`` finds stories without reading texts again.
+    Pages extracted before with the same code and settings come from the cache (``etl.cache``).
     """
     settings = settings or ExtractionSettings()
     staging = Path(staging_dir)
     key = unit_key(unit)
+    clock = StageClock()
+    cache = ExtractionCache.for_staging(staging, settings) if use_cache else None
+    identity = unit_identity(unit) if cache is not None else {}
+    if cache is not None and skip is None:
+        entry = cache.unchanged(key, identity)
+        if entry is not None:
+            return _stage_cached_unit(entry, staging, key, on_page)
+    known = cache.known_pages(key) if cache is not None else {}
     counts = IngestCounts()
     result = UnitResult(unit=unit)
-    articles: list[dict[str, Any]] = []
-    rejects: list[Reject] = []
-    for batch in _batches(read_unit(unit, counts), batch_size):
-        if on_page is not None:
-            on_page(len(batch))
-        if skip is not None:
-            batch = _without_skipped(batch, skip, counts)
-        pages = [item for item in batch if isinstance(item, Page)]
-        rejects.extend(item for item in batch if isinstance(item, Reject))
-        if executor is not None and len(pages) > 1:
-            outcomes = list(executor.map(extract_one, pages, [settings] * len(pages)))
-        else:
-            outcomes = [extract_one(page, settings) for page in pages]
-        for outcome in outcomes:
-            if isinstance(outcome, Reject):
-                rejects.append(outcome)
-            else:
-                articles.append(outcome)
-        result.records += len(batch)
-    result.extracted, result.rejected = len(articles), len(rejects)
-    result.skipped = dict(counts.skipped)
+    hits: dict[str, dict[int, tuple[str, datetime | None]]] = {"articles": {}, "rejects": {}}
     articles_path = staging / f"{key}.articles.parquet"
     rejects_path = staging / f"{key}.rejects.parquet"
-    write_parquet_atomic(pa.Table.from_pylist(articles, RAW_ARTICLE_SCHEMA), articles_path)
-    write_parquet_atomic(_rejects_table(rejects), rejects_path)
+    workers = _worker_count(executor)
+    pending: deque[_Batch] = deque()
+    with (
+        ParquetAppender(articles_path, staged_article_schema()) as articles_out,
+        ParquetAppender(rejects_path, STAGED_REJECT_SCHEMA) as rejects_out,
+    ):
+        reader = _batches(read_unit(unit, counts), batch_size)
+        while True:
+            with clock.stage("ingest"):
+                records = next(reader, None)
+                if records is None:
+                    break
+                if on_page is not None:
+                    on_page(len(records))
+                if skip is not None:
+                    records = _without_skipped(records, skip, counts)
+                result.records += len(records)
+                batch = _Batch()
+                for record in records:
+                    if isinstance(record, Reject):
+                        batch.rejects.append(record)
+                        continue
+                    digest = page_key(record)
+                    if digest in known:
+                        kind, row = known[digest]
+                        hits[kind][row] = (record.origin, record.fetched_at)
+                        continue
+                    batch.pages.append(record)
+                    batch.keys[record.origin] = digest
+            batch.start(executor, workers, settings, clock)
+            pending.append(batch)
+            # Enough work queued that no worker waits while this process writes a batch.
+            while len(pending) > (2 if executor is not None else 0):
+                _finish_batch(pending.popleft(), articles_out, rejects_out, result, clock)
+        while pending:
+            _finish_batch(pending.popleft(), articles_out, rejects_out, result, clock)
+        if cache is not None:
+            entry = cache.entry(key)
+            _copy_cached_rows(entry.articles, hits["articles"], articles_out, result, clock)
+            _copy_cached_rows(entry.rejects, hits["rejects"], rejects_out, result, clock)
+            result.cached_pages = len(hits["articles"]) + len(hits["rejects"])
+    result.extracted, result.rejected = articles_out.rows, rejects_out.rows
+    result.skipped = dict(counts.skipped)
     result.articles_path, result.rejects_path = str(articles_path), str(rejects_path)
-    summary_path = staging / f"{key}.json"
-    temporary = summary_path.with_suffix(".json.tmp")
-    temporary.write_text(json.dumps(asdict(result), indent=1), encoding="utf-8")
-    temporary.replace(summary_path)
-    return str(summary_path)
+    result.stage_seconds = clock.seconds
+    summary_path = _write_summary(result, staging / f"{key}.json")
+    if cache is not None:
+        cache.keep(
+            key,
+            {"identity": identity, "filtered": skip is not None, "result": asdict(result)},
+            articles_path,
+            rejects_path,
+        )
+    return summary_path
 
 
 def store_run(staged: Sequence[str], data_dir: str | Path, run_id: str) -> dict[str, Any]:
-    """Clean and deduplicate the staged units of a run and write its lake files."""
+    """Deduplicate the staged units of a run and write its lake files, in bounded memory.
+
+    One pass over the staged keys and signatures (no texts) decides which rows win and which
+    story each joins; a second pass streams the winning rows into the lake partitions.
+    """
     check_run_id(run_id)
     lake = Path(data_dir) / "lake"
+    clock = StageClock()
     units = [UnitResult(**json.loads(Path(p).read_text(encoding="utf-8"))) for p in staged]
-    raw = pl.concat(
-        [pl.read_parquet(u.articles_path) for u in units]
-        or [pl.DataFrame(RAW_ARTICLE_SCHEMA.empty_table())],
-        how="vertical",
-    )
-    staged_rejects = pl.concat(
-        [pl.read_parquet(u.rejects_path) for u in units]
-        or [pl.DataFrame(REJECT_SCHEMA.empty_table())],
-        how="vertical",
-    )
-    articles = clean_articles(raw.sort("input_origin"))
-    articles, implausible = _drop_implausible_dates(articles)
-    articles, superseded = collapse_versions(articles)
-    articles = assign_stories(articles.sort("article_id"))
-    rejects = pl.concat(
-        [
-            staged_rejects,
-            _as_rejects(superseded, "duplicate", "an newer version of the same article was kept"),
-        ],
-        how="vertical",
-    ).with_columns(run_id=pl.lit(run_id))
-
-    article_rows = articles.with_columns(
-        pl.lit(run_id).alias("run_id"),
-        pl.coalesce("published_at", "fetched_at").dt.date().alias(ARTICLE_PARTITION),
-    )
-    reject_rows = rejects.with_columns(
-        pl.col("fetched_at")
-        .fill_null(pl.lit(datetime.now(UTC)).cast(pl.Datetime("us", "UTC")))
-        .dt.date()
-        .alias(REJECT_PARTITION)
-    )
-    article_files = write_partitions(
-        article_rows, lake / "articles", ARTICLE_PARTITION, ARTICLE_SCHEMA, run_id
-    )
-    reject_files = write_partitions(
-        reject_rows, lake / "rejects", REJECT_PARTITION, REJECT_SCHEMA, run_id
-    )
+    with clock.stage("dedup"):
+        keys = _article_keys(units).sort("input_origin", maintain_order=True)
+        kept, superseded = collapse_versions(keys)
+        kept = kept.sort("article_id", maintain_order=True)
+        when = kept.select(pl.col("published_at").fill_null(pl.col("fetched_at"))).to_series()
+        stories = story_ids(
+            kept["article_id"].to_list(),
+            when.to_list(),
+            [signature_from_bytes(s) for s in kept["signature"].to_list()],
+        )
+        winners = kept.select("_unit", "_row", story_id=pl.Series(stories, dtype=pl.String))
+    stats = _LakeStats()
+    with clock.stage("store"):
+        with PartitionedWriter(
+            lake / "articles", ARTICLE_PARTITION, ARTICLE_SCHEMA, run_id
+        ) as articles_out:
+            for frame in _winning_rows(units, winners):
+                rows = frame.with_columns(
+                    pl.lit(run_id).alias("run_id"),
+                    pl.coalesce("published_at", "fetched_at").dt.date().alias(ARTICLE_PARTITION),
+                ).select([*ARTICLE_SCHEMA.names, ARTICLE_PARTITION])
+                articles_out.write(rows)
+                stats.add_articles(rows)
+        with PartitionedWriter(
+            lake / "rejects", REJECT_PARTITION, REJECT_SCHEMA, run_id
+        ) as rejects_out:
+            duplicates = _as_rejects(
+                superseded, "duplicate", "an newer version of the same article was kept"
+            )
+            for frame in [*_staged_rejects(units), duplicates]:
+                rows = _reject_rows(frame, run_id)
+                rejects_out.write(rows)
+                stats.add_rejects(rows)
     skipped: Counter[str] = Counter()
+    seconds: Counter[str] = Counter(clock.seconds)
     for unit in units:
         skipped.update(unit.skipped)
+        seconds.update(unit.stage_seconds)
     records = sum(u.records for u in units) + sum(skipped.values())
+    rejected = sum(stats.rejects.values())
     return {
         "run_id": run_id,
         "units": len(units),
         "records": records,
         "pages": sum(u.records for u in units),
-        "articles": articles.height,
-        "rejects": dict(Counter(rejects["reason"].to_list()).most_common()),
+        "articles": stats.articles,
+        "rejects": dict(stats.rejects.most_common()),
         "skipped": dict(skipped),
-        "accounted": articles.height + rejects.height + sum(skipped.values()) == records,
-        "implausible_dates_dropped": implausible,
-        "top_sources": _top(articles["source"].to_list()),
-        "top_topics": _top(articles["topics"].explode().drop_nulls().to_list()),
-        "days": _top([d.isoformat() for d in article_rows[ARTICLE_PARTITION].to_list()], 10),
-        "stories": articles["story_id"].n_unique() if articles.height else 0,
-        "article_files": [str(p) for p in article_files],
-        "reject_files": [str(p) for p in reject_files],
+        "accounted": stats.articles + rejected + sum(skipped.values()) == records,
+        "implausible_dates_dropped": sum(u.implausible_dates for u in units),
+        "top_sources": stats.sources.most_common(5),
+        "top_topics": stats.topics.most_common(5),
+        "days": [(d.isoformat(), n) for d, n in stats.days.most_common(10)],
+        "stories": winners["story_id"].n_unique() if winners.height else 0,
+        "cached_pages": sum(u.cached_pages for u in units),
+        "stage_seconds": {name: round(seconds[name], 3) for name in STAGES},
+        "article_files": [str(p) for p in articles_out.written],
+        "reject_files": [str(p) for p in rejects_out.written],
     }
 
 
@@ -200,23 +264,269 @@ def run_pipeline(
     workers: int = 1,
     settings: ExtractionSettings | None = None,
     on_page: Callable[[int], None] | None = None,
+    use_cache: bool = True,
 ) -> dict[str, Any]:
     """All stages for the CLI: inputs to the lake (the warehouse is built by the caller)."""
     run_id = check_run_id(run_id or default_run_id(inputs))
     units = list_input_units(list(inputs))
     staging = staging_dir_for(data_dir, run_id)
     shutil.rmtree(staging, ignore_errors=True)
+    started = time.perf_counter()
     executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
     try:
         staged = [
-            extract_unit(unit, staging, settings, executor, on_page=on_page) for unit in units
+            extract_unit(unit, staging, settings, executor, on_page=on_page, use_cache=use_cache)
+            for unit in units
         ]
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
+    extracted = time.perf_counter()
     summary = store_run(staged, data_dir, run_id)
     shutil.rmtree(staging, ignore_errors=True)
+    summary["phase_seconds"] = {
+        "extract": round(extracted - started, 3),
+        "store": round(time.perf_counter() - extracted, 3),
+    }
     return summary
+
+
+STAGES = ("ingest", "extract", "clean", "dedup", "store")
+# Pages per task sent to a worker: enough that pickling and queueing stay small next to the
+# extraction, few enough that the last tasks of a unit still spread over every worker.
+CHUNK_PAGES = 8
+# Staged rows carry the key of their page (for the cache) and their MinHash signature.
+STAGED_REJECT_SCHEMA = REJECT_SCHEMA.append(pa.field("page_key", pa.binary()))
+_KEY_COLUMNS = ["article_id", "fetched_at", "published_at", "word_count", "input_origin", "url"]
+
+
+def staged_article_schema() -> pa.Schema:
+    return ARTICLE_SCHEMA.append(pa.field("page_key", pa.binary())).append(
+        pa.field("signature", pa.binary())
+    )
+
+
+class StageClock:
+    """CPU seconds per stage: this process's own, plus what its workers report."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.process_time()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.process_time() - start
+
+
+Outcome = dict[str, Any] | Reject
+
+
+@dataclass
+class _Batch:
+    """Pages on their way through extraction, with the rejects ingest made of their batch."""
+
+    pages: list[Page] = field(default_factory=list)
+    keys: dict[str, bytes] = field(default_factory=dict)
+    rejects: list[Reject] = field(default_factory=list)
+    futures: list[Future[tuple[list[Outcome], float]]] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def start(
+        self,
+        executor: Executor | None,
+        workers: int,
+        settings: ExtractionSettings,
+        clock: StageClock,
+    ) -> None:
+        if executor is None or len(self.pages) < 2:
+            with clock.stage("extract"):
+                self.outcomes = [extract_one(page, settings) for page in self.pages]
+            return
+        size = max(1, min(CHUNK_PAGES, -(-len(self.pages) // workers)))
+        for i in range(0, len(self.pages), size):
+            chunk = self.pages[i : i + size]
+            self.futures.append(executor.submit(extract_chunk, chunk, settings))
+
+    def collect(self, clock: StageClock) -> list[Outcome]:
+        for future in self.futures:
+            outcomes, seconds = future.result()
+            self.outcomes.extend(outcomes)
+            clock.seconds["extract"] += seconds
+        self.futures = []
+        return self.outcomes
+
+
+def _worker_count(executor: Executor | None) -> int:
+    if executor is None:
+        return 1
+    return int(getattr(executor, "_max_workers", None) or os.cpu_count() or 1)
+
+
+def _finish_batch(
+    batch: _Batch,
+    articles_out: ParquetAppender,
+    rejects_out: ParquetAppender,
+    result: UnitResult,
+    clock: StageClock,
+) -> None:
+    """Clean a batch's articles, sign them for dedup and stage them with its rejects."""
+    outcomes = batch.collect(clock)
+    articles = [o for o in outcomes if not isinstance(o, Reject)]
+    rejects = [o for o in outcomes if isinstance(o, Reject)]
+    with clock.stage("clean"):
+        raw = pl.from_arrow(pa.Table.from_pylist(articles, RAW_ARTICLE_SCHEMA))
+        assert isinstance(raw, pl.DataFrame)
+        cleaned, implausible = _drop_implausible_dates(clean_articles(raw))
+        result.implausible_dates += implausible
+    with clock.stage("dedup"):
+        signatures = [signature_bytes(t or "") for t in cleaned["text"].to_list()]
+    with clock.stage("store"):
+        keys = pl.DataFrame(
+            {"input_origin": list(batch.keys), "page_key": list(batch.keys.values())},
+            schema={"input_origin": pl.String, "page_key": pl.Binary},
+        )
+        staged = cleaned.with_columns(signature=pl.Series(signatures, dtype=pl.Binary)).join(
+            keys, on="input_origin", how="left", maintain_order="left"
+        )
+        articles_out.write(staged.to_arrow())
+        reject_keys = [batch.keys.get(r.origin) for r in rejects]
+        rejects_out.write(
+            _rejects_table([*batch.rejects, *rejects], [None] * len(batch.rejects) + reject_keys)
+        )
+
+
+def _copy_cached_rows(
+    path: Path,
+    rows: dict[int, tuple[str, datetime | None]],
+    out: ParquetAppender,
+    result: UnitResult,
+    clock: StageClock,
+) -> None:
+    """Stage the cached rows of unchanged pages, with this record's origin and fetch time."""
+    if not rows:
+        return
+    with clock.stage("store"):
+        offset = 0
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            wanted = [i for i in range(offset, offset + frame.height) if i in rows]
+            offset += frame.height
+            if not wanted:
+                continue
+            picked = frame[[i - (offset - frame.height) for i in wanted]].with_columns(
+                input_origin=pl.Series([rows[i][0] for i in wanted], dtype=pl.String),
+                fetched_at=pl.Series([rows[i][1] for i in wanted], dtype=pl.Datetime("us", "UTC")),
+            )
+            if "published_at" in picked.columns:
+                picked, implausible = _drop_implausible_dates(picked)
+                result.implausible_dates += implausible
+            out.write(picked.to_arrow())
+
+
+def _stage_cached_unit(
+    entry: CachedUnit, staging: Path, key: str, on_page: Callable[[int], None] | None
+) -> str:
+    """Stage a unchanged unit from the cache: links to its files, and its summary."""
+    clock = StageClock()
+    with clock.stage("store"):
+        stored = json.loads(entry.summary.read_text(encoding="utf-8"))
+        result = UnitResult(**stored["result"])
+        articles_path = staging / f"{key}.articles.parquet"
+        rejects_path = staging / f"{key}.rejects.parquet"
+        staging.mkdir(parents=True, exist_ok=True)
+        link_or_copy(entry.articles, articles_path)
+        link_or_copy(entry.rejects, rejects_path)
+    result.articles_path, result.rejects_path = str(articles_path), str(rejects_path)
+    result.cached_pages = result.records
+    result.stage_seconds = clock.seconds
+    if on_page is not None:
+        on_page(result.records)
+    return _write_summary(result, staging / f"{key}.json")
+
+
+def _write_summary(result: UnitResult, path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(asdict(result), indent=1), encoding="utf-8")
+    temporary.replace(path)
+    return str(path)
+
+
+def _article_keys(units: Sequence[UnitResult]) -> pl.DataFrame:
+    """What dedup needs of every staged article: keys, times and signature, numbered by row."""
+    frames = [
+        pl.read_parquet(u.articles_path, columns=[*_KEY_COLUMNS, "signature"]).with_columns(
+            _unit=pl.lit(i, pl.Int32), _row=pl.int_range(pl.len(), dtype=pl.Int64)
+        )
+        for i, u in enumerate(units)
+    ]
+    if frames:
+        return pl.concat(frames, how="vertical")
+    empty = pl.DataFrame(staged_article_schema().empty_table()).select(*_KEY_COLUMNS, "signature")
+    return empty.with_columns(_unit=pl.lit(0, pl.Int32), _row=pl.lit(0, pl.Int64)).clear()
+
+
+def _winning_rows(units: Sequence[UnitResult], winners: pl.DataFrame) -> Iterator[pl.DataFrame]:
+    """The staged rows that won, with their story, a few thousand at a time."""
+    for index, unit in enumerate(units):
+        mine = winners.filter(pl.col("_unit") == index).drop("_unit")
+        if mine.is_empty():
+            continue
+        offset = 0
+        staged = pq.ParquetFile(unit.articles_path)
+        for batch in staged.iter_batches(batch_size=2048, columns=ARTICLE_SCHEMA.names):
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            numbered = frame.drop("story_id").with_columns(
+                _row=pl.int_range(offset, offset + frame.height, dtype=pl.Int64)
+            )
+            offset += frame.height
+            yield numbered.join(mine, on="_row", how="inner", maintain_order="left").drop("_row")
+
+
+def _staged_rejects(units: Sequence[UnitResult]) -> Iterator[pl.DataFrame]:
+    for unit in units:
+        for batch in pq.ParquetFile(unit.rejects_path).iter_batches(
+            batch_size=8192, columns=REJECT_SCHEMA.names
+        ):
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            yield frame
+
+
+def _reject_rows(rejects: pl.DataFrame, run_id: str) -> pl.DataFrame:
+    return rejects.with_columns(
+        run_id=pl.lit(run_id),
+        **{
+            REJECT_PARTITION: pl.col("fetched_at")
+            .fill_null(pl.lit(datetime.now(UTC)).cast(pl.Datetime("us", "UTC")))
+            .dt.date()
+        },
+    ).select([*REJECT_SCHEMA.names, REJECT_PARTITION])
+
+
+@dataclass
+class _LakeStats:
+    """The run summary's counts, gathered while the rows stream past."""
+
+    articles: int = 0
+    sources: Counter[str] = field(default_factory=Counter)
+    topics: Counter[str] = field(default_factory=Counter)
+    days: Counter[date] = field(default_factory=Counter)
+    rejects: Counter[str] = field(default_factory=Counter)
+
+    def add_articles(self, rows: pl.DataFrame) -> None:
+        self.articles += rows.height
+        self.sources.update(rows["source"].drop_nulls().to_list())
+        self.topics.update(rows["topics"].explode().drop_nulls().to_list())
+        self.days.update(rows[ARTICLE_PARTITION].to_list())
+
+    def add_rejects(self, rows: pl.DataFrame) -> None:
+        self.rejects.update(rows["reason"].to_list())
 
 
 def _drop_implausible_dates(articles: pl.DataFrame) -> tuple[pl.DataFrame, int]:
@@ -247,7 +557,7 @@ def _as_rejects(articles: pl.DataFrame, reason: str, detail: str) -> pl.DataFram
     ).cast({"fetched_at": pl.Datetime("us", "UTC")})
 
 
-def _rejects_table(rejects: Iterable[Reject]) -> pa.Table:
+def _rejects_table(rejects: Sequence[Reject], keys: Sequence[bytes | None]) -> pa.Table:
     rows = [
         {
             "input_origin": r.origin,
@@ -257,10 +567,11 @@ def _rejects_table(rejects: Iterable[Reject]) -> pa.Table:
             "detail": r.detail[:1000],
             "fetched_at": r.fetched_at,
             "run_id": None,
+            "page_key": key,
         }
-        for r in rejects
+        for r, key in zip(rejects, keys, strict=True)
     ]
-    return pa.Table.from_pylist(rows, REJECT_SCHEMA)
+    return pa.Table.from_pylist(rows, STAGED_REJECT_SCHEMA)
 
 
 def _without_skipped(
@@ -280,7 +591,3 @@ def _batches(items: Iterable[Page | Reject], size: int) -> Iterator[list[Page | 
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
-
-
-def _top(values: list[Any], n: int = 5) -> list[tuple[Any, int]]:
-    return Counter(values).most_common(n)

@@ -1,0 +1,148 @@
+"""The pipeline's streaming, parallel and cached paths give the lake the one-shot path gives."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+import etl.pipeline as pipeline
+from etl.dedup import assign_stories
+from etl.extract import ExtractionSettings
+from etl.pipeline import extract_unit, run_pipeline, staging_dir_for, store_run
+from etl.synthetic import write_corpus
+from tests.pages import BODY
+from tests.warcs import Archived, write_article_warc
+
+OTHER = [
+    "Der Gemeinderat hat am Montag über die Zukunft des Hallenbads beraten. Eine Sanierung würde "
+    "nach ersten Schätzungen rund acht Millionen Euro kosten, ein Neubau etwa das Doppelte.",
+    "Die Fraktionen konnten sich noch nicht auf eine Lösung einigen. Eine Entscheidung soll nach "
+    "der Sommerpause fallen, wenn ein zweites Gutachten zur Bausubstanz vorliegt.",
+    "Bis dahin bleibt das Bad geöffnet. Die Schwimmvereine hatten zuletzt vor einer Schließung "
+    "gewarnt, weil es im Umkreis keine andere Halle mit einem Sportbecken gibt.",
+]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Synthetic pages: templates, syndicated copies, a re-fetch and broken responses."""
+    path = tmp_path_factory.mktemp("corpus") / "corpus.warc.gz"
+    write_corpus(path, 40, seed=11)
+    return path
+
+
+def lake(data_dir: Path, dataset: str = "articles") -> pl.DataFrame:
+    files = sorted((data_dir / "lake" / dataset).glob("*=*/*.parquet"))
+    if not files:
+        return pl.DataFrame()
+    frame = pl.read_parquet(files, hive_partitioning=True)
+    key = "article_id" if dataset == "articles" else "input_origin"
+    return frame.drop("run_id").sort(key, "fetched_at", nulls_last=True)
+
+
+def staged_run(
+    corpus: Path, data_dir: Path, batch_size: int, executor: ProcessPoolExecutor | None
+) -> dict[str, Any]:
+    staging = staging_dir_for(data_dir, "run")
+    staged = extract_unit(
+        str(corpus), staging, executor=executor, batch_size=batch_size, use_cache=False
+    )
+    return store_run([staged], data_dir, "run")
+
+
+def test_batches_and_workers_do_not_change_what_the_lake_holds(
+    corpus: Path, tmp_path: Path
+) -> None:
+    one = staged_run(corpus, tmp_path / "one", batch_size=1000, executor=None)
+    with ProcessPoolExecutor(max_workers=2) as executor:
+        many = staged_run(corpus, tmp_path / "many", batch_size=3, executor=executor)
+    assert one["accounted"] and many["accounted"]
+    assert one["articles"] == many["articles"] > 20
+    assert one["rejects"] == many["rejects"]
+    assert lake(tmp_path / "one").equals(lake(tmp_path / "many"))
+    assert lake(tmp_path / "one", "rejects").equals(lake(tmp_path / "many", "rejects"))
+
+
+def test_stories_from_staged_signatures_are_the_stories_of_the_texts(
+    corpus: Path, tmp_path: Path
+) -> None:
+    run_pipeline([corpus], tmp_path, run_id="run")
+    articles = lake(tmp_path)
+    from_texts = assign_stories(articles.with_columns(story_id=pl.col("article_id")))
+    assert articles["story_id"].to_list() == from_texts["story_id"].to_list()
+    # The corpus syndicates wire copy: some stories have several outlets.
+    assert articles["story_id"].n_unique() < articles.height
+
+
+def counting_extractions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The URLs extracted from now on (in this process: the runs below use one worker)."""
+    calls: list[str] = []
+    real = pipeline.extract_one
+
+    def counted(page: Any, settings: ExtractionSettings) -> Any:
+        calls.append(page.url)
+        return real(page, settings)
+
+    monkeypatch.setattr(pipeline, "extract_one", counted)
+    return calls
+
+
+def test_an_unchanged_input_is_not_extracted_again_and_the_lake_is_left_alone(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first = run_pipeline([corpus], tmp_path, run_id="run")
+    files = {p: p.stat().st_mtime_ns for p in (tmp_path / "lake").rglob("*.parquet")}
+    before = lake(tmp_path)
+    calls = counting_extractions(monkeypatch)
+    again = run_pipeline([corpus], tmp_path, run_id="run")
+    assert calls == []
+    assert again["cached_pages"] == again["pages"] == first["pages"]
+    assert again["articles"] == first["articles"] and again["accounted"]
+    assert lake(tmp_path).equals(before)
+    # Identical files are not rewritten, so the warehouse has nothing to reload.
+    assert {p: p.stat().st_mtime_ns for p in (tmp_path / "lake").rglob("*.parquet")} == files
+
+
+def pages(changed: bool) -> list[Archived]:
+    return [
+        Archived("https://www.example.de/lokal/radwege.html", "2025-10-16T08:00:00Z", "Radwege"),
+        Archived(
+            "https://www.example.de/lokal/hallenbad.html",
+            "2025-10-16T09:00:00Z",
+            "Hallenbad",
+            [*OTHER, "Nachtrag: Der Förderverein sammelt bereits Spenden."] if changed else OTHER,
+        ),
+        Archived(
+            "https://www.example.de/lokal/radwege-2.html", "2025-10-16T10:00:00Z", "Radwege", BODY
+        ),
+    ]
+
+
+def test_only_pages_that_changed_are_extracted_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warc = write_article_warc(tmp_path / "in" / "day.warc.gz", pages(changed=False))
+    run_pipeline([warc], tmp_path / "data", run_id="run")
+    write_article_warc(warc, pages(changed=True))
+    calls = counting_extractions(monkeypatch)
+    summary = run_pipeline([warc], tmp_path / "data", run_id="run")
+    assert calls == ["https://www.example.de/lokal/hallenbad.html"]
+    assert summary["cached_pages"] == 2 and summary["accounted"]
+    cold = run_pipeline([warc], tmp_path / "cold", run_id="run", use_cache=False)
+    assert cold["articles"] == summary["articles"] == 3
+    assert lake(tmp_path / "data").equals(lake(tmp_path / "cold"))
+    assert "Förderverein" in lake(tmp_path / "data")["text"].str.join("\n").item()
+
+
+def test_other_extraction_settings_do_not_reuse_earlier_results(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    warc = write_article_warc(tmp_path / "day.warc.gz", pages(changed=False))
+    run_pipeline([warc], tmp_path / "data", run_id="run")
+    calls = counting_extractions(monkeypatch)
+    run_pipeline([warc], tmp_path / "data", run_id="run", settings=ExtractionSettings(min_words=30))
+    assert len(calls) == 3
