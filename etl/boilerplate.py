@@ -109,7 +109,8 @@ def _anchored(patterns: list[str]) -> str:
 def _loose(column: pl.Expr) -> pl.Expr:
     """Casefolded words joined by single spaces: how lines are compared with the headline."""
     return (
-        column.str.replace_all("\u00ad", "")
+        column.str.normalize("NFKC")
+        .str.replace_all("\u00ad", "")
         .str.to_lowercase()
         .str.replace_all(r"[\W_]+", " ")
         .str.strip_chars()

@@ -126,7 +126,7 @@ def clean_articles(raw: pl.DataFrame) -> pl.DataFrame:
         ),
         published=_utc_from_iso(pl.col("published_raw")),
         modified=_utc_from_iso(pl.col("modified_raw")),
-        word_count=pl.col("text").str.count_matches(r"\w+").cast(pl.Int32),
+        word_count=pl.col("text").str.normalize("NFC").str.count_matches(r"\w+").cast(pl.Int32),
         authors=pl.struct("authors_raw", "bylines_raw", "outlet_names", "url").map_elements(
             lambda r: clean_authors(
                 r["authors_raw"], r["bylines_raw"], [*(r["outlet_names"] or []), _label(r["url"])]
@@ -180,20 +180,23 @@ def _with_optional_columns(raw: pl.DataFrame) -> pl.DataFrame:
     return raw.with_columns([m for m in missing if m.meta.output_name() not in raw.columns])
 
 
+# Text keeps the Unicode form the page used (some pages are decomposed, NFD): rewriting it
+# would make the stored text differ from the page's. Everything that compares or counts
+# text (hashes, word counts, shingles, headline matching, language) normalises first.
+
+
 def _normalise_inline(column: pl.Expr) -> pl.Expr:
     return (
-        column.str.normalize("NFC")
-        .str.replace_all(r"[\u200b\u00ad\ufeff]", "")
+        column.str.replace_all(r"[\u200b\u00ad\ufeff]", "")
         .str.replace_all(r"\s+", " ")
         .str.strip_chars()
     )
 
 
 def _normalise_lines(column: pl.Expr) -> pl.Expr:
-    """NFC and one space between words; lines stay lines for the paragraph pass."""
+    """One space between words; lines stay lines for the paragraph pass."""
     return (
-        column.str.normalize("NFC")
-        .str.replace_all(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t ]+", " ")
+        column.str.replace_all(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t ]+", " ")
         .str.replace_all(r"[\u200b\u00ad\ufeff]", "")
         .str.replace_all(r" *\r?\n[\n ]*", "\n")
         .str.strip_chars()
@@ -293,7 +296,8 @@ def stable_hash(value: str) -> str:
 
 def content_hash(text: str) -> str:
     """Hash of the words only, so whitespace and case changes do not count as new content."""
-    return stable_hash(" ".join(re.findall(r"\w+", text.casefold())))
+    words = re.findall(r"\w+", unicodedata.normalize("NFC", text).casefold())
+    return stable_hash(" ".join(words))
 
 
 def _key(text: str) -> str:
@@ -414,7 +418,7 @@ def detect_language(text: str | None, html_lang: str | None) -> str | None:
     declared = (html_lang or "").split("-")[0].split("_")[0].strip().lower() or None
     if not text or len(text) < 20:
         return declared
-    ranked: list[Any] = _LANG_IDENTIFIER.rank(text[:5000])
+    ranked: list[Any] = _LANG_IDENTIFIER.rank(unicodedata.normalize("NFC", text[:5000]))
     best, best_p = ranked[0]
     if declared and best != declared:
         for lang, p in ranked[1:5]:

@@ -10,6 +10,7 @@ edits) stays one row per outlet, because analysts count by source; its rows shar
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -41,7 +42,7 @@ def collapse_versions(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
 
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
-    words = _WORD.findall(text.casefold())
+    words = _WORD.findall(unicodedata.normalize("NFC", text).casefold())
     if len(words) <= size:
         return {" ".join(words).encode()} if words else set()
     return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}

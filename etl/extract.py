@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import charset_normalizer
 import pyarrow as pa
 import tldextract
+from lxml import etree
 from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
@@ -36,6 +37,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»*]{1,2}\s+|\s*[｜|ㅣ]\s*|：")
 _DOMAIN_LIKE = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}", re.I)
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+_AFFIX_START = re.compile(r"\s*[-–—|:·•ㅣ｜/]")
 _BY_LINE = re.compile(r"(?:by|von)\s+\S", re.I)
 # Country-code domains whose country keeps one civil time: a naive dateline on such a site
 # is local time there. Countries with several zones (us, ca, au, ru, br, mx, ...) are left out.
@@ -63,6 +65,8 @@ HOME_LINKS = {
 }  # fmt: skip
 # trafilatura's Markdown for a link, as kept in the raw text: [anchor](target)
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
+# Elements a lead paragraph is printed in, innermost first in document order.
+_LEAD_TAGS = ("p", "h2", "h3", "strong", "b", "em", "span", "li", "summary", "div", "header")
 _VISIBLE_TEXT = (
     ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
 )
@@ -211,6 +215,10 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         raise ExtractionRejected(
             "extraction_empty", f"og:type {meta.og_type} and no article date: an index page"
         )
+    if tree.find(".//ruby") is not None:
+        # Ruby annotations (readings over Japanese or Chinese words) are inline text; left as
+        # elements, trafilatura breaks the sentence around each of them.
+        etree.strip_tags(tree, "ruby", "rb", "rt", "rp", "rtc")
     document = bare_extraction(
         tree,
         url=page.url,
@@ -283,35 +291,37 @@ def visible_lead(tree: HtmlElement, description: str | None, text: str) -> str |
 
     The lead (standfirst, teaser) is usually repeated in the description meta tag, and
     extractors often drop it because it sits outside the article container. It is put back
-    only where the page shows it: the smallest element whose text holds the description,
-    so that a dateline the element adds ("Berlin. ...") comes along.
+    only where the page shows it: the first element whose text holds the description and
+    not much more, so that a dateline the element adds ("Berlin. ...") comes along. A
+    description cut short with "..." still finds its paragraph.
     """
     if not description or len(description) < 40:
         return None
-    want = _loose(description)
+    want = _loose(description.rstrip(" .…"))
     if want[:80] in _loose(MARKDOWN_LINK.sub(r"\1", text)):
         return None
+    # Descriptions often add a sentence the page does not show: the first 150 characters
+    # are what must be visible.
+    want = want[:150]
     body = tree.find("body")
-    if body is None:
+    if body is None or want not in _loose(" ".join(body.xpath(_VISIBLE_TEXT))):
         return None
-    probe = want[:40]
-    for node in body.xpath(_VISIBLE_TEXT):
-        if probe not in _loose(node):
+    limit = 2.5 * len(want) + 80
+    best: str | None = None
+    for element in body.iter(*_LEAD_TAGS):
+        if len(element) > 30 or _in_furniture(element):
             continue
-        element = node.getparent()
-        if node.is_tail and element is not None:
-            element = element.getparent()
-        for _ in range(4):
-            if element is None or element.tag in ("body", "html"):
-                break
-            shown = " ".join(element.text_content().split())
-            key = _loose(shown)
-            if len(key) > 1.5 * len(want) + 60:
-                break
-            if want in key:
-                return shown
-            element = element.getparent()
-    return None
+        shown = " ".join(element.text_content().split())
+        key = _loose(shown)
+        # The innermost element holding the description: its own paragraph.
+        if want in key and len(key) <= limit and (best is None or len(shown) < len(best)):
+            best = shown
+    return best
+
+
+def _in_furniture(element: HtmlElement) -> bool:
+    """Inside the page's navigation, header or footer: a site description, not a lead."""
+    return any(a.tag in ("nav", "footer", "aside") for a in element.iterancestors())
 
 
 def trail_sections(trail: list[str], titles: list[str]) -> list[str]:
@@ -367,10 +377,17 @@ def choose_title(meta: PageMetadata, fallback: str | None, url: str) -> str | No
     }
     clean = {k: [t for t in v if t] for k, v in clean.items()}
     h1 = _best_h1(clean["h1"], [*clean["ld"], *clean["og"], *clean["twitter"], *clean["title"]])
-    for candidate in (*clean["og"][:1], *clean["ld"][:1], h1, *clean["twitter"], *clean["title"]):
-        if candidate:
-            return candidate
-    return fallback
+    ordered = [c for c in (*clean["og"][:1], *clean["ld"][:1], h1, *clean["twitter"]) if c]
+    if not ordered:
+        return next(iter(clean["title"]), fallback)
+    chosen = ordered[0]
+    # "Headline-Section": another statement that is the chosen one minus a tail behind a
+    # separator shows the tail is an affix the outlet names did not catch.
+    for other in ordered[1:]:
+        tail = chosen[len(other) :] if chosen.startswith(other) else ""
+        if len(other) >= 10 and 0 < len(tail) <= 20 and _AFFIX_START.match(tail):
+            return other
+    return chosen
 
 
 def _best_h1(headings: list[str], stated: list[str]) -> str | None:
