@@ -40,11 +40,19 @@ CREATE TABLE IF NOT EXISTS warehouse_loads (
 );
 
 -- The search index (see 080_search.sql): documents, terms and posting lists.
+-- search_docs carries the columns searches filter on and return, so that a search never
+-- scans `articles` (finding a few rows by a hash key there means reading every key).
 CREATE TABLE IF NOT EXISTS search_docs (
     docid INTEGER,
     article_id VARCHAR,
     stemmer VARCHAR,
-    len INTEGER
+    len INTEGER,
+    published_date DATE,
+    source VARCHAR,
+    language VARCHAR,
+    title VARCHAR,
+    url VARCHAR,
+    story_id VARCHAR
 );
 CREATE TABLE IF NOT EXISTS search_dict (termid INTEGER, stemmer VARCHAR, term VARCHAR);
 CREATE TABLE IF NOT EXISTS search_postings (termid INTEGER, docid INTEGER, tf INTEGER);

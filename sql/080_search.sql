@@ -36,7 +36,13 @@ SELECT
     (SELECT coalesce(max(docid) + 1, 0) FROM search_docs)
         + (row_number() OVER (ORDER BY a.article_id) - 1)::INTEGER AS docid,
     a.article_id,
-    coalesce(l.stemmer, 'none') AS stemmer
+    coalesce(l.stemmer, 'none') AS stemmer,
+    a.published_date,
+    a.source,
+    a.language,
+    a.title,
+    a.url,
+    a.story_id
 FROM articles AS a
 SEMI JOIN loader_changed USING (article_id)
 LEFT JOIN search_languages AS l USING (language);
@@ -50,8 +56,8 @@ FROM (
 )
 GROUP BY ALL;
 
-INSERT INTO search_docs
-SELECT d.docid, d.article_id, d.stemmer, coalesce(w.len, 0)
+INSERT INTO search_docs BY NAME
+SELECT d.*, coalesce(w.len, 0)::INTEGER AS len
 FROM loader_search_docs AS d
 LEFT JOIN (SELECT docid, sum(tf)::INTEGER AS len FROM loader_search_words GROUP BY docid) AS w
     USING (docid);
@@ -61,15 +67,18 @@ CREATE OR REPLACE TEMP TABLE loader_search_vocabulary AS
 SELECT stemmer, word, search_term(word, stemmer) AS term
 FROM (SELECT DISTINCT stemmer, word FROM loader_search_words);
 
+-- New terms are appended in term order: after a full build the whole dictionary is sorted,
+-- and a lookup reads only the row groups whose min/max can hold the term.
 INSERT INTO search_dict
 SELECT (SELECT coalesce(max(termid) + 1, 0) FROM search_dict)
-           + (row_number() OVER (ORDER BY stemmer, term) - 1)::INTEGER,
+           + (row_number() OVER (ORDER BY term, stemmer) - 1)::INTEGER AS termid,
        stemmer, term
 FROM (
     SELECT DISTINCT stemmer, term FROM loader_search_vocabulary
     EXCEPT
     SELECT stemmer, term FROM search_dict
-);
+)
+ORDER BY termid;
 
 -- Sorted by term, so that a term's postings sit together and a search reads only the row
 -- groups that hold them (DuckDB skips the others by their min/max).
@@ -134,26 +143,35 @@ scored AS (
     JOIN search_docs AS d USING (docid)
     CROSS JOIN search_stats AS st
     GROUP BY p.docid
+),
+hits AS (
+    SELECT s.docid, s.score, d.published_date, d.article_id
+    FROM scored AS s
+    JOIN search_docs AS d USING (docid)
+    WHERE (since IS NULL OR d.published_date >= CAST(since AS DATE))
+      AND (until IS NULL OR d.published_date <= CAST(until AS DATE))
+      AND (source IS NULL OR d.source = source)
+      AND (language IS NULL OR d.language = language)
+      AND (topic IS NULL OR d.article_id IN (
+          SELECT t.article_id FROM article_topics AS t WHERE lower(t.topic) = lower(topic)
+      ))
+      AND (NOT all_terms OR s.matched = (
+          SELECT count(DISTINCT q.term) FROM query_terms AS q WHERE q.stemmer = d.stemmer
+      ))
+    ORDER BY s.score DESC, d.published_date DESC, d.article_id
+    LIMIT max_rows
 )
+-- Ranked on the narrow columns first; titles and URLs are read for the kept rows only.
+-- Qualified: unqualified `source` and `language` would be this macro's parameters.
 SELECT
-    s.score,
-    a.published_date,
-    a.source,
-    a.title,
-    a.url,
-    a.language,
-    a.article_id,
-    a.story_id
-FROM scored AS s
+    h.score,
+    h.published_date,
+    d.source AS source,
+    d.title,
+    d.url,
+    d.language AS language,
+    h.article_id,
+    d.story_id
+FROM hits AS h
 JOIN search_docs AS d USING (docid)
-JOIN articles AS a ON a.article_id = d.article_id
-WHERE (since IS NULL OR a.published_date >= CAST(since AS DATE))
-  AND (until IS NULL OR a.published_date <= CAST(until AS DATE))
-  AND (source IS NULL OR a.source = source)
-  AND (language IS NULL OR a.language = language)
-  AND (topic IS NULL OR list_contains(list_transform(a.topics, t -> lower(t)), lower(topic)))
-  AND (NOT all_terms OR s.matched = (
-      SELECT count(DISTINCT q.term) FROM query_terms AS q WHERE q.stemmer = d.stemmer
-  ))
-ORDER BY s.score DESC, a.published_date DESC, a.article_id
-LIMIT max_rows;
+ORDER BY h.score DESC, h.published_date DESC, h.article_id;
