@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import dateparser
@@ -71,6 +72,7 @@ _DATELINE = re.compile(
     r"(?:\s*(?:[A-Z]{2,4}|[+-]\d{2}:?\d{2}))?)?",
     re.IGNORECASE,
 )
+_YEAR = re.compile(r"(?<!\d)(?:19|20)\d{2}(?!\d)")
 _DOTTED_DATE = re.compile(
     r"(\d{1,2})\.\s*(\d{1,2})\.\s*(\d{4})(?:[,\s]+(?:um\s+)?(\d{1,2})[:.](\d{2})(?:\s*Uhr)?)?\s*$"
 )
@@ -334,6 +336,14 @@ def parse_datetime(value: str) -> datetime | None:
         return datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         pass
+    try:
+        return parsedate_to_datetime(value)  # RFC 2822, as feeds and HTTP headers write dates
+    except (TypeError, ValueError, IndexError):
+        pass
+    # "1h ago", "14:36", "PT2M53S", "00:00-YY-DD-MM": template leftovers, not dates. Without a
+    # year there is nothing to anchor, and dateparser would spend long guessing a locale.
+    if not _YEAR.search(value):
+        return None
     return _parse_with_dateparser(value)
 
 

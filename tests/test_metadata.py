@@ -77,3 +77,16 @@ def test_visible_bylines_tag_lines_and_credits_but_not_photo_credits() -> None:
 def test_dotted_dates_are_day_first_whatever_the_page_language() -> None:
     assert parse_dateline("11.10.2025, 09:15 Uhr") == datetime(2025, 10, 11, 9, 15)
     assert parse_dateline("Stand: 3.4.2025") == datetime(2025, 4, 3)
+
+
+def test_machine_dates_accept_iso_and_rfc_2822_and_refuse_template_leftovers() -> None:
+    from etl.metadata import parse_datetime
+
+    assert parse_datetime("2024-05-03T10:00:00.000+0200") == datetime(
+        2024, 5, 3, 10, tzinfo=timezone(timedelta(hours=2))
+    )
+    assert parse_datetime("Fri, 03 May 2024 10:00:00 +0200") == datetime(
+        2024, 5, 3, 10, tzinfo=timezone(timedelta(hours=2))
+    )
+    for leftover in ("1h ago", "14:36", "PT2M53S", "00:00-YY-DD-MM"):
+        assert parse_datetime(leftover) is None
