@@ -265,6 +265,14 @@ def _checked_dates(frame: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def dropped_publication_dates(articles: pl.DataFrame) -> int:
+    """How many rows lost an impossible publication date in cleaning (for run summaries)."""
+    if "date_flags" not in articles.columns or articles.is_empty():
+        return 0
+    flagged = articles["date_flags"].list.eval(pl.element().str.starts_with("published_"))
+    return int(flagged.list.any().sum())
+
+
 def canonical_url(url: str, canonical: str | None) -> str:
     """The page's canonical link where it stays on the same site, normalised; else the URL."""
     chosen = url

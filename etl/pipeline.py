@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from etl.cache import CachedUnit, ExtractionCache, link_or_copy, page_key, unit_identity
-from etl.clean import clean_articles
+from etl.clean import clean_articles, dropped_publication_dates
 from etl.dedup import collapse_versions, signature_bytes, signature_from_bytes, story_ids
 from etl.extract import RAW_ARTICLE_SCHEMA, ExtractionRejected, ExtractionSettings, extract_page
 from etl.ingest import IngestCounts, Page, Reject, list_input_units, read_unit, unit_key
@@ -380,7 +380,8 @@ def _finish_batch(
         raw = pl.from_arrow(pa.Table.from_pylist(articles, RAW_ARTICLE_SCHEMA))
         assert isinstance(raw, pl.DataFrame)
         cleaned, implausible = _drop_implausible_dates(clean_articles(raw))
-        result.implausible_dates += implausible
+        # Cleaning drops impossible publication dates itself and flags them in date_flags.
+        result.implausible_dates += implausible + dropped_publication_dates(cleaned)
     with clock.stage("dedup"):
         signatures = [signature_bytes(t or "") for t in cleaned["text"].to_list()]
     with clock.stage("store"):

@@ -227,3 +227,13 @@ def test_agencies_from_datelines_credits_and_bylines() -> None:
 def test_language_by_text_with_html_lang_as_tie_breaker() -> None:
     assert detect_language("The council met on Tuesday to discuss the new budget.", "de") == "en"
     assert detect_language("Der Rat tagte am Dienstag über den neuen Haushalt.", None) == "de"
+
+
+def test_dropped_publication_dates_are_counted_for_the_run_summary() -> None:
+    from etl.clean import dropped_publication_dates
+
+    frame = clean(
+        raw_record(published_raw="2031-01-01T10:00:00+01:00"),
+        raw_record(url="https://www.example.de/b.html"),
+    )
+    assert dropped_publication_dates(frame) == 1
