@@ -165,8 +165,8 @@ def _parser() -> argparse.ArgumentParser:
     quality.add_argument(
         "--expected",
         type=Path,
-        default=Path("data/samples/expected.jsonl"),
-        help="labelled pages (default: the bundled samples' expected.jsonl)",
+        metavar="JSONL",
+        help="labelled pages, e.g. data/samples/expected.jsonl (without it: no scoring)",
     )
     quality.add_argument(
         "--unmapped-topics",
@@ -190,6 +190,14 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, metavar="FILE", help="default: DATA_DIR/report/index.html"
     )
     report.set_defaults(handler=_report)
+
+    bench = commands.add_parser(
+        "bench", help="measure speed, memory and query latency on a synthetic corpus"
+    )
+    from etl.bench import add_arguments
+
+    add_arguments(bench)
+    bench.set_defaults(handler=_bench)
     return parser
 
 
@@ -433,6 +441,14 @@ def _quality(args: argparse.Namespace) -> int:
     except LabelsError as exc:
         raise UsageError(str(exc)) from exc
     return 0
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from etl.bench import run_from_args
+
+    if args.pages < 1 or (args.workers is not None and args.workers < 1):
+        raise UsageError("--pages and --workers must be at least 1")
+    return run_from_args(args)
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -218,24 +218,27 @@ def format_figures(figures: dict[str, float]) -> str:
 
 def quality_report(
     data_dir: str | Path,
-    expected: str | Path,
+    expected: str | Path | None,
     unmapped: int = 0,
     json_out: str | Path | None = None,
 ) -> str:
-    """The figures of the run stored in ``data_dir`` against the labels, as printed text."""
+    """A run's figures against labelled pages (if ``expected`` is given) and, on request, the
+    topics the taxonomy maps to no category, as printed text."""
     articles = read_lake(data_dir, "articles")
     if articles is None:
         raise LabelsError(f"no article files under {Path(data_dir) / 'lake' / 'articles'}")
-    labels = read_labels(expected)
-    figures = score_articles(articles, labels, read_lake(data_dir, "rejects"))
-    if json_out is not None:
-        rounded = {name: round(figures[name], 4) for name in FIGURES}
-        Path(json_out).write_text(json.dumps(rounded, indent=2) + "\n", encoding="utf-8")
-    lines = [
-        f"{len(labels.articles)} labelled pages, {len(labels.rejects)} labelled rejects, "
-        f"{articles.height} article rows",
-        format_figures(figures),
-    ]
+    lines = [f"{articles.height} article rows in {Path(data_dir) / 'lake' / 'articles'}"]
+    if expected is not None:
+        labels = read_labels(expected)
+        figures = score_articles(articles, labels, read_lake(data_dir, "rejects"))
+        if json_out is not None:
+            rounded = {name: round(figures[name], 4) for name in FIGURES}
+            Path(json_out).write_text(json.dumps(rounded, indent=2) + "\n", encoding="utf-8")
+        lines.append(
+            f"against {len(labels.articles)} labelled pages and {len(labels.rejects)} "
+            f"labelled rejects in {expected}:"
+        )
+        lines.append(format_figures(figures))
     if unmapped:
         from etl.topics import unmapped_topics
 

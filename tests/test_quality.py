@@ -5,7 +5,8 @@ own making with labelled fields) and fails when a figure falls below the stored 
 When a change raises a figure on purpose, refresh the baseline and commit it with the change:
 
     news-archive run --input data/samples --data-dir /tmp/samples --no-warehouse
-    news-archive quality --data-dir /tmp/samples --json tests/baselines/samples_quality.json
+    news-archive quality --data-dir /tmp/samples --expected data/samples/expected.jsonl \
+        --json tests/baselines/samples_quality.json
 """
 
 from __future__ import annotations
@@ -79,6 +80,9 @@ def test_quality_command_prints_the_figures_and_unmapped_topics(
     assert "story_precision" in printed and "topics without a category" in printed
     assert set(json.loads(out.read_text(encoding="utf-8"))) == set(FIGURES)
     assert main(["quality", "--data-dir", str(tmp_path / "empty"), "--expected", expected]) == 2
+    # Without labels it still lists what the taxonomy does not cover.
+    assert main(["quality", "--data-dir", str(samples_run), "--unmapped-topics", "3"]) == 0
+    assert "story_precision" not in capsys.readouterr().out
 
 
 def test_set_f1_compares_loosely_and_counts_two_empty_sets_as_agreement() -> None:
