@@ -30,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import polars as pl
 import pyarrow as pa
 
 from etl.schema import (
@@ -202,6 +203,9 @@ def build_fingerprint() -> str:
     for script in sql_files():
         digest.update(script.name.encode())
         digest.update(script.read_bytes())
+    from etl.topics import TOPIC_TABLE
+
+    digest.update(TOPIC_TABLE.read_bytes())  # a new taxonomy maps every topic again
     for schema in (ARTICLE_SCHEMA, REJECT_SCHEMA, FETCH_LOG_SCHEMA, DISCOVERED_SCHEMA):
         digest.update(schema.to_string(show_field_metadata=False).encode())
     return digest.hexdigest()[:16]
@@ -276,6 +280,7 @@ def _load(
     keep.append(_register_table(con, "loader_gone_files", {"lake_file": list(gone)}))
     keep.append(_register_dataset(con, "loader_article_columns", [], _article_columns()))
     keep.append(_register_articles(con, "lake_articles_new", [f.path for f in new]))
+    keep.append(_register_topic_map(con))
     keep.append(
         _register_dataset(
             con,
@@ -328,6 +333,27 @@ def _load(
     )
     row = con.execute("SELECT count(*) FROM loader_changed").fetchone()
     return int(row[0]) if row else 0
+
+
+def _register_topic_map(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    """Categories of the topics in the new files, as ``loader_topic_map`` (topic, category).
+
+    The taxonomy is etl/topics.py's (the table behind the articles' ``topic_categories``),
+    applied to each topic alone; a topic's first category is its category.
+    """
+    from etl.topics import topic_categories_frame
+
+    found = con.execute(
+        "SELECT DISTINCT topic FROM (SELECT unnest(topics) AS topic FROM lake_articles_new) "
+        "WHERE topic IS NOT NULL ORDER BY topic"
+    ).fetchall()
+    topics = [t for (t,) in found]
+    categories = topic_categories_frame(pl.Series([[t] for t in topics], dtype=pl.List(pl.String)))
+    return _register_table(
+        con,
+        "loader_topic_map",
+        {"topic": topics, "category": [c[0] if len(c) else None for c in categories]},
+    )
 
 
 def _reload_files(con: duckdb.DuckDBPyConnection, by_name: dict[str, str]) -> list[str]:

@@ -1,12 +1,16 @@
--- Topic to category mapping: empty until the articles carry `topic_categories` or a mapping
--- is loaded into it; `category` is NULL for unmapped topics (issue 3 owns the taxonomy).
+-- Topic to category, for every topic the archive has met: the loader maps the topics of the
+-- new lake files (`loader_topic_map`, with etl/topics.py's taxonomy, the one behind the
+-- articles' `topic_categories`); topics already mapped keep their row.
 CREATE TABLE IF NOT EXISTS topic_map (topic VARCHAR, category VARCHAR);
+INSERT INTO topic_map
+SELECT topic, category FROM loader_topic_map
+WHERE topic NOT IN (SELECT topic FROM topic_map);
 
 -- One row per article and topic, for counting by topic.
 CREATE OR REPLACE TABLE article_topics AS
 SELECT t.article_id, t.topic, m.category
 FROM (SELECT article_id, unnest(topics) AS topic FROM articles) AS t
-LEFT JOIN topic_map AS m ON lower(m.topic) = lower(t.topic);
+LEFT JOIN topic_map AS m ON m.topic = t.topic;
 
 -- One row per article and wire agency it credits.
 CREATE OR REPLACE TABLE article_agencies AS

@@ -6,6 +6,16 @@ FROM article_topics AS t
 JOIN articles AS a USING (article_id)
 GROUP BY ALL;
 
+-- By canonical category (the articles' topic_categories): each article counts once per
+-- category however many of its topics map there.
+CREATE OR REPLACE VIEW category_daily AS
+SELECT category, day, count(*) AS articles, sum(word_count) AS words
+FROM (
+    SELECT unnest(list_distinct(topic_categories)) AS category, published_date AS day, word_count
+    FROM articles
+)
+GROUP BY ALL;
+
 CREATE OR REPLACE VIEW source_daily AS
 SELECT source, published_date AS day, count(*) AS articles, sum(word_count) AS words
 FROM articles

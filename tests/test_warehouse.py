@@ -114,6 +114,11 @@ def test_topic_and_day_views_count_what_the_parquet_holds(data_dir: Path) -> Non
     daily = query(data_dir, "SELECT day::VARCHAR, articles FROM daily ORDER BY day")
     assert {(t, d): n for t, d, n in got} == expected
     assert daily == [("2025-10-16", 2), ("2025-10-17", 2)]
+    categories = Counter(
+        (c, str(row["published_date"])) for row in rows for c in set(row["topic_categories"])
+    )
+    got = query(data_dir, "SELECT category, day::VARCHAR, articles FROM category_daily")
+    assert categories and {(c, d): n for c, d, n in got} == categories
 
 
 def test_search_finds_the_pages_that_name_the_word(data_dir: Path) -> None:
@@ -174,8 +179,18 @@ def test_agency_source_and_topic_views(lake_dir: Path) -> None:
     got = query(lake_dir, "SELECT topic, source, articles FROM topic_source")
     assert {(t, s): n for t, s, n in got} == matrix
 
-    topics = query(lake_dir, "SELECT DISTINCT category FROM article_topics")
-    assert topics == [(None,)]  # no topic mapping yet
+    categories = dict(query(lake_dir, "SELECT DISTINCT topic, category FROM article_topics"))
+    assert categories["Politik"] == "politics" and categories["Sport"] == "sport"
+    assert categories["USA"] is None  # not in the taxonomy
+
+
+def test_topic_categories_agree_with_the_articles(data_dir: Path) -> None:
+    """Each topic's category is one the pipeline gave the article (same taxonomy)."""
+    rows = {r["article_id"]: r for r in lake_rows(data_dir)}
+    got = query(data_dir, "SELECT article_id, category FROM article_topics")
+    assert got and any(c for _, c in got)
+    for article_id, category in got:
+        assert category is None or category in rows[article_id]["topic_categories"]
 
 
 def test_wire_share_per_outlet(lake_dir: Path) -> None:
