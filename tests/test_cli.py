@@ -47,7 +47,11 @@ def test_seed_article_has_its_metadata_as_columns_and_nothing_around_it(sample_r
     assert row["language"] == "de"
     for furniture in ("Rabatt", "Kommentare", "Suchbegriff", "vor 14 Minuten"):
         assert furniture not in row["text"]
-    assert row["text"].startswith("Washington (dpa) -")
+    # The lead, then the body from its dateline on; the photo credit and caption are gone.
+    paragraphs = row["text"].split("\n\n")
+    assert paragraphs[0].startswith("US-Präsident Trump verkündet ein bevorstehendes")
+    assert paragraphs[1].startswith("Washington (dpa) - US-Präsident Donald Trump will sich")
+    assert "Foto:" not in row["text"] and "(Archivbild)" not in row["text"]
 
 
 @pytest.mark.e2e
