@@ -37,6 +37,11 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»*]{1,2}\s+|\s*[｜|ㅣ]\s*|：")
 _DOMAIN_LIKE = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}", re.I)
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+_SOCIAL_EMBEDS = (
+    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
+    " or contains(@class, 'tiktok-embed') or contains(@class, 'bluesky-embed')"
+    " or contains(@class, 'threads-post') or contains(@class, 'reddit-embed')]"
+)
 _AFFIX_START = re.compile(r"\s*[-–—|:·•ㅣ｜/]")
 _BY_LINE = re.compile(r"(?:by|von)\s+\S", re.I)
 # Country-code domains whose country keeps one civil time: a naive dateline on such a site
@@ -223,6 +228,10 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         raise ExtractionRejected(
             "extraction_empty", f"og:type {meta.og_type} and no article date: an index page"
         )
+    for embed in tree.xpath(_SOCIAL_EMBEDS):
+        # Embedded posts quote someone else's words in the middle of the article; their
+        # attribution line goes by the boilerplate rules, their text has to go here.
+        embed.drop_tree()
     if tree.find(".//ruby") is not None:
         # Ruby annotations (readings over Japanese or Chinese words) are inline text; left as
         # elements, trafilatura breaks the sentence around each of them.

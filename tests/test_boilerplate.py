@@ -19,6 +19,8 @@ PROSE = [
     "Copyright law in the EU changed in 2019 after a long debate in parliament.",
     "Der Unfall geschah vor 2 Tagen auf der Landstraße bei Kassel.",
     "Reporters asked the mayor whether the plan would be delayed again.",
+    "»Wir sind bereit!«, schrieb Orban auf der Plattform X am späten Abend.",
+    "Das Ergebnis: 43 Prozent der Befragten lehnen den Plan ab, 41 Prozent sind dafür.",
     "Bild: So sieht der neue Bahnhof aus, wenn er im Jahr 2030 fertig ist, sagt die Bahn, "
     "und die Kosten steigen weiter, weil die Planung mehrmals geändert wurde und Firmen fehlen "
     "und weil die Stadt zusätzliche Wünsche hatte, die nun umgesetzt werden müssen.",
@@ -44,6 +46,10 @@ FURNITURE = [
     "SDA/sep",
     "Von Jana Krüger, dpa",
     "Reporting by Anna Beispiel in Berlin; Editing by Max Muster",
+    ">> Hier finden Sie alle Termine im Überblick",
+    "Styling: KATE PHELAN",
+    "Schlagwörter zu diesem Artikel",
+    "Mit * gekennzeichnete Links sind Affiliate-Links.",
 ]
 
 
