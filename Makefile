@@ -10,7 +10,7 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test test-fast lint format warehouse score clean browser airflow
+.PHONY: help setup demo test test-fast lint format warehouse score clean browser airflow bench bench-scale
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
@@ -53,8 +53,16 @@ score: setup ## score extraction on ../shared/eval/dev (when present)
 	$(UV) run --frozen python ../shared/eval/score.py --expected ../shared/eval/dev/expected.jsonl \
 		--articles /tmp/dev-run/lake/articles --by language
 
+bench: setup ## speed vs the plain trafilatura loop, memory, rerun, 1M-row query latency
+	$(UV) run --frozen news-archive bench --pages 2000 --json /tmp/news-archive-bench/bench-2000.json
+
+bench-scale: setup ## peak memory of the pipeline at 5,000 and 20,000 pages
+	$(UV) run --frozen news-archive bench --pages 5000 --no-baselines --warehouse-rows 0
+	$(UV) run --frozen news-archive bench --pages 20000 --no-baselines --warehouse-rows 0
+
 clean: ## remove generated data (lake, warehouse, staging), keep the samples
-	rm -rf $(DATA_DIR)/lake $(DATA_DIR)/warehouse $(DATA_DIR)/staging $(DATA_DIR)/report
+	rm -rf $(DATA_DIR)/lake $(DATA_DIR)/warehouse $(DATA_DIR)/staging $(DATA_DIR)/report \
+		$(DATA_DIR)/cache
 
 # The report's browser test drives Debian's Chromium (never a downloaded browser). Installing
 # needs root (as in CI) or password-less sudo; if neither works the browser tests skip and say why.
