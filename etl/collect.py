@@ -140,15 +140,15 @@ def collect(
     started = datetime.now(UTC)
     run_id = check_run_id(run_id or new_run_id(started))
     states = {s.key: SourceState(data_dir / "state", s.key) for s in sources}
-    runs = asyncio.run(_fetch_sources(sources, states, data_dir / "raw", settings, started))
+    runs = asyncio.run(fetch_sources(sources, states, data_dir / "raw", settings, started))
     with _executor(workers) as executor:
         for run in runs:
-            _store(run, data_dir, extraction, executor)
-            _update_state(run, states[run.key], started)
-    return _finish(runs, data_dir, run_id, started)
+            store_source_run(run, data_dir, extraction, executor)
+            update_state(run, states[run.key], started)
+    return finish_runs(runs, data_dir, run_id, started)
 
 
-async def _fetch_sources(
+async def fetch_sources(
     sources: Sequence[Source],
     states: dict[str, SourceState],
     raw_dir: Path,
@@ -308,7 +308,7 @@ def plan(
 # --- from the archive to the lake, and back to each URL -----------------------------------
 
 
-def _store(
+def store_source_run(
     run: SourceRun,
     data_dir: Path,
     extraction: ExtractionSettings | None,
@@ -358,7 +358,7 @@ def process_archive(
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _update_state(run: SourceRun, state: SourceState, now: datetime) -> None:
+def update_state(run: SourceRun, state: SourceState, now: datetime) -> None:
     """Done URLs are not fetched again; passing failures and the page limit leave them due."""
     for item in run.planned:
         url = item.item.canonical_url
@@ -373,7 +373,7 @@ def _update_state(run: SourceRun, state: SourceState, now: datetime) -> None:
     state.save()
 
 
-def _finish(
+def finish_runs(
     runs: Sequence[SourceRun], data_dir: Path, run_id: str, started: datetime
 ) -> dict[str, Any]:
     """Write the fetch log and the per-URL table; return the summary the CLI prints."""
@@ -553,8 +553,8 @@ def run_url_lists(
 
     run = asyncio.run(fetch())
     with _executor(workers) as executor:
-        _store(run, data_dir, extraction, executor)
-    return _finish([run], data_dir, run_id, started)
+        store_source_run(run, data_dir, extraction, executor)
+    return finish_runs([run], data_dir, run_id, started)
 
 
 def _host(url: str) -> str:

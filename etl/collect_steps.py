@@ -33,17 +33,18 @@ from typing import Any
 
 from etl.collect import (
     SourceRun,
-    _fetch_sources,
-    _finish,
-    _store,
-    _update_state,
     archive_run_id,
+    fetch_sources,
+    finish_runs,
     process_archive,
     raw_archives,
+    store_source_run,
+    update_state,
 )
 from etl.extract import ExtractionSettings
 from etl.fetch import FetchSettings
 from etl.ingest import InputError
+from etl.lock import data_dir_lock
 from etl.pipeline import store_run
 from etl.sources import Source, SourcesError, SourceState, load_sources
 
@@ -64,6 +65,11 @@ class FetchedSource:
     @classmethod
     def from_dict(cls, value: dict[str, Any]) -> FetchedSource:
         return cls(str(value["source"]), str(value["archive"]), value.get("plan"))
+
+
+# Long enough for another store or a whole hand-run collect to finish; a task that still waits
+# fails and is retried by Airflow.
+STORE_LOCK_TIMEOUT = 3600.0
 
 
 def source_keys(sources_file: str | Path) -> list[str]:
@@ -110,7 +116,7 @@ def fetch_source(
         fragment.unlink(missing_ok=True)
     state = SourceState(data_dir / "state", key)
     settings = settings or FetchSettings.from_env()
-    [run] = asyncio.run(_fetch_sources([source], {key: state}, raw_dir, settings, started))
+    [run] = asyncio.run(fetch_sources([source], {key: state}, raw_dir, settings, started))
     _write_plan(run, plan_path)
     return FetchedSource(key, str(run.archive), str(plan_path))
 
@@ -122,13 +128,16 @@ def store_source(
 ) -> dict[str, Any]:
     """Extract, clean and store one source's archive; then its seen-state and fetch log."""
     data_dir = Path(data_dir)
-    if fetched.plan is None:
-        summary = process_archive(Path(fetched.archive), data_dir, extraction)
-        return {"source": fetched.source, "replayed": True, "articles": summary["articles"]}
-    run = _read_plan(Path(fetched.plan))
-    _store(run, data_dir, extraction, None)
-    _update_state(run, SourceState(data_dir / "state", run.key), run.started)
-    summary = _finish([run], data_dir, archive_run_id(run.archive), run.started)
+    # Mapped store tasks, and a `news-archive collect` by hand, may run at the same time; the
+    # seen-state and the lake take one writer at a time. Fetching needs no lock.
+    with data_dir_lock(data_dir, timeout=STORE_LOCK_TIMEOUT):
+        if fetched.plan is None:
+            replayed = process_archive(Path(fetched.archive), data_dir, extraction)
+            return {"source": fetched.source, "replayed": True, "articles": replayed["articles"]}
+        run = _read_plan(Path(fetched.plan))
+        store_source_run(run, data_dir, extraction, None)
+        update_state(run, SourceState(data_dir / "state", run.key), run.started)
+        summary = finish_runs([run], data_dir, archive_run_id(run.archive), run.started)
     return {"source": fetched.source, "replayed": False, **summary}
 
 
