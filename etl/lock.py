@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -31,16 +31,17 @@ def data_dir_lock(data_dir: str | Path, timeout: float = 0) -> Iterator[None]:
     """
     folder = Path(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(folder / LOCK_NAME, timeout=timeout, is_singleton=True)
+    lock = FileLock(folder / LOCK_NAME, is_singleton=True)
     try:
-        lock.acquire()
+        lock.acquire(timeout=timeout)
     except Timeout:
         raise DataDirBusy(
             f"{folder} is in use by another news-archive process"
             f"{_holder(folder)}; wait for it to finish or retry with --wait SECONDS"
         ) from None
     try:
-        with _record_holder(folder):
+        # Only the outermost holder in this process writes (and removes) the pid marker.
+        with _record_holder(folder) if lock.lock_counter == 1 else nullcontext():
             yield
     finally:
         lock.release()

@@ -17,13 +17,11 @@ its columns.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -33,6 +31,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from etl.lock import data_dir_lock
 from etl.schema import (
     ARTICLE_PARTITION,
     ARTICLE_SCHEMA,
@@ -47,6 +46,8 @@ from etl.schema import (
 SQL_DIR = Path(
     os.environ.get("NEWS_ARCHIVE_SQL_DIR") or Path(__file__).resolve().parent.parent / "sql"
 )
+# A build waits this long for another writer of the data dir (a run, a collect, an update).
+WRITER_LOCK_TIMEOUT = 3600.0
 
 
 def fts_extension_path() -> Path:
@@ -123,7 +124,8 @@ def update_warehouse(data_dir: str | Path, rebuild: bool = False) -> LoadSummary
     data_dir = Path(data_dir)
     target = warehouse_path(data_dir)
     target.parent.mkdir(parents=True, exist_ok=True)
-    with _writer_lock(target):
+    # One writer at a time (the CLI and Airflow may both update); the second waits its turn.
+    with data_dir_lock(data_dir, timeout=WRITER_LOCK_TIMEOUT):
         lake = list_lake(data_dir / "lake")
         fingerprint = build_fingerprint()
         previous = _previous_load(target)
@@ -225,17 +227,6 @@ def connect_read_only(data_dir: str | Path) -> duckdb.DuckDBPyConnection:
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
-
-
-@contextmanager
-def _writer_lock(target: Path) -> Iterator[None]:
-    """One writer at a time (CLI and Airflow may both update): the second waits its turn."""
-    with Path(f"{target.parent}/.{target.name}.lock").open("a") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 def _previous_load(target: Path) -> tuple[str, dict[tuple[str, str], tuple[int, int]]] | None:

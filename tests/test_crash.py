@@ -131,3 +131,13 @@ def test_a_killed_lock_holder_leaves_the_directory_usable(tmp_path: Path) -> Non
     holder.wait(timeout=10)
     with data_dir_lock(tmp_path, timeout=5):
         pass
+
+
+def test_nested_holders_in_one_process_share_the_lock(tmp_path: Path) -> None:
+    marker = tmp_path / ".news-archive.lock.pid"
+    with data_dir_lock(tmp_path):
+        with data_dir_lock(tmp_path, timeout=3600):
+            assert marker.read_text() == str(os.getpid())
+        # Leaving the inner block keeps the lock and the marker for the outer holder.
+        assert marker.read_text() == str(os.getpid())
+    assert not marker.exists()
