@@ -44,7 +44,7 @@ format: setup ## apply ruff's formatting and safe fixes
 	$(UV) run --frozen ruff format .
 	$(UV) run --frozen ruff check --fix .
 
-warehouse: setup ## rebuild the DuckDB warehouse from the Parquet lake
+warehouse: setup ## bring the DuckDB warehouse up to date with the Parquet lake (incremental)
 	$(UV) run --frozen news-archive warehouse --data-dir $(DATA_DIR)
 
 score: setup ## score extraction on ../shared/eval/dev (when present)
