@@ -257,7 +257,9 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         raise ExtractionRejected("extraction_empty", f"main text under {settings.min_words} words")
     description = meta.description or doc.get("description")
     if settings.recover_lead:
-        lead = visible_lead(tree, description, text)
+        # The meta description first: it is the teaser text more often than JSON-LD's.
+        candidates = dict.fromkeys([*meta.descriptions, *meta.descriptions_ld])
+        lead = next((found for d in candidates if (found := visible_lead(tree, d, text))), None)
         if lead:
             text = f"{lead}\n{text}"
 
@@ -306,7 +308,8 @@ def is_index_page(meta: PageMetadata) -> bool:
 def visible_lead(tree: HtmlElement, description: str | None, text: str) -> str | None:
     """The page's lead paragraph when trafilatura left it out, else None.
 
-    The lead (standfirst, teaser) is usually repeated in the description meta tag, and
+    The lead (standfirst, teaser) is usually repeated in a description (meta, Open Graph,
+    Twitter or JSON-LD; the caller tries each, as they often differ), and
     extractors often drop it because it sits outside the article container. It is put back
     only where the page shows it: the first element whose text holds the description and
     not much more, so that a dateline the element adds ("Berlin. ...") comes along. A
@@ -337,8 +340,12 @@ def visible_lead(tree: HtmlElement, description: str | None, text: str) -> str |
 
 
 def _in_furniture(element: HtmlElement) -> bool:
-    """Inside the page's navigation, header or footer: a site description, not a lead."""
-    return any(a.tag in ("nav", "footer", "aside") for a in element.iterancestors())
+    """In navigation, a footer, a sidebar or a picture caption: text that is not the lead."""
+    if element.tag in ("figure", "figcaption") or element.find(".//figcaption") is not None:
+        return True
+    return any(
+        a.tag in ("nav", "footer", "aside", "figure", "figcaption") for a in element.iterancestors()
+    )
 
 
 def trail_sections(trail: list[str], titles: list[str]) -> list[str]:

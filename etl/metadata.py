@@ -100,6 +100,8 @@ class PageMetadata:
     sections: list[str] = field(default_factory=list)
     site_names: list[str] = field(default_factory=list)
     description: str | None = None
+    descriptions: list[str] = field(default_factory=list)
+    descriptions_ld: list[str] = field(default_factory=list)
     image: str | None = None
     canonical: str | None = None
     html_lang: str | None = None
@@ -155,6 +157,8 @@ def _read_json_ld(tree: HtmlElement, meta: PageMetadata) -> None:
             is_page = type_names <= {"webpage"}
             if not is_page:
                 _add_str(meta.titles_ld, node.get("headline"))
+                _add_str(meta.descriptions_ld, node.get("description"))
+                _add_str(meta.descriptions_ld, node.get("abstract"))
             _add_date(meta.published, node.get("datePublished"))
             _add_date(meta.modified, node.get("dateModified"))
             if not is_page:
@@ -238,8 +242,11 @@ def _read_meta_tags(tree: HtmlElement, meta: PageMetadata) -> None:
             meta.titles_twitter.append(content)
         elif key == "og:site_name":
             meta.site_names.append(content)
-        elif key in ("description", "og:description") and meta.description is None:
-            meta.description = content
+        elif key in ("description", "og:description", "twitter:description"):
+            if meta.description is None and key != "twitter:description":
+                meta.description = content
+            if content not in meta.descriptions:
+                meta.descriptions.append(content)
         elif key in ("og:image", "twitter:image") and meta.image is None:
             meta.image = content
         elif key in AUTHOR_META and not content.startswith("http"):

@@ -168,3 +168,23 @@ def test_text_keeps_links_as_markdown_for_the_cleaning_stage() -> None:
     )
     record = extract_page(page(html))
     assert "[Förderprogramm](https://www.land.de/foerderung)" in record["text"]
+
+
+def test_lead_is_found_through_any_description_but_never_in_a_picture_caption() -> None:
+    lead = "Die Stadt will bis 2030 vierzig Kilometer neue Radwege bauen, sagt die Verwaltung."
+    caption = "Radfahrer auf der Rheinbrücke in Bonn, wo die Stadt einen neuen Radweg plant."
+    html = article_page(
+        meta={"og:description": "Eine ganz andere Beschreibung für Suchmaschinen und Netzwerke."},
+        json_ld={
+            "@type": "NewsArticle",
+            "headline": "Stadt plant neue Radwege",
+            "description": lead,
+        },
+    ).replace("<main><article>", f'<main><div class="teaser"><p>{lead}</p></div><article>')
+    assert extract_page(page(html))["text"].startswith(lead)
+    captioned = article_page(meta={"og:description": caption}).replace(
+        "<main><article>",
+        f'<main><div><figure><img src="a.jpg"><figcaption>{caption}</figcaption></figure></div>'
+        "<article>",
+    )
+    assert caption not in extract_page(page(captioned))["text"]
