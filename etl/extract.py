@@ -70,6 +70,7 @@ HOME_LINKS = {
 }  # fmt: skip
 # trafilatura's Markdown for a link, as kept in the raw text: [anchor](target)
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
+_LEAD_SEARCH_LIMIT = 5000
 # Elements a lead paragraph is printed in, innermost first in document order.
 _LEAD_TAGS = ("p", "h2", "h3", "strong", "b", "em", "span", "li", "summary", "div", "header")
 _VISIBLE_TEXT = (
@@ -328,7 +329,9 @@ def visible_lead(tree: HtmlElement, description: str | None, text: str) -> str |
         return None
     limit = 2.5 * len(want) + 80
     best: str | None = None
-    for element in body.iter(*_LEAD_TAGS):
+    for seen, element in enumerate(body.iter(*_LEAD_TAGS)):
+        if seen > _LEAD_SEARCH_LIMIT:
+            break  # leads sit near the top; a huge page is not read to its end for one
         if len(element) > 30 or _in_furniture(element):
             continue
         shown = " ".join(element.text_content().split())
