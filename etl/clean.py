@@ -186,17 +186,20 @@ def _with_optional_columns(raw: pl.DataFrame) -> pl.DataFrame:
 
 
 def _normalise_inline(column: pl.Expr) -> pl.Expr:
+    """NFC (decomposed and composed umlauts must compare, search and hash alike), one space."""
     return (
-        column.str.replace_all(r"[\u200b\u00ad\ufeff]", "")
+        column.str.normalize("NFC")
+        .str.replace_all(r"[\u200b\u00ad\ufeff]", "")
         .str.replace_all(r"\s+", " ")
         .str.strip_chars()
     )
 
 
 def _normalise_lines(column: pl.Expr) -> pl.Expr:
-    """One space between words; lines stay lines for the paragraph pass."""
+    """NFC, one space between words; lines stay lines for the paragraph pass."""
     return (
-        column.str.replace_all(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t ]+", " ")
+        column.str.normalize("NFC")
+        .str.replace_all(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t ]+", " ")
         .str.replace_all(r"[\u200b\u00ad\ufeff]", "")
         .str.replace_all(r" *\r?\n[\n ]*", "\n")
         .str.strip_chars()
