@@ -91,6 +91,8 @@ class BenchReport:
     pipeline: PipelineRun | None = None
     reprocess: PipelineRun | None = None
     warehouse: dict[str, Any] = field(default_factory=dict)
+    # The one-minute load average after each part: how much else the machine was doing.
+    load: dict[str, float] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), indent=1, default=str)
@@ -379,28 +381,51 @@ def run_bench(
     echo(_corpus_line(corpus, report.corpus))
     if baselines:
         report.trafilatura = trafilatura_loop(corpus)
+        report.load["a"] = os.getloadavg()[0]
         echo(_loop_line("(a) trafilatura loop, 1 process", report.trafilatura))
         report.lxml = lxml_loop(corpus)
+        report.load["b"] = os.getloadavg()[0]
         echo(_loop_line("(b) lxml parse only, 1 process", report.lxml))
     data_dir = work / f"run-{pages}-{seed}"
     _remove_tree(data_dir)
     report.pipeline = pipeline_run(corpus, data_dir, workers)
+    report.load["c"] = os.getloadavg()[0]
     echo(_loop_line(f"(c) news-archive run, {workers} workers", report.pipeline))
     if report.trafilatura:
-        ratio = report.pipeline.pages_per_second / report.trafilatura.pages_per_second
-        echo(f"    ratio (c)/(a)                          {ratio:8.2f}")
+        echo(_ratio_lines(report.trafilatura, report.pipeline, workers))
     echo(_stage_lines(report.pipeline))
     echo(_memory_line(report.pipeline))
     report.reprocess = pipeline_run(corpus, data_dir, workers)
+    report.load["c again"] = os.getloadavg()[0]
     echo(_reprocess_line(report.pipeline, report.reprocess))
     if warehouse_rows:
         report.warehouse = warehouse_latency(work, warehouse_rows, seed)
         echo(_warehouse_lines(report.warehouse))
-    report.machine["load_after"] = [round(x, 2) for x in os.getloadavg()]
-    echo(
-        f"load average before {report.machine['load_before']}, after {report.machine['load_after']}"
-    )
+    loads = ", ".join(f"{part} {value:.1f}" for part, value in report.load.items())
+    echo(f"one-minute load average after each part ({report.machine['cores']} cores): {loads}")
     return report
+
+
+def capacity_ratio(loop: Loop, run: PipelineRun, workers: int) -> float:
+    """(c)/(a) from CPU seconds per page: what the wall ratio is on otherwise idle cores.
+
+    On a machine others use at the same time, the wall ratio mostly says how busy they were
+    during (a) and during (c); CPU time per page does not depend on that.
+    """
+    cores = min(workers, os.cpu_count() or 1)
+    per_page_loop = loop.cpu / max(loop.pages, 1)
+    per_page_run = run.cpu / max(run.pages, 1)
+    return per_page_loop * cores / per_page_run if per_page_run else 0.0
+
+
+def _ratio_lines(loop: Loop, run: PipelineRun, workers: int) -> str:
+    ratio = run.pages_per_second / loop.pages_per_second if loop.pages_per_second else 0.0
+    return (
+        f"    ratio (c)/(a), wall                    {ratio:8.2f}\n"
+        f"    ratio (c)/(a), CPU per page x cores    {capacity_ratio(loop, run, workers):8.2f}"
+        f"  ({loop.cpu / max(loop.pages, 1) * 1000:.1f} vs "
+        f"{run.cpu / max(run.pages, 1) * 1000:.1f} ms per page)"
+    )
 
 
 def _remove_tree(path: Path) -> None:

@@ -10,7 +10,8 @@ again then
   others (with this record's origin and fetch time).
 
 The fingerprint covers what the rows depend on: the extraction settings, the versions of the
-libraries that extract and clean, and the source of the ``etl`` package and its rule tables.
+libraries that extract and clean, and the source of the modules that make the rows and of the
+rule tables.
 Any change makes a new, empty cache, and the entries of older fingerprints are removed.
 """
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -37,6 +39,7 @@ _LIBRARIES = (
     "py3langid", "tldextract", "datasketch", "polars",
 )  # fmt: skip
 _PACKAGE_DIR = Path(__file__).resolve().parent
+_ETL_IMPORT = re.compile(r"^\s*(?:from|import)\s+etl\.(\w+)", re.MULTILINE)
 
 
 def page_key(page: Page) -> bytes:
@@ -52,10 +55,16 @@ def page_key(page: Page) -> bytes:
 
 @lru_cache(maxsize=1)
 def _code_digest() -> str:
-    """The source of the package and its rule tables: an edited rule is a new extractor."""
+    """The code that makes staged rows, and its rule tables: an edited rule is a new extractor.
+
+    That is ``etl.pipeline`` and every ``etl`` module it imports, directly or not (extraction,
+    metadata, cleaning, dedup, ...), found by reading their imports; the CLI, the warehouse or
+    the report can change without making the cache cold.
+    """
     digest = hashlib.blake2b(digest_size=12)
-    for path in sorted(_PACKAGE_DIR.rglob("*")):
-        if path.is_file() and path.suffix in (".py", ".toml", ".json", ".txt", ".csv"):
+    files = [*_module_files("pipeline"), *sorted((_PACKAGE_DIR / "rules").rglob("*"))]
+    for path in files:
+        if path.is_file():
             digest.update(path.relative_to(_PACKAGE_DIR).as_posix().encode())
             digest.update(path.read_bytes())
     for name in _LIBRARIES:
@@ -64,6 +73,20 @@ def _code_digest() -> str:
         except PackageNotFoundError:
             digest.update(f"{name}=-".encode())
     return digest.hexdigest()
+
+
+def _module_files(root: str) -> list[Path]:
+    """``etl/<root>.py`` and the files of the ``etl`` modules it imports, transitively."""
+    seen: set[str] = set()
+    pending = [root]
+    while pending:
+        name = pending.pop()
+        path = _PACKAGE_DIR / f"{name}.py"
+        if name in seen or not path.is_file():
+            continue
+        seen.add(name)
+        pending.extend(_ETL_IMPORT.findall(path.read_text(encoding="utf-8")))
+    return sorted(_PACKAGE_DIR / f"{name}.py" for name in seen)
 
 
 def fingerprint(settings: ExtractionSettings) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from etl.cache import ExtractionCache, fingerprint, page_key, unit_identity
+from etl.cache import ExtractionCache, _module_files, fingerprint, page_key, unit_identity
 from etl.extract import ExtractionSettings
 from etl.ingest import Page
 
@@ -63,3 +63,9 @@ def test_a_missing_or_damaged_entry_is_a_miss(tmp_path: Path) -> None:
     cache.entry("unit").articles.write_bytes(b"not parquet")
     assert cache.unchanged("unit", {"unit": "x"}) is None
     assert cache.known_pages("unit") == {}
+
+
+def test_the_fingerprint_reads_the_code_that_makes_staged_rows_and_only_that() -> None:
+    names = {path.name for path in _module_files("pipeline")}
+    assert {"pipeline.py", "extract.py", "metadata.py", "clean.py", "dedup.py"} <= names
+    assert not {"cli.py", "warehouse.py", "bench.py"} & names
