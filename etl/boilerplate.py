@@ -213,11 +213,18 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
                 & (pl.col("_key").str.len_chars() <= pl.col("_k").str.len_chars() + 30)
             )
         )
-        .group_by("_row")
-        .agg(_headline_pos=pl.col("_pos").max())
+        .select("_row", "_pos")
+        .unique()
     )
     lines = (
-        lines.join(headline_at, on="_row", how="left")
+        lines.join(
+            headline_at.with_columns(_headline_like=pl.lit(True)), on=["_row", "_pos"], how="left"
+        )
+        .join(
+            headline_at.group_by("_row").agg(_headline_pos=pl.col("_pos").max()),
+            on="_row",
+            how="left",
+        )
         .join(
             title_keys.rename({"_k": "_key"}).unique().with_columns(_is_title=pl.lit(True)),
             on=["_row", "_key"],
@@ -235,15 +242,27 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         _rule=_rule_flags(pl.col("_plain"), length, "drop"),
         _is_title=pl.col("_is_title").fill_null(False),
         _is_person=pl.col("_is_person").fill_null(False),
+        # Lines down to the last statement of the headline: the headline itself (also with an
+        # outlet or kicker glued to it, as video players and print views repeat it) and the
+        # short kicker or section lines around it.
         _kicker=(pl.col("_pos") <= pl.col("_headline_pos")).fill_null(False)
-        & ((pl.col("_pos") == pl.col("_headline_pos")) | (pl.col("_words") <= KICKER_MAX_WORDS)),
+        & (pl.col("_headline_like").fill_null(False) | (pl.col("_words") <= KICKER_MAX_WORDS)),
         _link_list=(pl.col("_item") & (pl.col("_link_ratio") >= LINK_LIST_ITEM_RATIO))
         | ((pl.col("_link_ratio") >= LINK_PARAGRAPH_RATIO) & (length <= LINK_PARAGRAPH_MAX_CHARS)),
         _repeat=pl.int_range(pl.len()).over("_row", "_key") > 0,
         _block=(~pl.col("_item")).cum_sum().over("_row"),
         _block_head=_rule_flags(pl.col("_plain"), length, "drop_block") & ~pl.col("_item"),
     )
-    lines = lines.with_columns(_in_block=pl.col("_block_head").any().over("_row", "_block"))
+    # A list item can head a block too ("- Eigene Recherche" over the list of sources): then
+    # the block is that item and the items after it, never the paragraph above.
+    item_head = _rule_flags(pl.col("_plain"), length, "drop_block") & pl.col("_item")
+    lines = lines.with_columns(
+        _in_block=pl.col("_block_head").any().over("_row", "_block")
+        | (
+            pl.col("_item")
+            & (pl.col("_pos") >= pl.col("_pos").filter(item_head).min().over("_row", "_block"))
+        ).fill_null(False)
+    )
     return lines.with_columns(
         _drop=pl.any_horizontal(
             "_rule", "_is_title", "_is_person", "_kicker", "_link_list", "_repeat", "_in_block"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import html
+import json
 import re
 import tomllib
 import unicodedata
@@ -71,6 +72,16 @@ HOME_LINKS = {
 # trafilatura's Markdown for a link, as kept in the raw text: [anchor](target)
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
 _LEAD_SEARCH_LIMIT = 5000
+_TEASER_CARDS = "//a[@href][.//p or .//div or .//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6]"
+_CARD_MAX_CHARS = 1500
+_CHUNK_MIN_CHARS = 500
+_PAYLOAD_MIN_CHARS = 500
+# A JSON string under a key that names an article body: "contentHtml": "<p>...", "body": "..."
+_PAYLOAD_FIELD = re.compile(
+    r'"(articleBody|contentHtml|content_html|bodyHtml|body_html|articleContent|article_body|'
+    r'content|body|html|text)"\s*:\s*"((?:[^"\\]|\\.){500,})"'
+)
+_HTML_TAG = re.compile(r"<(?:p|br|div|h[2-6]|ul|li)\b", re.I)
 # Elements a lead paragraph is printed in, innermost first in document order.
 _LEAD_TAGS = ("p", "h2", "h3", "strong", "b", "em", "span", "li", "summary", "div", "header")
 _VISIBLE_TEXT = (
@@ -233,6 +244,12 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         # Embedded posts quote someone else's words in the middle of the article; their
         # attribution line goes by the boilerplate rules, their text has to go here.
         embed.drop_tree()
+    headline = choose_title(meta, None, page.url)
+    drop_teaser_cards(tree)
+    drop_other_articles(
+        tree, [headline or "", *meta.titles_og[:1], *meta.titles_ld[:1], *meta.titles_twitter[:1]]
+    )
+    join_split_bodies(tree)
     if tree.find(".//ruby") is not None:
         # Ruby annotations (readings over Japanese or Chinese words) are inline text; left as
         # elements, trafilatura breaks the sentence around each of them.
@@ -250,10 +267,15 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         include_links=True,
         deduplicate=False,
     )
-    if document is None:
-        raise ExtractionRejected("extraction_empty", "trafilatura found no main text")
-    doc: dict[str, Any] = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    doc: dict[str, Any] = {}
+    if document is not None:
+        doc = document.as_dict() if hasattr(document, "as_dict") else dict(document)
     text = doc.get("text") or ""
+    if text_size(MARKDOWN_LINK.sub(r"\1", text)) < settings.min_words:
+        # Pages rendered by script carry the article in a data payload, not in the markup.
+        text = payload_body(tree, meta.bodies_ld) or text
+    if not text:
+        raise ExtractionRejected("extraction_empty", "trafilatura found no main text")
     if text_size(MARKDOWN_LINK.sub(r"\1", text)) < settings.min_words:
         raise ExtractionRejected("extraction_empty", f"main text under {settings.min_words} words")
     description = meta.description or doc.get("description")
@@ -265,7 +287,7 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
             text = f"{lead}\n{text}"
 
     published, published_from = choose_published(meta, doc.get("date"), page.url)
-    title = choose_title(meta, doc.get("title"), page.url)
+    title = headline or doc.get("title")
     return {
         "url": page.url,
         "input_origin": page.origin,
@@ -292,6 +314,119 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         "image_url": meta.image or doc.get("image"),
         "html_lang": meta.html_lang,
     }
+
+
+def drop_teaser_cards(tree: HtmlElement) -> None:
+    """Remove links that wrap whole blocks: teaser cards for other articles.
+
+    A card (picture, headline, summary, all one link) is how pages show related stories; an
+    article's own paragraphs are never wrapped in a link. trafilatura keeps a card's summary as
+    a paragraph, without the link that would tell cleaning it is a teaser.
+    """
+    for card in tree.xpath(_TEASER_CARDS):
+        if len(card.text_content()) <= _CARD_MAX_CHARS:
+            card.drop_tree()
+
+
+def drop_other_articles(tree: HtmlElement, headlines: list[str]) -> None:
+    """On a page that shows several articles, keep only the one under the page's headline.
+
+    Pages that load the next story below the first (endless scrolling) hold each in its own
+    ``<article>`` with its own ``<h1>``; extractors then return both stories as one text.
+    ``headlines`` are the page's statements of its headline (metadata, not the h1s, which
+    every story has).
+    """
+    articles = [a for a in tree.iter("article") if a.find(".//h1") is not None]
+    if len(articles) < 2:
+        return
+    keys = {_loose(h) for h in headlines if h}
+    main = next(
+        (a for a in articles if any(_loose(h.text_content()) in keys for h in a.iter("h1"))),
+        None,
+    )
+    if main is None:
+        return
+    above = set(main.iterancestors())
+    for article in articles:
+        if article is not main and article not in above:
+            article.drop_tree()
+
+
+def join_split_bodies(tree: HtmlElement) -> None:
+    """Join an article body split into containers of one class into the first of them.
+
+    Pages break the body into chunks (around advertisements, a paywall marker, a video) that
+    are elements with the same tag and class; trafilatura reads the first matching container
+    only and loses the rest of the article. Only chunks of several paragraphs count, so that
+    small per-paragraph wrappers (which extractors read fine) stay as they are, and chunks
+    holding a headline are separate stories (a feed of articles), not parts of one.
+    """
+    groups: dict[tuple[str, str], list[HtmlElement]] = {}
+    for element in tree.iter("div", "section"):
+        cls = element.get("class")
+        if cls:
+            groups.setdefault((element.tag, cls), []).append(element)
+    for members in groups.values():
+        if len(members) < 2 or any(m.find(".//h1") is not None for m in members):
+            continue
+        chunks = [m for m in members if _is_body_chunk(m)]
+        if len(chunks) < 2:
+            continue
+        # Every later member goes, short ones too, so that the text keeps its order; members
+        # nested in another member go with it.
+        first = chunks[0]
+        group = set(members)
+        for member in members[members.index(first) + 1 :]:
+            if not any(a in group for a in member.iterancestors()):
+                first.extend(list(member))
+
+
+def _is_body_chunk(element: HtmlElement) -> bool:
+    """Prose of its own: several paragraphs with enough text and few links."""
+    paragraphs = [p.text_content() for p in element.iter("p")]
+    if len(paragraphs) < 2 or sum(len(p) for p in paragraphs) < _CHUNK_MIN_CHARS:
+        return False
+    linked = sum(len(a.text_content()) for a in element.iter("a"))
+    return linked <= 0.3 * len(element.text_content())
+
+
+def payload_body(tree: HtmlElement, ld_bodies: Sequence[str] = ()) -> str | None:
+    """The article text a page carries as data: JSON-LD ``articleBody`` or a script payload.
+
+    Pages rendered in the browser (Next.js, React Query and the like) ship the article as a
+    JSON string in a script (``"contentHtml": "<p>..."``) and show nothing without
+    JavaScript. The longest such string under a body-like key is the article; when it is
+    HTML, trafilatura reads it as a page of its own, which drops captions and embeds.
+    Only asked when the markup gave no text, so the scan over scripts costs nothing on
+    ordinary pages.
+    """
+    candidates = [b for b in ld_bodies if len(b) >= _PAYLOAD_MIN_CHARS]
+    for script in tree.iter("script"):
+        code = script.text or ""
+        if len(code) < _PAYLOAD_MIN_CHARS:
+            continue
+        for match in _PAYLOAD_FIELD.finditer(code):
+            try:
+                value = json.loads(f'"{match.group(2)}"')
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, str):
+                candidates.append(value)
+    if not candidates:
+        return None
+    best = max(candidates, key=len)
+    if not _HTML_TAG.search(best):
+        return "\n".join(line.strip() for line in best.splitlines() if line.strip()) or None
+    document = bare_extraction(
+        f"<html><body><article>{best}</article></body></html>",
+        include_comments=False,
+        include_links=True,
+        deduplicate=False,
+    )
+    if document is None:
+        return None
+    doc = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    return str(doc.get("text") or "") or None
 
 
 def is_index_page(meta: PageMetadata) -> bool:

@@ -102,6 +102,7 @@ class PageMetadata:
     description: str | None = None
     descriptions: list[str] = field(default_factory=list)
     descriptions_ld: list[str] = field(default_factory=list)
+    bodies_ld: list[str] = field(default_factory=list)
     image: str | None = None
     canonical: str | None = None
     html_lang: str | None = None
@@ -159,6 +160,7 @@ def _read_json_ld(tree: HtmlElement, meta: PageMetadata) -> None:
                 _add_str(meta.titles_ld, node.get("headline"))
                 _add_str(meta.descriptions_ld, node.get("description"))
                 _add_str(meta.descriptions_ld, node.get("abstract"))
+                _add_str(meta.bodies_ld, node.get("articleBody"))
             _add_date(meta.published, node.get("datePublished"))
             _add_date(meta.modified, node.get("dateModified"))
             if not is_page:

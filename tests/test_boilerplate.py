@@ -50,6 +50,9 @@ FURNITURE = [
     "Styling: KATE PHELAN",
     "Schlagwörter zu diesem Artikel",
     "Mit * gekennzeichnete Links sind Affiliate-Links.",
+    "Ausgabe vom 26.04.2024, Seite 1 / Titel",
+    "Testen Sie die Zeitung zwei Wochen lang. Das Angebot endet automatisch.",
+    "- シェア",
 ]
 
 
@@ -116,6 +119,27 @@ def test_link_lists_and_read_more_blocks_go_but_prose_with_links_stays() -> None
         "Der Stadtrat hat am Dienstag getagt und viel beschlossen.",
         "Der letzte Absatz.",
     ]
+
+
+def test_the_headline_repeated_with_an_outlet_affix_goes_with_the_lines_above_it() -> None:
+    lines = [
+        "Stadt plant neue Radwege | Rheinland Kurier aktuell",
+        "02:57 Min.. Verfügbar bis 06.05.2024.",
+        "Stadt plant neue Radwege",
+        "Die Stadt hat am Dienstag neue Pläne vorgestellt.",
+    ]
+    kept = run(lines, titles=["Stadt plant neue Radwege"])
+    assert kept == ["Die Stadt hat am Dienstag neue Pläne vorgestellt."]
+
+
+def test_a_list_item_heading_a_list_of_sources_goes_with_the_items_after_it() -> None:
+    lines = [
+        "Der letzte Absatz des Artikels.",
+        "- Eigene Recherchen",
+        "- nytimes.com: Behind the Seized Tanker (Englisch)",
+        "- wsj.com: U.S. Forces Seize Fleeing Tanker (Englisch)",
+    ]
+    assert run(lines) == ["Der letzte Absatz des Artikels."]
 
 
 def test_a_text_that_is_all_furniture_is_kept_rather_than_emptied() -> None:

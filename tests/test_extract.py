@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from etl.extract import ExtractionRejected, decode_html, extract_page, strip_site_name
 from etl.ingest import Page
 from etl.metadata import parse_dateline
-from tests.pages import article_page
+from tests.pages import BODY, article_page
 
 FETCHED = datetime(2025, 10, 17, 6, tzinfo=UTC)
 
@@ -188,3 +189,79 @@ def test_lead_is_found_through_any_description_but_never_in_a_picture_caption() 
         "<article>",
     )
     assert caption not in extract_page(page(captioned))["text"]
+
+
+SECOND_STORY = [
+    "Im Hafen hat am Montag ein neues Containerterminal den Betrieb aufgenommen. Es soll die "
+    "Umschlagzahlen in den kommenden Jahren deutlich erhöhen, sagte der Hafenbetreiber.",
+    "Die Bauarbeiten hatten mehr als drei Jahre gedauert und deutlich mehr gekostet als "
+    "geplant. Gewerkschaften fordern nun zusätzliche Stellen für die Beschäftigten am Kai.",
+    "Der Senat will im kommenden Jahr über eine Erweiterung entscheiden. Umweltverbände haben "
+    "bereits angekündigt, gegen eine weitere Vertiefung der Fahrrinne zu klagen.",
+]
+
+
+def markup(paragraphs: list[str]) -> str:
+    return "".join(f"<p>{p}</p>" for p in paragraphs)
+
+
+def test_teaser_cards_for_other_articles_stay_out_of_the_text() -> None:
+    summary = (
+        "Der Hafenbetreiber meldet Rekordzahlen beim Umschlag und plant eine neue Kaimauer, "
+        "die in drei Jahren fertig sein soll und mehr als hundert Millionen Euro kostet."
+    )
+    card = (
+        f'<a href="/hafen.html"><div class="card"><h3>Hafen meldet Rekord</h3>'
+        f"<p>{summary}</p></div></a>"
+    )
+    html = article_page().replace("</article>", f"{card}</article>")
+    record = extract_page(page(html))
+    assert "Radwegenetzes" in record["text"]
+    assert "Kaimauer" not in record["text"]
+
+
+def test_a_second_story_loaded_below_the_first_is_left_out() -> None:
+    first, second = markup(BODY), markup(SECOND_STORY)
+    # Endless scrolling: each story in its own <article>, both in one feed container.
+    html = (
+        article_page(meta={"og:title": "Stadt plant neue Radwege"}, paragraphs=[])
+        .replace("<main><article>", '<main><div class="article-content"><article>')
+        .replace('<p class="byline"></p>', first)
+        .replace(
+            "</article>",
+            f"</article><article><h1>Neues Terminal im Hafen</h1>{second}</article></div>",
+        )
+    )
+    record = extract_page(page(html))
+    assert "Radwegenetzes" in record["text"]
+    assert "Containerterminal" not in record["text"]
+
+
+def test_a_body_split_into_chunks_of_one_class_is_read_whole_and_in_order() -> None:
+    first, second = markup(BODY), markup(SECOND_STORY)
+    html = article_page(paragraphs=[]).replace(
+        '<p class="byline"></p>',
+        f'<div class="article-body">{first}</div>'
+        '<div class="ad"><p>Anzeige</p></div>'
+        f'<div class="article-body">{second}</div>',
+    )
+    text = extract_page(page(html))["text"]
+    positions = [text.find(p[:40]) for p in [*BODY, *SECOND_STORY]]
+    assert all(p >= 0 for p in positions), text
+    assert positions == sorted(positions)
+
+
+def test_a_page_rendered_by_script_gives_the_article_from_its_data_payload() -> None:
+    content = markup(BODY)
+    payload = json.dumps({"article": {"title": "Stadt plant neue Radwege", "contentHtml": content}})
+    html = article_page(paragraphs=[]).replace(
+        "</body>", f"<script>window.__DATA__ = {payload};</script></body>"
+    )
+    record = extract_page(page(html))
+    assert record["text"].count("Radwegenetzes") == 1
+    assert "<p>" not in record["text"]
+    ld_only = article_page(
+        paragraphs=[],
+        json_ld={"@type": "NewsArticle", "headline": "Stadt", "articleBody": "\n".join(BODY)},
+    )
+    assert "Bürgerversammlungen" in extract_page(page(ld_only))["text"]
