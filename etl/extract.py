@@ -35,13 +35,21 @@ from etl.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_
 MIN_WORDS = 25
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
-_TITLE_SEPARATORS = re.compile(r"\s+[|\-–—:·•»*]{1,2}\s+|\s*[｜|ㅣ]\s*|：")
+# Korean titles glue the section to the headline with a bare hyphen before the outlet's
+# name: "제목-정치ㅣ한국일보".
+_TITLE_SEPARATORS = re.compile(
+    r"\s+[|\-–—:·•»*]{1,2}\s+|\s*[｜|ㅣ]\s*|：|(?<=[\uac00-\ud7af])-(?=[\uac00-\ud7af]{1,6}\s*[ㅣ|｜])"
+)
 _DOMAIN_LIKE = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}", re.I)
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _SOCIAL_EMBEDS = (
     "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
     " or contains(@class, 'tiktok-embed') or contains(@class, 'bluesky-embed')"
     " or contains(@class, 'threads-post') or contains(@class, 'reddit-embed')]"
+)
+# Typographic quotes, apostrophes and dashes as typed on a keyboard.
+_TYPOGRAPHY = str.maketrans(
+    {c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"} | {c: "-" for c in "‐‑‒–—―"}
 )
 _AFFIX_START = re.compile(r"\s*[-–—|:·•ㅣ｜/]")
 _BY_LINE = re.compile(r"(?:by|von)\s+\S", re.I)
@@ -549,7 +557,29 @@ def choose_title(meta: PageMetadata, fallback: str | None, url: str) -> str | No
         tail = chosen[len(other) :] if chosen.startswith(other) else ""
         if len(other) >= 10 and 0 < len(tail) <= 20 and _AFFIX_START.match(tail):
             return other
-    return chosen
+    statements = [*clean["og"][:1], *clean["ld"][:1], h1, *clean["twitter"][:1], *clean["title"]]
+    return typographic_majority(chosen, [t for t in statements if t])
+
+
+def typographic_majority(chosen: str, statements: list[str]) -> str:
+    """The spelling of ``chosen`` that most statements use, quotes and dashes considered.
+
+    Social titles are often typed with straight quotes and hyphens where the page prints
+    typographic ones ("What's" and "What’s"); the headline is written as the page writes it,
+    so among statements of the same words the most common spelling wins (ties keep ``chosen``).
+    """
+    key = _plain_typography(chosen)
+    votes: dict[str, int] = {}
+    for statement in statements:
+        if statement != chosen and _plain_typography(statement) == key:
+            votes[statement] = votes.get(statement, 0) + 1
+    chosen_votes = sum(1 for s in statements if s == chosen)
+    best = max(votes, key=lambda s: votes[s], default=None)
+    return best if best is not None and votes[best] > chosen_votes else chosen
+
+
+def _plain_typography(text: str) -> str:
+    return " ".join(text.translate(_TYPOGRAPHY).split())
 
 
 def _best_h1(headings: list[str], stated: list[str]) -> str | None:

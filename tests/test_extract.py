@@ -122,6 +122,26 @@ def test_title_prefers_og_title_and_strips_outlet_and_section_affixes() -> None:
     )
 
 
+def test_title_keeps_the_typography_most_statements_use() -> None:
+    html = article_page(
+        title="What’s Right, Not What’s Easy",
+        meta={"og:title": "What's Right, Not What's Easy"},
+        json_ld={"@type": "NewsArticle", "headline": "What’s Right, Not What’s Easy"},
+    )
+    assert extract_page(page(html))["title"] == "What’s Right, Not What’s Easy"
+    # One statement against one: the social title stays.
+    html = article_page(title="What’s Right", meta={"og:title": "What's Right"}, title_tag="x")
+    assert extract_page(page(html))["title"] == "What's Right"
+
+
+def test_title_loses_a_section_glued_to_it_before_the_outlet() -> None:
+    title = "장동혁, 한동훈 제명했지만… '윤 어게인' 절연 부담 커졌다"
+    assert strip_site_name(f"{title}-정치ㅣ한국일보", {"한국일보"}) == title
+    assert strip_site_name("Covid-19-Zahlen steigen | Kurier", {"kurier"}) == (
+        "Covid-19-Zahlen steigen"
+    )
+
+
 def test_lead_shown_outside_the_article_container_is_put_back() -> None:
     lead = (
         "Die Stadt will bis 2030 vierzig Kilometer neue Radwege bauen. Anwohner der Innenstadt "
