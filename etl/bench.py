@@ -224,6 +224,11 @@ def pipeline_run(corpus: Path, data_dir: Path, workers: int) -> PipelineRun:
 
 def _pipeline_child(corpus: str, data_dir: str, workers: int, sender: Connection) -> None:
     try:
+        # A spawned process would spawn its extraction pool as well, and every worker would
+        # import the whole package again; the CLI's pool forks (the default on Linux), so the
+        # measured run must too.
+        if "fork" in multiprocessing.get_all_start_methods():
+            multiprocessing.set_start_method("fork", force=True)
         importing = time.process_time()
         from etl.pipeline import run_pipeline
         from etl.warehouse import build_warehouse
