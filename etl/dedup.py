@@ -113,9 +113,13 @@ def story_ids(
     return [story_of_root[root] for root in members["root"].to_list()]
 
 
-def signature_bytes(text: str) -> bytes:
-    """A text's MinHash signature as bytes, to be staged with its row."""
-    return bytes(minhash_of(text).hashvalues.tobytes())
+def signature_bytes(texts: Sequence[str]) -> list[bytes]:
+    """The texts' MinHash signatures (those of ``minhash_of``) as bytes, to stage with rows.
+
+    ``MinHash.bulk`` draws the permutations once for all the texts, not once per text.
+    """
+    signatures = MinHash.bulk([list(shingles(t)) for t in texts], num_perm=NUM_PERM, seed=1)
+    return [bytes(s.hashvalues.tobytes()) for s in signatures]
 
 
 def signature_from_bytes(data: bytes) -> LeanMinHash:

@@ -404,7 +404,7 @@ def _finish_batch(
         # Cleaning drops impossible publication dates itself and flags them in date_flags.
         result.implausible_dates += implausible + dropped_publication_dates(cleaned)
     with clock.stage("dedup"):
-        signatures = [signature_bytes(t or "") for t in cleaned["text"].to_list()]
+        signatures = signature_bytes(cleaned["text"].fill_null("").to_list())
     with clock.stage("store"):
         keys = pl.DataFrame(
             {"input_origin": list(batch.keys), "page_key": list(batch.keys.values())},
