@@ -22,7 +22,7 @@ import shutil
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator, Sequence
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor
 from contextlib import asynccontextmanager, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -48,7 +48,7 @@ from etl.fetch import (
     gunzip_limited,
 )
 from etl.ingest import InputError
-from etl.pipeline import extract_unit, staging_dir_for, store_run
+from etl.pipeline import extract_unit, extraction_pool, staging_dir_for, store_run
 from etl.schema import (
     DISCOVERED_PARTITION,
     DISCOVERED_SCHEMA,
@@ -493,7 +493,7 @@ def _source_summary(run: SourceRun) -> dict[str, Any]:
 @contextmanager
 def _executor(workers: int) -> Iterator[Executor | None]:
     """A process pool for extraction when more than one worker is asked for."""
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    pool = extraction_pool(workers) if workers > 1 else None
     try:
         yield pool
     finally:

@@ -14,6 +14,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import sys
 import time
 from collections import Counter, deque
@@ -261,6 +262,28 @@ def store_run(staged: Sequence[str], data_dir: str | Path, run_id: str) -> dict[
     }
 
 
+def extraction_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes that end with the run that started them.
+
+    A worker waits on a pipe it holds both ends of, so when its parent is killed (``kill -9``,
+    the OOM killer) it would wait forever; on Linux the kernel sends it SIGKILL instead.
+    """
+    return ProcessPoolExecutor(
+        max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)
+    )
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(1)
+
+
 def run_pipeline(
     inputs: Sequence[str | Path],
     data_dir: str | Path,
@@ -276,7 +299,7 @@ def run_pipeline(
     staging = staging_dir_for(data_dir, run_id)
     shutil.rmtree(staging, ignore_errors=True)
     started = time.perf_counter()
-    executor = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    executor = extraction_pool(workers) if workers > 1 else None
     try:
         staged = [
             extract_unit(unit, staging, settings, executor, on_page=on_page, use_cache=use_cache)

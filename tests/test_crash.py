@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 import polars as pl
+import psutil
 import pyarrow.parquet as pq
 import pytest
 
@@ -68,8 +69,12 @@ def test_kill_9_at_random_points_then_rerun_equals_an_uninterrupted_run(tmp_path
     for _ in range(4):
         process = cli(crashed)
         time.sleep(rng.uniform(1.5, 6.0))  # imports take ~2 s; the run about 5 s more
+        workers = psutil.Process(process.pid).children(recursive=True)
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=60)
+        # Its extraction workers die with it rather than wait forever as orphans.
+        _gone, alive = psutil.wait_procs(workers, timeout=10)
+        assert alive == []
         assert_readers_see_only_whole_files(crashed)
 
     rerun = cli(crashed)
@@ -141,3 +146,19 @@ def test_nested_holders_in_one_process_share_the_lock(tmp_path: Path) -> None:
         # Leaving the inner block keeps the lock and the marker for the outer holder.
         assert marker.read_text() == str(os.getpid())
     assert not marker.exists()
+
+
+@pytest.mark.e2e
+def test_a_killed_run_leaves_no_extraction_worker_behind(tmp_path: Path) -> None:
+    process = cli(tmp_path, "--no-warehouse")
+    parent = psutil.Process(process.pid)
+    deadline = time.monotonic() + 60
+    while len(workers := parent.children(recursive=True)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert len(workers) == 2, "the run finished before its workers could be seen"
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=60)
+    _gone, alive = psutil.wait_procs(workers, timeout=10)
+    for orphan in alive:
+        orphan.kill()
+    assert alive == []
