@@ -70,6 +70,7 @@ class PipelineRun:
     warehouse_wall: float
     warehouse_cpu: float
     import_cpu: float = 0.0
+    pipeline_max_rss: int = 0
     peak_rss: int = 0
     peak_pss: int = 0
     max_single_rss: int = 0
@@ -238,6 +239,11 @@ def _pipeline_child(corpus: str, data_dir: str, workers: int, sender: Connection
         logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
         started = time.perf_counter()
         summary = run_pipeline([corpus], data_dir, run_id=BENCH_RUN_ID, workers=workers)
+        # The largest process before the warehouse build (the workers have ended by now).
+        pipeline_max_rss = 1024 * max(
+            resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
+        )
         built, built_cpu = time.perf_counter(), time.process_time()
         build_warehouse(data_dir)
         done = time.perf_counter()
@@ -250,6 +256,7 @@ def _pipeline_child(corpus: str, data_dir: str, workers: int, sender: Connection
                 "warehouse_wall": done - built,
                 "warehouse_cpu": time.process_time() - built_cpu,
                 "import_cpu": import_cpu,
+                "pipeline_max_rss": pipeline_max_rss,
             }
         )
     except Exception as exc:  # the parent reports it; a traceback in a child helps no one
@@ -491,7 +498,8 @@ def _memory_line(run: PipelineRun) -> str:
     return (
         f"    peak memory of (c) with its workers: {run.peak_pss / MiB:.0f} MiB PSS, "
         f"{run.peak_rss / MiB:.0f} MiB RSS (summed over the process tree, psutil); "
-        f"largest single process {run.max_single_rss / MiB:.0f} MiB (ru_maxrss)"
+        f"largest single process {run.max_single_rss / MiB:.0f} MiB (ru_maxrss; "
+        f"{run.pipeline_max_rss / MiB:.0f} MiB before the warehouse build)"
     )
 
 
