@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
+from typing import Any
 
 import numpy as np
 import polars as pl
-from datasketch import LeanMinHash, MinHash, MinHashLSH
+from datasketch import MinHash, MinHashLSH
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -67,7 +68,7 @@ def assign_stories(articles: pl.DataFrame, threshold: float = STORY_THRESHOLD) -
     stories = story_ids(
         articles["article_id"].to_list(),
         when.to_series().to_list(),
-        [minhash_of(t) for t in texts],
+        np.vstack([minhash_of(t).hashvalues for t in texts]),
         threshold,
     )
     return articles.with_columns(story_id=pl.Series(stories, dtype=pl.String))
@@ -76,16 +77,20 @@ def assign_stories(articles: pl.DataFrame, threshold: float = STORY_THRESHOLD) -
 def story_ids(
     ids: list[str],
     when: list[datetime | None],
-    signatures: Sequence[MinHash | LeanMinHash],
+    signatures: np.ndarray[Any, Any],
     threshold: float = STORY_THRESHOLD,
 ) -> list[str]:
     """The story of each article, from its MinHash signature (see ``assign_stories``).
 
-    Takes signatures rather than texts so that a run's stories can be found without holding
-    its texts: the pipeline computes each signature once, while the text is still at hand.
+    ``signatures`` holds one row of ``NUM_PERM`` hash values per article, so that a run's
+    stories are found without holding its texts. The bands are those ``MinHashLSH`` chooses
+    for the threshold: two articles are candidates when all values of one band agree, and
+    joined when their estimated Jaccard similarity reaches the threshold; joins are
+    transitive. Bands are compared as sorted arrays rather than kept in LSH hash tables,
+    which hold several kilobytes per article.
     """
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    parent = list(range(len(ids)))
+    count = len(ids)
+    parent = list(range(count))
 
     def find(i: int) -> int:
         while parent[i] != i:
@@ -93,17 +98,21 @@ def story_ids(
             i = parent[i]
         return i
 
-    for i, signature in enumerate(signatures):
-        for j in lsh.query(signature):
-            if signature.jaccard(signatures[j]) >= threshold:
-                parent[find(i)] = find(j)
-        lsh.insert(i, signature)
+    for start, end in MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges:
+        band = np.ascontiguousarray(signatures[:, start:end])
+        keys = band.view(np.dtype((np.void, band.dtype.itemsize * (end - start)))).ravel()
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        breaks = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+        for bucket in np.split(order, breaks):
+            if len(bucket) > 1:
+                _join_similar(bucket, signatures, threshold, parent, find)
 
     # The first member of each cluster by (no time last, time, article_id): one sort, no loop
     # over clusters, so a run of a million articles does not take quadratic time.
     members = pl.DataFrame(
         {
-            "root": [find(i) for i in range(len(ids))],
+            "root": [find(i) for i in range(count)],
             "when": pl.Series(when, dtype=pl.Datetime("us", "UTC")),
             "article_id": pl.Series(ids, dtype=pl.String),
         }
@@ -111,6 +120,23 @@ def story_ids(
     first = members.sort(["when", "article_id"], nulls_last=True).group_by("root").first()
     story_of_root = dict(zip(first["root"].to_list(), first["article_id"].to_list(), strict=True))
     return [story_of_root[root] for root in members["root"].to_list()]
+
+
+def _join_similar(
+    members: np.ndarray[Any, Any],
+    signatures: np.ndarray[Any, Any],
+    threshold: float,
+    parent: list[int],
+    find: Callable[[int], int],
+) -> None:
+    """Join the candidates of one band bucket whose signatures agree enough."""
+    if len({find(int(m)) for m in members}) == 1:
+        return  # joined already, through another band
+    block = signatures[members]
+    for a in range(len(members) - 1):
+        similar = (block[a + 1 :] == block[a]).mean(axis=1) >= threshold
+        for b in np.flatnonzero(similar) + a + 1:
+            parent[find(int(members[b]))] = find(int(members[a]))
 
 
 def signature_bytes(texts: Sequence[str]) -> list[bytes]:
@@ -122,12 +148,12 @@ def signature_bytes(texts: Sequence[str]) -> list[bytes]:
     return [bytes(s.hashvalues.tobytes()) for s in signatures]
 
 
-def signature_from_bytes(data: bytes) -> LeanMinHash:
-    return LeanMinHash(
-        seed=_PROTOTYPE.seed,
-        hashvalues=np.frombuffer(data, dtype=_PROTOTYPE.hashvalues.dtype),
-        scheme=_PROTOTYPE.scheme,
-    )
+def signature_matrix(staged: Sequence[bytes]) -> np.ndarray[Any, Any]:
+    """Staged signatures (``signature_bytes``) back as one row of hash values per article."""
+    dtype = _PROTOTYPE.hashvalues.dtype
+    if not staged:
+        return np.empty((0, NUM_PERM), dtype=dtype)
+    return np.frombuffer(b"".join(staged), dtype=dtype).reshape(len(staged), NUM_PERM)
 
 
 # The seed, scheme and value type that ``minhash_of`` uses, for reading staged signatures back.

@@ -33,7 +33,7 @@ import pyarrow.parquet as pq
 
 from etl.cache import CachedUnit, ExtractionCache, link_or_copy, page_key, unit_identity
 from etl.clean import clean_articles, dropped_publication_dates
-from etl.dedup import collapse_versions, signature_bytes, signature_from_bytes, story_ids
+from etl.dedup import collapse_versions, signature_bytes, signature_matrix, story_ids
 from etl.extract import RAW_ARTICLE_SCHEMA, ExtractionRejected, ExtractionSettings, extract_page
 from etl.ingest import IngestCounts, Page, Reject, list_input_units, read_unit, unit_key
 from etl.schema import ARTICLE_PARTITION, ARTICLE_SCHEMA, REJECT_PARTITION, REJECT_SCHEMA
@@ -208,7 +208,7 @@ def store_run(staged: Sequence[str], data_dir: str | Path, run_id: str) -> dict[
         stories = story_ids(
             kept["article_id"].to_list(),
             when.to_list(),
-            [signature_from_bytes(s) for s in kept["signature"].to_list()],
+            signature_matrix(kept["signature"].to_list()),
         )
         winners = kept.select("_unit", "_row", story_id=pl.Series(stories, dtype=pl.String))
     stats = _LakeStats()

@@ -1,10 +1,20 @@
 from __future__ import annotations
 
+import random
 from datetime import UTC, datetime
 
+import numpy as np
 import polars as pl
+from datasketch import MinHashLSH
 
-from etl.dedup import assign_stories, collapse_versions
+from etl.dedup import (
+    NUM_PERM,
+    STORY_THRESHOLD,
+    assign_stories,
+    collapse_versions,
+    minhash_of,
+    story_ids,
+)
 
 WIRE = (
     "US-Präsident Donald Trump will sich erneut mit Kremlchef Wladimir Putin treffen. Das Treffen "
@@ -73,3 +83,41 @@ def test_wire_copies_share_a_story_and_other_stories_do_not() -> None:
     assert story["p1"] == story["p2"] == story["p3"] == "p1"  # earliest member names the story
     assert story["p4"] == story["p5"] == "p4"  # case does not hide a copy
     assert story["p4"] != story["p1"]
+
+
+def test_stories_from_band_buckets_are_those_of_minhash_lsh() -> None:
+    """story_ids compares sorted bands; datasketch's LSH index must find the same clusters."""
+    rng = random.Random(3)
+    words = [f"w{i}" for i in range(400)]
+    texts = []
+    for _ in range(60):
+        base = [rng.choice(words) for _ in range(80)]
+        texts.append(" ".join(base))
+        for _ in range(rng.randint(0, 3)):  # copies with some words changed
+            copy = list(base)
+            for _ in range(rng.randint(1, 12)):
+                copy[rng.randrange(len(copy))] = rng.choice(words)
+            texts.append(" ".join(copy))
+    signatures = [minhash_of(t) for t in texts]
+    lsh = MinHashLSH(threshold=STORY_THRESHOLD, num_perm=NUM_PERM)
+    parent = list(range(len(texts)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            i = parent[i]
+        return i
+
+    for i, signature in enumerate(signatures):
+        for j in lsh.query(signature):
+            if signature.jaccard(signatures[j]) >= STORY_THRESHOLD:
+                parent[find(i)] = find(j)
+        lsh.insert(i, signature)
+    ids = [f"a{i:03d}" for i in range(len(texts))]
+    stories = story_ids(ids, [None] * len(ids), np.vstack([s.hashvalues for s in signatures]))
+    expected: dict[int, list[int]] = {}
+    for i in range(len(texts)):
+        expected.setdefault(find(i), []).append(i)
+    assert sorted(sorted(ids[i] for i in group) for group in expected.values()) == sorted(
+        sorted(ids[i] for i in range(len(ids)) if stories[i] == story) for story in set(stories)
+    )
+    assert len(set(stories)) < len(texts)
