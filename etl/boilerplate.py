@@ -123,8 +123,15 @@ def _rule_flags(plain: pl.Expr, length: pl.Expr, action: str) -> pl.Expr:
     for rule in load_rules():
         if rule.action == action:
             by_limit.setdefault(rule.max_chars, []).append(rule.pattern)
+    # Each regex sees the lines within its length limit only, the others as "": polars
+    # matches every row of a column, and running the rules over long paragraphs they can
+    # never apply to was most of the cost of cleaning.
     checks = [
-        (length <= limit) & plain.str.contains(_anchored(patterns))
+        (length <= limit)
+        & pl.when(length <= limit)
+        .then(plain)
+        .otherwise(pl.lit(""))
+        .str.contains(_anchored(patterns))
         for limit, patterns in sorted(by_limit.items())
     ]
     return pl.any_horizontal(checks) if checks else pl.lit(False)
