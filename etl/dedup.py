@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 from datasketch import MinHash, MinHashLSH
 
 SHINGLE_WORDS = 5
@@ -148,12 +149,26 @@ def signature_bytes(texts: Sequence[str]) -> list[bytes]:
     return [bytes(s.hashvalues.tobytes()) for s in signatures]
 
 
-def signature_matrix(staged: Sequence[bytes]) -> np.ndarray[Any, Any]:
-    """Staged signatures (``signature_bytes``) back as one row of hash values per article."""
+def signature_matrix(staged: pa.ChunkedArray[Any] | Sequence[bytes]) -> np.ndarray[Any, Any]:
+    """Staged signatures (``signature_bytes``) back as one row of hash values per article.
+
+    An Arrow column is read from its buffers, without a Python object per signature.
+    """
     dtype = _PROTOTYPE.hashvalues.dtype
-    if not staged:
-        return np.empty((0, NUM_PERM), dtype=dtype)
-    return np.frombuffer(b"".join(staged), dtype=dtype).reshape(len(staged), NUM_PERM)
+    width = NUM_PERM * dtype.itemsize
+    if not isinstance(staged, pa.ChunkedArray):
+        staged = pa.chunked_array([pa.array(list(staged), pa.binary())], pa.binary())
+    blocks = [np.empty((0, NUM_PERM), dtype=dtype)]
+    for chunk in staged.chunks:
+        fixed = chunk.cast(pa.binary(width))
+        data = fixed.buffers()[1]
+        if len(fixed) == 0 or data is None:
+            continue
+        values = np.frombuffer(
+            memoryview(data), dtype=dtype, count=len(fixed) * NUM_PERM, offset=fixed.offset * width
+        )
+        blocks.append(values.reshape(len(fixed), NUM_PERM))
+    return np.concatenate(blocks)
 
 
 # The seed, scheme and value type that ``minhash_of`` uses, for reading staged signatures back.

@@ -27,6 +27,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -201,14 +202,12 @@ def store_run(staged: Sequence[str], data_dir: str | Path, run_id: str) -> dict[
     clock = StageClock()
     units = [UnitResult(**json.loads(Path(p).read_text(encoding="utf-8"))) for p in staged]
     with clock.stage("dedup"):
-        keys = _article_keys(units).sort("input_origin", maintain_order=True)
-        kept, superseded = collapse_versions(keys)
+        keys, signatures = _article_keys(units)
+        kept, superseded = collapse_versions(keys.sort("input_origin", maintain_order=True))
         kept = kept.sort("article_id", maintain_order=True)
         when = kept.select(pl.col("published_at").fill_null(pl.col("fetched_at"))).to_series()
         stories = story_ids(
-            kept["article_id"].to_list(),
-            when.to_list(),
-            signature_matrix(kept["signature"].to_list()),
+            kept["article_id"].to_list(), when.to_list(), signatures[kept["_signature"].to_numpy()]
         )
         winners = kept.select("_unit", "_row", story_id=pl.Series(stories, dtype=pl.String))
     stats = _LakeStats()
@@ -501,18 +500,37 @@ def _write_summary(result: UnitResult, path: Path) -> str:
     return str(path)
 
 
-def _article_keys(units: Sequence[UnitResult]) -> pl.DataFrame:
-    """What dedup needs of every staged article: keys, times and signature, numbered by row."""
-    frames = [
-        pl.read_parquet(u.articles_path, columns=[*_KEY_COLUMNS, "signature"]).with_columns(
-            _unit=pl.lit(i, pl.Int32), _row=pl.int_range(pl.len(), dtype=pl.Int64)
+def _article_keys(units: Sequence[UnitResult]) -> tuple[pl.DataFrame, np.ndarray[Any, Any]]:
+    """What dedup needs of every staged article: keys and times, numbered by unit and row,
+    and the signatures as one matrix (row ``_signature``), read from Arrow's buffers without
+    a Python object per article.
+    """
+    frames: list[pl.DataFrame] = []
+    matrices: list[np.ndarray[Any, Any]] = []
+    offset = 0
+    for i, unit in enumerate(units):
+        table = pq.read_table(unit.articles_path, columns=[*_KEY_COLUMNS, "signature"])
+        matrices.append(signature_matrix(table.column("signature")))
+        frame = pl.from_arrow(table.drop_columns(["signature"]))
+        assert isinstance(frame, pl.DataFrame)
+        frames.append(
+            frame.with_columns(
+                _unit=pl.lit(i, pl.Int32),
+                _row=pl.int_range(pl.len(), dtype=pl.Int64),
+                _signature=pl.int_range(offset, offset + frame.height, dtype=pl.Int64),
+            )
         )
-        for i, u in enumerate(units)
-    ]
-    if frames:
-        return pl.concat(frames, how="vertical")
-    empty = pl.DataFrame(staged_article_schema().empty_table()).select(*_KEY_COLUMNS, "signature")
-    return empty.with_columns(_unit=pl.lit(0, pl.Int32), _row=pl.lit(0, pl.Int64)).clear()
+        offset += frame.height
+    if not frames:
+        empty = pl.DataFrame(staged_article_schema().empty_table()).select(_KEY_COLUMNS)
+        frames.append(
+            empty.with_columns(
+                _unit=pl.lit(0, pl.Int32), _row=pl.lit(0, pl.Int64), _signature=pl.lit(0, pl.Int64)
+            ).clear()
+        )
+    return pl.concat(frames, how="vertical"), np.concatenate(
+        matrices or [signature_matrix(pa.chunked_array([], pa.binary()))]
+    )
 
 
 def _winning_rows(units: Sequence[UnitResult], winners: pl.DataFrame) -> Iterator[pl.DataFrame]:
