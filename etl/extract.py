@@ -148,6 +148,8 @@ class ExtractionSettings:
     a point each way at the same F1; include_tables made no difference; with_metadata=false
     is about 6% faster and loses some author credits (trafilatura's byline reader).
     ``recover_lead`` puts back a lead paragraph shown outside the article container.
+    ``page_cpu_seconds`` bounds one page: trafilatura is superlinear in the number of
+    paragraphs, so a hostile page of a few megabytes would otherwise hold a worker for hours.
     """
 
     favor_precision: bool = False
@@ -155,6 +157,7 @@ class ExtractionSettings:
     include_tables: bool = True
     include_comments: bool = False
     min_words: int = MIN_WORDS
+    page_cpu_seconds: float = 60.0
     recover_lead: bool = True
     with_metadata: bool = True
 
