@@ -359,8 +359,8 @@ def credited_authors(
     still says whose text it is ("dpa", "Associated Press", "DER SPIEGEL", "Guardian staff
     reporter"): that credit is kept as the page states it rather than leaving the row
     anonymous, in this order: a stated credit other than the outlet's bare name, a wire
-    agency in the byline, an agency credited elsewhere (``agencies``: the dateline,
-    "Quelle: dpa"), the outlet's own name.
+    agency in the byline, the outlet's own name as its metadata credits it, an agency
+    credited elsewhere (``agencies``: the dateline, "Quelle: dpa").
     """
     raw = raw or []
     outlet_keys = _outlet_keys(raw, outlets)
@@ -374,7 +374,7 @@ def credited_authors(
     ]
     credits = [c for c in stated if _key(c) not in outlet_keys or _AGENCY_NAME.fullmatch(c)]
     own_name = [c for c in stated if _key(c) in outlet_keys]
-    fallbacks = [*credits[:1], *([agency] if agency else []), *(agencies or [])[:1], *own_name]
+    fallbacks = [*credits[:1], *([agency] if agency else []), *own_name[:1], *(agencies or [])[:1]]
     for credit in fallbacks:
         return [credit], "organisation"
     return [], None

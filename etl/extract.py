@@ -82,6 +82,13 @@ MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
 _LEAD_SEARCH_LIMIT = 5000
 _TEASER_CARDS = "//a[@href][.//p or .//div or .//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6]"
 _CARD_MAX_CHARS = 1500
+# role="complementary", or a class word naming a fact or info box ("fact-box", "factbox",
+# "faktaboks", "c-infoBox", "article-body-infobox"), matched as a whole word of the class.
+_REGEX_NS = {"re": "http://exslt.org/regular-expressions"}
+_BOXES = (
+    "//*[@role='complementary' or re:test(@class, "
+    "'(^|[\\s_-])(fact-?box|fakta(boks|ruta)?|info-?box)($|[\\s_-])', 'i')]"
+)
 _CHUNK_MIN_CHARS = 500
 _PAYLOAD_MIN_CHARS = 500
 # A JSON string under a key that names an article body: "contentHtml": "<p>...", "body": "..."
@@ -257,6 +264,7 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         # attribution line goes by the boilerplate rules, their text has to go here.
         embed.drop_tree()
     headline = choose_title(meta, None, page.url)
+    drop_boxes(tree)
     drop_teaser_cards(tree)
     drop_other_articles(
         tree, [headline or "", *meta.titles_og[:1], *meta.titles_ld[:1], *meta.titles_twitter[:1]]
@@ -327,6 +335,23 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         "image_url": meta.image or doc.get("image"),
         "html_lang": meta.html_lang,
     }
+
+
+def drop_boxes(tree: HtmlElement) -> None:
+    """Remove fact boxes and other complementary asides set inside the article.
+
+    A box ("Fakta om ...", "Info", "Key facts") restates or adds background beside the story;
+    the page marks it as complementary (ARIA role, the ``<aside>`` meaning) or names it a fact
+    or info box. trafilatura keeps it when it sits inside the article container.
+    """
+    boxes = tree.xpath(_BOXES, namespaces=_REGEX_NS)
+    if not boxes:
+        return
+    # A "box" holding the headline or most of the page's text is a mislabelled container.
+    page_chars = len(tree.text_content())
+    for box in boxes:
+        if box.find(".//h1") is None and len(box.text_content()) < page_chars / 2:
+            box.drop_tree()
 
 
 def drop_teaser_cards(tree: HtmlElement) -> None:
