@@ -131,6 +131,21 @@ def test_topics_merge_sources_and_drop_machine_noise() -> None:
     assert third["topics"] == ["Zinsen"]
 
 
+def test_subject_code_lists_and_cms_flags_are_no_topics() -> None:
+    codes = "AER,AERO,AIRL,AIRS08,CRSH,INDG08,MEAST,TGLF,ASIA"
+    rows = clean(
+        raw_record(topics_raw=[*codes.split(","), codes], sections_raw=["Aerospace & Defense"]),
+        raw_record(
+            url="https://www.example.de/b.html",
+            topics_raw=["camping", "_commerce", "USA", "EU", "NATO", "UN", "G7", "Gipfel"],
+        ),
+    )
+    first, second = (rows.row(i, named=True) for i in range(2))
+    assert first["topics"] == ["Aerospace & Defense"]
+    # Acronyms, even many, among words are topics.
+    assert second["topics"] == ["camping", "USA", "EU", "NATO", "UN", "G7", "Gipfel"]
+
+
 def test_impossible_dates_are_dropped_with_a_flag() -> None:
     frame = clean(
         raw_record(published_raw="2031-01-01T10:00:00+01:00"),
