@@ -183,7 +183,7 @@ def article_polars_schema() -> pl.Schema:
 
 _OPTIONAL_LISTS = (
     "title_variants", "bylines_raw", "credits_raw", "sections_raw", "keywords_raw",
-    "breadcrumbs_raw", "outlet_names", "author_orgs_raw",
+    "breadcrumbs_raw", "outlet_names", "author_orgs_raw", "captions_raw",
 )  # fmt: skip
 _OPTIONAL_STRINGS = ("published_from", "feed_published_raw")
 
