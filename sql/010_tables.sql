@@ -55,4 +55,6 @@ CREATE TABLE IF NOT EXISTS search_docs (
     story_id VARCHAR
 );
 CREATE TABLE IF NOT EXISTS search_dict (termid INTEGER, stemmer VARCHAR, term VARCHAR);
-CREATE TABLE IF NOT EXISTS search_postings (termid INTEGER, docid INTEGER, tf INTEGER);
+-- A posting carries its document's length too: scoring then never joins search_docs, whose
+-- million rows the join would otherwise hash to meet a dozen postings.
+CREATE TABLE IF NOT EXISTS search_postings (termid INTEGER, docid INTEGER, tf INTEGER, len INTEGER);

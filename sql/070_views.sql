@@ -1,9 +1,8 @@
 -- Counts by topic, source, agency and day ("day" is published_date: the publication day in
 -- UTC, or the fetch day where the page gave none).
 CREATE OR REPLACE VIEW topic_daily AS
-SELECT t.topic, a.published_date AS day, count(*) AS articles, sum(a.word_count) AS words
-FROM article_topics AS t
-JOIN articles AS a USING (article_id)
+SELECT topic, published_date AS day, count(*) AS articles, sum(word_count) AS words
+FROM article_topics
 GROUP BY ALL;
 
 -- By canonical category (the articles' topic_categories): each article counts once per

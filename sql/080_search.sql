@@ -56,11 +56,13 @@ FROM (
 )
 GROUP BY ALL;
 
+CREATE OR REPLACE TEMP TABLE loader_search_lengths AS
+SELECT docid, sum(tf)::INTEGER AS len FROM loader_search_words GROUP BY docid;
+
 INSERT INTO search_docs BY NAME
 SELECT d.*, coalesce(w.len, 0)::INTEGER AS len
 FROM loader_search_docs AS d
-LEFT JOIN (SELECT docid, sum(tf)::INTEGER AS len FROM loader_search_words GROUP BY docid) AS w
-    USING (docid);
+LEFT JOIN loader_search_lengths AS w USING (docid);
 
 -- Distinct words are far fewer than words: stem each once.
 CREATE OR REPLACE TEMP TABLE loader_search_vocabulary AS
@@ -83,11 +85,12 @@ ORDER BY termid;
 -- Sorted by term, so that a term's postings sit together and a search reads only the row
 -- groups that hold them (DuckDB skips the others by their min/max).
 INSERT INTO search_postings
-SELECT d.termid, w.docid, sum(w.tf)::INTEGER AS tf
+SELECT d.termid, w.docid, sum(w.tf)::INTEGER AS tf, any_value(l.len) AS len
 FROM loader_search_words AS w
 JOIN loader_search_vocabulary AS v USING (stemmer, word)
 JOIN search_dict AS d USING (stemmer, term)
-GROUP BY ALL
+JOIN loader_search_lengths AS l USING (docid)
+GROUP BY d.termid, w.docid
 ORDER BY d.termid, w.docid;
 
 CREATE OR REPLACE TABLE search_stats AS
@@ -123,7 +126,7 @@ wanted AS (
     JOIN search_dict AS d USING (stemmer, term)
 ),
 postings AS (
-    SELECT p.termid, p.docid, p.tf
+    SELECT p.termid, p.docid, p.tf, p.len
     FROM search_postings AS p
     WHERE p.termid IN (SELECT termid FROM wanted)
 ),
@@ -136,11 +139,10 @@ scored AS (
         count(*) AS matched,
         sum(
             log((st.num_docs - f.df + 0.5) / (f.df + 0.5) + 1)
-            * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * d.len / st.avgdl))
+            * p.tf * 2.2 / (p.tf + 1.2 * (0.25 + 0.75 * p.len / st.avgdl))
         ) AS score
     FROM postings AS p
     JOIN term_df AS f USING (termid)
-    JOIN search_docs AS d USING (docid)
     CROSS JOIN search_stats AS st
     GROUP BY p.docid
 ),

@@ -443,3 +443,13 @@ def test_changed_sql_rebuilds_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(warehouse, "build_fingerprint", lambda: "another-version")
     assert update_warehouse(data_dir).mode == "full"
     assert update_warehouse(data_dir).mode == "unchanged"
+
+
+def test_the_warehouse_file_is_written_in_small_row_groups(tmp_path: Path) -> None:
+    # A search fetches a few scattered documents by id; only small row groups let DuckDB
+    # skip the rest of the table by its min/max.
+    with warehouse._connect_for_writing(tmp_path / "w.duckdb") as con:
+        con.execute("CREATE TABLE t AS SELECT range AS i FROM range(20000)")
+        con.execute("CHECKPOINT")
+        groups = con.execute("SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('t')")
+        assert groups.fetchone() == (math.ceil(20000 / warehouse.ROW_GROUP_SIZE),)
