@@ -43,6 +43,8 @@ from etl.store import ParquetAppender, PartitionedWriter, check_run_id
 __all__ = ["extract_unit", "list_input_units", "run_pipeline", "store_run"]
 
 EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
+# When a piece of work ran: (start, end) in ``time.monotonic`` seconds.
+Span = tuple[float, float]
 
 
 @dataclass
@@ -91,11 +93,15 @@ def extract_one(page: Page, settings: ExtractionSettings) -> dict[str, Any] | Re
 
 def extract_chunk(
     pages: list[Page], settings: ExtractionSettings
-) -> tuple[list[dict[str, Any] | Reject], float]:
-    """Extract a few pages: the task a worker process runs. Also returns the CPU seconds spent."""
-    start = time.process_time()
+) -> tuple[list[dict[str, Any] | Reject], float, Span]:
+    """Extract a few pages: the task a worker process runs.
+
+    Also returns the CPU seconds spent and when the task ran, by ``time.monotonic`` (on Linux
+    one clock for every process of the machine, so the run can tell when no worker was busy).
+    """
+    start, began = time.process_time(), time.monotonic()
     outcomes = [extract_one(page, settings) for page in pages]
-    return outcomes, time.process_time() - start
+    return outcomes, time.process_time() - start, (began, time.monotonic())
 
 
 def extract_unit(
@@ -107,6 +113,7 @@ def extract_unit(
     on_page: Callable[[int], None] | None = None,
     skip: Callable[[Page | Reject], str | None] | None = None,
     use_cache: bool = True,
+    spans: list[Span] | None = None,
 ) -> str:
     """Ingest, extract and clean one unit; stage its article and reject rows; return the summary.
 
@@ -118,6 +125,7 @@ def extract_unit(
     holds a few batches whatever the size of the unit. Each article row is staged with its
     MinHash signature, so that ``store_run`` finds stories without reading texts again.
     Pages extracted before with the same code and settings come from the cache (``etl.cache``).
+    ``spans`` receives when extraction ran (see ``serial_seconds``).
     """
     settings = settings or ExtractionSettings()
     staging = Path(staging_dir)
@@ -180,6 +188,8 @@ def extract_unit(
     result.skipped = dict(counts.skipped)
     result.articles_path, result.rejects_path = str(articles_path), str(rejects_path)
     result.stage_seconds = clock.seconds
+    if spans is not None:
+        spans.extend(clock.spans)
     summary_path = _write_summary(result, staging / f"{key}.json")
     if cache is not None:
         cache.keep(
@@ -297,24 +307,47 @@ def run_pipeline(
     units = list_input_units(list(inputs))
     staging = staging_dir_for(data_dir, run_id)
     shutil.rmtree(staging, ignore_errors=True)
-    started = time.perf_counter()
+    started = time.monotonic()
+    spans: list[Span] = []
     executor = extraction_pool(workers) if workers > 1 else None
     try:
         staged = [
-            extract_unit(unit, staging, settings, executor, on_page=on_page, use_cache=use_cache)
+            extract_unit(
+                unit, staging, settings, executor, on_page=on_page, use_cache=use_cache, spans=spans
+            )
             for unit in units
         ]
     finally:
         if executor is not None:
             executor.shutdown(cancel_futures=True)
-    extracted = time.perf_counter()
+    extracted = time.monotonic()
     summary = store_run(staged, data_dir, run_id)
     shutil.rmtree(staging, ignore_errors=True)
+    ended = time.monotonic()
     summary["phase_seconds"] = {
         "extract": round(extracted - started, 3),
-        "store": round(time.perf_counter() - extracted, 3),
+        "store": round(ended - extracted, 3),
+        "serial": round(serial_seconds(spans, started, ended), 3),
     }
     return summary
+
+
+def serial_seconds(spans: Iterable[Span], start: float, end: float) -> float:
+    """Wall seconds between ``start`` and ``end`` during which no extraction ran.
+
+    That is the serial part of a run: reading the first pages, cleaning the last batches,
+    deduplication and the lake writes. Work done while extraction runs elsewhere overlaps
+    with it, and costs wall time only where the cores are all busy (its CPU share says how
+    much then).
+    """
+    covered = 0.0
+    reach = start
+    for began, ended in sorted(spans):
+        began, ended = max(began, reach), min(ended, end)
+        if ended > began:
+            covered += ended - began
+            reach = ended
+    return max(0.0, end - start - covered)
 
 
 STAGES = ("ingest", "extract", "clean", "dedup", "store")
@@ -333,10 +366,12 @@ def staged_article_schema() -> pa.Schema:
 
 
 class StageClock:
-    """CPU seconds per stage: this process's own, plus what its workers report."""
+    """CPU seconds per stage (this process's own, plus what its workers report), and when
+    extraction ran."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+        self.spans: list[Span] = []
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
@@ -357,7 +392,7 @@ class _Batch:
     pages: list[Page] = field(default_factory=list)
     keys: dict[str, bytes] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
-    futures: list[Future[tuple[list[Outcome], float]]] = field(default_factory=list)
+    futures: list[Future[tuple[list[Outcome], float, Span]]] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
 
     def start(
@@ -368,8 +403,10 @@ class _Batch:
         clock: StageClock,
     ) -> None:
         if executor is None or len(self.pages) < 2:
+            began = time.monotonic()
             with clock.stage("extract"):
                 self.outcomes = [extract_one(page, settings) for page in self.pages]
+            clock.spans.append((began, time.monotonic()))
             return
         size = max(1, min(CHUNK_PAGES, -(-len(self.pages) // workers)))
         for i in range(0, len(self.pages), size):
@@ -378,9 +415,10 @@ class _Batch:
 
     def collect(self, clock: StageClock) -> list[Outcome]:
         for future in self.futures:
-            outcomes, seconds = future.result()
+            outcomes, seconds, span = future.result()
             self.outcomes.extend(outcomes)
             clock.seconds["extract"] += seconds
+            clock.spans.append(span)
         self.futures = []
         return self.outcomes
 

@@ -146,3 +146,26 @@ def test_other_extraction_settings_do_not_reuse_earlier_results(
     calls = counting_extractions(monkeypatch)
     run_pipeline([warc], tmp_path / "data", run_id="run", settings=ExtractionSettings(min_words=30))
     assert len(calls) == 3
+
+
+def test_the_serial_part_of_a_run_is_the_time_no_extraction_covers() -> None:
+    # Two workers' tasks overlap, one starts before the run's clock and one ends after it.
+    spans = [(9.0, 12.0), (11.0, 14.0), (16.0, 17.0), (19.0, 25.0)]
+    assert pipeline.serial_seconds(spans, 10.0, 20.0) == pytest.approx(10.0 - 4.0 - 1.0 - 1.0)
+    assert pipeline.serial_seconds([], 10.0, 20.0) == 10.0
+
+
+def test_a_run_records_when_its_extraction_ran(corpus: Path, tmp_path: Path) -> None:
+    spans: list[tuple[float, float]] = []
+    with ProcessPoolExecutor(max_workers=2) as executor:
+        extract_unit(
+            str(corpus),
+            staging_dir_for(tmp_path, "run"),
+            executor=executor,
+            batch_size=8,
+            use_cache=False,
+            spans=spans,
+        )
+    assert len(spans) >= 5 and all(began <= ended for began, ended in spans)
+    summary = run_pipeline([corpus], tmp_path / "lake", use_cache=False)
+    assert set(summary["phase_seconds"]) == {"extract", "store", "serial"}
