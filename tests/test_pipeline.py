@@ -169,3 +169,25 @@ def test_a_run_records_when_its_extraction_ran(corpus: Path, tmp_path: Path) -> 
     assert len(spans) >= 5 and all(began <= ended for began, ended in spans)
     summary = run_pipeline([corpus], tmp_path / "lake", use_cache=False)
     assert set(summary["phase_seconds"]) == {"extract", "store", "serial"}
+
+
+def test_extracted_batches_are_cleaned_together(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Cleaning has a fixed cost per call: small extraction batches wait for each other.
+    sizes: list[int] = []
+    clean = pipeline.clean_articles
+
+    def counted(raw: pl.DataFrame) -> pl.DataFrame:
+        sizes.append(raw.height)
+        return clean(raw)
+
+    monkeypatch.setattr(pipeline, "clean_articles", counted)
+    monkeypatch.setattr(pipeline, "CLEAN_ROWS", 15)
+    summary = staged_run(corpus, tmp_path / "small", batch_size=3, executor=None)
+    assert 2 <= len(sizes) <= 40 // 15 + 1
+    assert summary["accounted"]
+    monkeypatch.setattr(pipeline, "clean_articles", clean)
+    staged_run(corpus, tmp_path / "whole", batch_size=1000, executor=None)
+    assert lake(tmp_path / "small").equals(lake(tmp_path / "whole"))
+    assert lake(tmp_path / "small", "rejects").equals(lake(tmp_path / "whole", "rejects"))
