@@ -38,6 +38,10 @@ LINK_PARAGRAPH_MAX_CHARS = 300
 KICKER_MAX_WORDS = 6
 # Only the first few lines can be the headline repeated with a kicker glued to it.
 HEAD_LINES = 4
+# A body line equal to what a picture says of itself is its caption; short alt texts
+# ("Foto", "Logo") are too common to tell anything.
+CAPTION_MIN_CHARS = 12
+CAPTION_MAX_WORDS = 12
 _MACRO = re.compile(r"\{([a-z_]+)\}")
 # One escape sequence: a backslash and the character after it.
 _ESCAPE = re.compile(r"\\(.)", re.S)
@@ -167,7 +171,8 @@ def strip_boilerplate(frame: pl.DataFrame) -> pl.DataFrame:
     """Add ``text`` without furniture and ``full_text`` (every line, links removed).
 
     ``frame`` needs ``text`` (lines separated by newlines, links as Markdown),
-    ``title_variants`` and ``people`` (list columns of strings). Paragraphs come back
+    ``title_variants`` and ``people`` (list columns of strings), and may have
+    ``captions_raw`` (what the page's pictures say of themselves). Paragraphs come back
     separated by blank lines. A text whose every line is furniture keeps its lines: an empty
     article would be worse than a noisy one, and such pages are rare enough to inspect.
     """
@@ -195,8 +200,9 @@ def strip_boilerplate(frame: pl.DataFrame) -> pl.DataFrame:
 def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
     """One row per non-empty line: ``_row``, ``_pos``, ``_plain`` and the ``_drop`` verdict.
 
-    The reasons stay as columns (``_rule``, ``_is_title``, ``_is_person``, ``_kicker``,
-    ``_link_list``, ``_repeat``, ``_in_block``) so that a surprising verdict can be explained.
+    The reasons stay as columns (``_rule``, ``_is_title``, ``_is_person``, ``_is_caption``,
+    ``_kicker``, ``_link_list``, ``_repeat``, ``_in_block``) so that a surprising verdict can be
+    explained.
     """
     rows = frame.select(
         _row=pl.int_range(pl.len(), dtype=pl.UInt32),
@@ -231,6 +237,7 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
     )
     title_keys = _keys_by_row(frame, "title_variants", min_chars=12)
     people_keys = _keys_by_row(frame, "people", min_chars=4)
+    caption_keys = _keys_by_row(frame, "captions_raw", min_chars=CAPTION_MIN_CHARS)
     head = lines.filter(pl.col("_pos") < HEAD_LINES).select("_row", "_pos", "_key")
     headline_at = (
         head.join(title_keys, on="_row")
@@ -268,6 +275,11 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
             on=["_row", "_key"],
             how="left",
         )
+        .join(
+            caption_keys.rename({"_k": "_key"}).unique().with_columns(_is_caption=pl.lit(True)),
+            on=["_row", "_key"],
+            how="left",
+        )
         .sort("_row", "_pos")
     )
     length = pl.col("_chars")
@@ -275,6 +287,11 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         _rule=_rule_flags(pl.col("_plain"), length, "drop"),
         _is_title=pl.col("_is_title").fill_null(False),
         _is_person=pl.col("_is_person").fill_null(False),
+        # Some outlets reuse a sentence of the body as the alt text of its picture: a caption
+        # here is a label (short, not a sentence), not a line the body also says.
+        _is_caption=pl.col("_is_caption").fill_null(False)
+        & (pl.col("_words") <= CAPTION_MAX_WORDS)
+        & ~pl.col("_plain").str.contains(r"[.!?…]$"),
         # Lines down to the last statement of the headline: the headline itself (also with an
         # outlet or kicker glued to it, as video players and print views repeat it) and the
         # short kicker or section lines around it.
@@ -299,18 +316,24 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
     )
     return lines.with_columns(
         _drop=pl.any_horizontal(
-            "_rule", "_is_title", "_is_person", "_kicker", "_link_list", "_repeat", "_in_block"
+            "_rule",
+            "_is_title",
+            "_is_person",
+            "_is_caption",
+            "_kicker",
+            "_link_list",
+            "_repeat",
+            "_in_block",
         )
     )
 
 
 def _keys_by_row(frame: pl.DataFrame, column: str, min_chars: int) -> pl.DataFrame:
     """(row, loose key) pairs of a list column, keys shorter than ``min_chars`` left out."""
+    empty = pl.lit([], dtype=pl.List(pl.String))
+    values = pl.col(column).fill_null(empty) if column in frame.columns else empty
     return (
-        frame.select(
-            _row=pl.int_range(pl.len(), dtype=pl.UInt32),
-            _k=pl.col(column).fill_null(pl.lit([], dtype=pl.List(pl.String))),
-        )
+        frame.select(_row=pl.int_range(pl.len(), dtype=pl.UInt32), _k=values)
         .explode("_k")
         .with_columns(_k=_loose(pl.col("_k")))
         .filter(pl.col("_k").str.len_chars() >= min_chars)

@@ -93,6 +93,10 @@ _ROLE = re.compile(
 _NOT_A_NAME = re.compile(r"\d|@|https?:|\.(?:de|com|org|net|uk|at|ch)\b|[|<>{}\[\]=#]")
 # Korean and Japanese bylines: "박준석 기자 외 1명" (reporter ... and one more), "記者".
 _CJK_ROLE = re.compile(r"\s*(?:기자|특파원|논설위원|외\s*\d+\s*명|외$|記者|特派員|編集委員)\s*")
+_WEB_ADDRESS = re.compile(r"\(.*?\)|\S+\.(?:com|de|org|net)\S*")
+_NOT_A_CREDIT = re.compile(r"[@©<>{}\[\]=#]|https?:|\d{1,2}:\d{2}|\b(?:19|20)\d{2}\b")
+_DOMAIN_CREDIT = re.compile(r"[\w-]+(?:\.[a-z]{2,6})+", re.I)
+_CJK_CREDIT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{3,20}")
 _CJK_NAME = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,5}$")
 
 # The opening of the text is enough to tell its language: on 761 articles (the labelled pages
@@ -131,12 +135,6 @@ def clean_articles(raw: pl.DataFrame) -> pl.DataFrame:
         published=_utc_from_iso(pl.col("published_raw")),
         modified=_utc_from_iso(pl.col("modified_raw")),
         word_count=pl.col("text").str.normalize("NFC").str.count_matches(r"\w+").cast(pl.Int32),
-        authors=pl.struct("authors_raw", "bylines_raw", "outlet_names", "url").map_elements(
-            lambda r: clean_authors(
-                r["authors_raw"], r["bylines_raw"], [*(r["outlet_names"] or []), _label(r["url"])]
-            ),
-            return_dtype=pl.List(pl.String),
-        ),
         agencies=pl.struct("full_text", "authors_raw", "bylines_raw", "credits_raw").map_elements(
             lambda r: detect_agencies(
                 r["full_text"],
@@ -150,6 +148,14 @@ def clean_articles(raw: pl.DataFrame) -> pl.DataFrame:
         ),
         content_hash=pl.col("text").map_elements(content_hash, return_dtype=pl.String),
     )
+    frame = frame.with_columns(
+        credit=pl.struct(
+            "authors_raw", "bylines_raw", "outlet_names", "url", "author_orgs_raw", "agencies"
+        ).map_elements(
+            _credit_columns,
+            return_dtype=pl.Struct({"authors": pl.List(pl.String), "author_kind": pl.String}),
+        ),
+    ).unnest("credit")
     frame = frame.with_columns(topics=clean_topics_frame(frame))
     frame = frame.with_columns(
         topic_categories=topic_categories_frame(frame["topics"]),
@@ -164,13 +170,24 @@ def clean_articles(raw: pl.DataFrame) -> pl.DataFrame:
     )
 
 
+def _credit_columns(row: dict[str, Any]) -> dict[str, Any]:
+    names, kind = credited_authors(
+        row["authors_raw"],
+        row["bylines_raw"],
+        [*(row["outlet_names"] or []), _label(row["url"])],
+        row["author_orgs_raw"],
+        row["agencies"],
+    )
+    return {"authors": names, "author_kind": kind}
+
+
 def article_polars_schema() -> pl.Schema:
     return pl.DataFrame(ARTICLE_SCHEMA.empty_table()).schema
 
 
 _OPTIONAL_LISTS = (
     "title_variants", "bylines_raw", "credits_raw", "sections_raw", "keywords_raw",
-    "breadcrumbs_raw", "outlet_names",
+    "breadcrumbs_raw", "outlet_names", "author_orgs_raw", "captions_raw",
 )  # fmt: skip
 _OPTIONAL_STRINGS = ("published_from", "feed_published_raw")
 
@@ -330,22 +347,82 @@ def clean_authors(
     is the visible byline read, and only the first one: later byline elements on a page
     belong to teasers of other articles (measured: merging them cost more than it gained).
     """
+    return _credits(raw or [], bylines, _outlet_keys(raw or [], outlets))[0]
+
+
+def credited_authors(
+    raw: list[str] | None,
+    bylines: list[str] | None = None,
+    outlets: list[str] | None = None,
+    organisations: list[str] | None = None,
+    agencies: list[str] | None = None,
+) -> tuple[list[str], str | None]:
+    """Who the article credits, and whether that is a "person" or an "organisation".
+
+    The people (``clean_authors``) whenever the page names any. A page that names no person
+    still says whose text it is ("dpa", "Associated Press", "DER SPIEGEL", "Guardian staff
+    reporter"): that credit is kept as the page states it rather than leaving the row
+    anonymous, in this order: a stated credit other than the outlet's bare name, a wire
+    agency in the byline, the outlet's own name as its metadata credits it, an agency
+    credited elsewhere (``agencies``: the dateline, "Quelle: dpa").
+    """
     raw = raw or []
-    outlet_keys = {_key(o) for o in outlets or [] if o and len(_key(o)) >= 3}
+    outlet_keys = _outlet_keys(raw, outlets)
+    people, agency = _credits(raw, bylines, outlet_keys)
+    if people:
+        return people, "person"
+    stated = [
+        c
+        for c in (_organisation_credit(i, outlet_keys) for i in [*raw, *(organisations or [])])
+        if c
+    ]
+    credits = [c for c in stated if _key(c) not in outlet_keys or _AGENCY_NAME.fullmatch(c)]
+    own_name = [c for c in stated if _key(c) in outlet_keys]
+    fallbacks = [*credits[:1], *([agency] if agency else []), *own_name[:1], *(agencies or [])[:1]]
+    for credit in fallbacks:
+        return [credit], "organisation"
+    return [], None
+
+
+def _outlet_keys(raw: list[str], outlets: list[str] | None) -> set[str]:
+    keys = {_key(o) for o in outlets or [] if o and len(_key(o)) >= 3}
     # "Deutsche Welle (www.dw.com)": a name given with a web address is an organisation.
-    outlet_keys |= {
-        _key(re.sub(r"\(.*?\)|\S+\.(?:com|de|org|net)\S*", "", item))
+    keys |= {
+        _key(_WEB_ADDRESS.sub("", item))
         for item in raw
         if _NOT_A_NAME.search(item) and re.search(r"\w\.(?:com|de|org|net|[a-z]{2})\b", item)
     } - {""}
+    return keys
+
+
+def _credits(
+    raw: list[str], bylines: list[str] | None, outlet_keys: set[str]
+) -> tuple[list[str], str | None]:
+    """The people credited, else the agency the first byline names (as written there)."""
     people = _people_in(raw, outlet_keys)
     if people:
-        return people
+        return people, None
     for line in bylines or []:
         names = _people_in([line], outlet_keys)
-        if names or _AGENCY_NAME.search(line):
-            return names
-    return []
+        if names:
+            return names, None
+        if agency := _AGENCY_NAME.search(line):
+            return [], agency.group(0)
+    return [], None
+
+
+def _organisation_credit(item: str, outlet_keys: set[str]) -> str | None:
+    """A stated credit that names an organisation: an agency, an outlet, a desk or a team."""
+    credit = _BYLINE_PREFIX.sub("", re.sub(r"\(.*?\)", "", " ".join(item.split()))).strip(" .,-|")
+    if not credit or len(credit) > 60 or _NOT_A_CREDIT.search(credit):
+        return None
+    if _AGENCY_NAME.fullmatch(credit) or _ROLE.search(credit) or len(credit.split()) >= 2:
+        return credit
+    # One word: the outlet's own name ("Euronews"), a domain ("NDR.de") or a name in a
+    # script without spaces ("読売新聞オンライン"); any other lone word ("amw") is a signature.
+    if _key(credit) in outlet_keys or _DOMAIN_CREDIT.fullmatch(credit):
+        return credit
+    return credit if _CJK_CREDIT.fullmatch(credit) else None
 
 
 def _label(url: str | None) -> str:

@@ -38,6 +38,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("news-archive: interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:
+        # A bug, not bad input: one line for the user, the traceback for whoever reports it.
+        if os.environ.get("NEWS_ARCHIVE_DEBUG"):
+            raise
+        print(
+            f"news-archive: internal error: {type(exc).__name__}: {exc}\n"
+            "  run again with NEWS_ARCHIVE_DEBUG=1 for the traceback, and please report it",
+            file=sys.stderr,
+        )
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:

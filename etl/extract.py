@@ -83,6 +83,13 @@ MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
 _LEAD_SEARCH_LIMIT = 5000
 _TEASER_CARDS = "//a[@href][.//p or .//div or .//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6]"
 _CARD_MAX_CHARS = 1500
+# role="complementary", or a class word naming a fact or info box ("fact-box", "factbox",
+# "faktaboks", "c-infoBox", "article-body-infobox"), matched as a whole word of the class.
+_REGEX_NS = {"re": "http://exslt.org/regular-expressions"}
+_BOXES = (
+    "//*[@role='complementary' or re:test(@class, "
+    "'(^|[\\s_-])(fact-?box|fakta(boks|ruta)?|info-?box)($|[\\s_-])', 'i')]"
+)
 _CHUNK_MIN_CHARS = 500
 _PAYLOAD_MIN_CHARS = 500
 # A JSON string under a key that names an article body: "contentHtml": "<p>...", "body": "..."
@@ -113,6 +120,8 @@ RAW_ARTICLE_SCHEMA = pa.schema(
         "authors_raw": _STRINGS,
         "bylines_raw": _STRINGS,
         "credits_raw": _STRINGS,
+        "author_orgs_raw": _STRINGS,
+        "captions_raw": _STRINGS,
         "topics_raw": _STRINGS,
         "keywords_raw": _STRINGS,
         "sections_raw": _STRINGS,
@@ -152,6 +161,8 @@ class ExtractionSettings:
     ``etl.metadata``. Off (the default), its readers run only for what the page's own
     metadata lacks (``missing_metadata``); on the labelled pages that scored the same
     (body, title, authors and topics overall), and one date better.
+    ``page_cpu_seconds`` bounds one page: trafilatura is superlinear in the number of
+    paragraphs, so a hostile page of a few megabytes would otherwise hold a worker for hours.
     """
 
     favor_precision: bool = False
@@ -159,6 +170,7 @@ class ExtractionSettings:
     include_tables: bool = True
     include_comments: bool = False
     min_words: int = MIN_WORDS
+    page_cpu_seconds: float = 60.0
     recover_lead: bool = True
     with_metadata: bool = False
 
@@ -258,6 +270,7 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         # attribution line goes by the boilerplate rules, their text has to go here.
         embed.drop_tree()
     headline = choose_title(meta, None, page.url)
+    drop_boxes(tree)
     drop_teaser_cards(tree)
     drop_other_articles(
         tree, [headline or "", *meta.titles_og[:1], *meta.titles_ld[:1], *meta.titles_twitter[:1]]
@@ -314,6 +327,8 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         "authors_raw": [*meta.authors, *(_split_people(doc.get("author")))],
         "bylines_raw": meta.bylines,
         "credits_raw": [*meta.credits, *meta.author_orgs],
+        "author_orgs_raw": meta.author_orgs,
+        "captions_raw": meta.captions,
         "topics_raw": [*meta.topics, *meta.tag_lines, *(doc.get("tags") or [])],
         "keywords_raw": meta.keywords,
         "sections_raw": [*meta.sections, *(doc.get("categories") or [])],
@@ -346,6 +361,23 @@ def missing_metadata(meta: PageMetadata, url: str) -> set[str]:
     if not meta.site_names:
         missing.add("sitename")
     return missing
+
+
+def drop_boxes(tree: HtmlElement) -> None:
+    """Remove fact boxes and other complementary asides set inside the article.
+
+    A box ("Fakta om ...", "Info", "Key facts") restates or adds background beside the story;
+    the page marks it as complementary (ARIA role, the ``<aside>`` meaning) or names it a fact
+    or info box. trafilatura keeps it when it sits inside the article container.
+    """
+    boxes = tree.xpath(_BOXES, namespaces=_REGEX_NS)
+    if not boxes:
+        return
+    # A "box" holding the headline or most of the page's text is a mislabelled container.
+    page_chars = len(tree.text_content())
+    for box in boxes:
+        if box.find(".//h1") is None and len(box.text_content()) < page_chars / 2:
+            box.drop_tree()
 
 
 def drop_teaser_cards(tree: HtmlElement) -> None:

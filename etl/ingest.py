@@ -20,6 +20,7 @@ from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.statusandheaders import StatusAndHeadersParserException
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -127,6 +128,21 @@ def read_unit(unit: str, counts: IngestCounts | None = None) -> Iterator[Page | 
         yield from read_html_files([path], {})
 
 
+# What warcio raises on damaged input: besides its own errors, a record without the headers it
+# expects (a response with no WARC-Target-URI) fails inside it with AttributeError or TypeError.
+_DAMAGED_WARC_ERRORS = (
+    ArchiveLoadFailed,
+    StatusAndHeadersParserException,
+    OSError,
+    EOFError,
+    zlib.error,
+    ValueError,
+    AttributeError,
+    TypeError,
+    IndexError,
+)
+
+
 def read_warc(path: Path, counts: IngestCounts) -> Iterator[Page | Reject]:
     """Response (and resource) records of a WARC file; a damaged file ends in a reject row."""
     origin = str(path)
@@ -180,7 +196,7 @@ def read_warc(path: Path, counts: IngestCounts) -> Iterator[Page | Reject]:
                 yield from _checked_page(
                     Page(url, body, record_origin, fetched_at, status, content_type)
                 )
-    except (ArchiveLoadFailed, OSError, EOFError, zlib.error, ValueError) as exc:
+    except _DAMAGED_WARC_ERRORS as exc:
         # A truncated or corrupt file: what was read so far stands, the rest is one reject.
         yield Reject(origin, "ingest", "corrupt_input", f"{type(exc).__name__}: {exc}")
 

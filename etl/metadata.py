@@ -45,6 +45,7 @@ _COPYRIGHT_NOISE = re.compile(
 AUTHOR_META = ("author", "article:author", "parsely-author", "sailthru.author", "dc.creator")
 
 # Elements whose text is never the page's own statement about the article.
+MAX_CAPTIONS = 200
 _SKIP_TAGS = {"script", "style", "noscript", "template", "svg", "head", "select", "option"}
 _DATELINE_TAGS = {"span", "div", "p", "small", "li", "header"}
 _DATE_CLASS = re.compile(r"date|time|datum|published|dateline")
@@ -113,6 +114,9 @@ class PageMetadata:
     breadcrumbs: list[str] = field(default_factory=list)
     bylines: list[str] = field(default_factory=list)
     credits: list[str] = field(default_factory=list)
+    # What pictures and videos say of themselves (JSON-LD descriptions, alt and title
+    # attributes, figcaptions): body lines equal to one of them are captions.
+    captions: list[str] = field(default_factory=list)
     author_orgs: list[str] = field(default_factory=list)
     organisations: list[str] = field(default_factory=list)
     tag_lines: list[str] = field(default_factory=list)
@@ -146,6 +150,9 @@ def _read_json_ld(tree: HtmlElement, meta: PageMetadata) -> None:
             types = node.get("@type")
             type_names = {str(t).lower() for t in (types if isinstance(types, list) else [types])}
             meta.ld_types |= type_names
+            if type_names & {"imageobject", "videoobject"}:
+                _add_captions(meta, [node])
+                continue
             if "breadcrumblist" in type_names:
                 meta.breadcrumbs.extend(_ld_breadcrumbs(node.get("itemListElement")))
                 continue
@@ -164,6 +171,8 @@ def _read_json_ld(tree: HtmlElement, meta: PageMetadata) -> None:
             _add_date(meta.published, node.get("datePublished"))
             _add_date(meta.modified, node.get("dateModified"))
             if not is_page:
+                images = node.get("image")
+                _add_captions(meta, images if isinstance(images, list) else [images])
                 meta.authors.extend(_ld_names(node.get("author")))
                 meta.author_orgs.extend(_ld_names(node.get("author"), organizations=True))
                 meta.topics.extend(_as_strings(node.get("keywords")))
@@ -171,6 +180,13 @@ def _read_json_ld(tree: HtmlElement, meta: PageMetadata) -> None:
                 publisher = node.get("publisher")
                 if isinstance(publisher, dict):
                     _add_str(meta.site_names, publisher.get("name"))
+
+
+def _add_captions(meta: PageMetadata, media: list[Any]) -> None:
+    for item in media:
+        if isinstance(item, dict) and len(meta.captions) < MAX_CAPTIONS:
+            for key in ("caption", "description", "name"):
+                _add_str(meta.captions, item.get(key))
 
 
 def _ld_nodes(data: Any, depth: int = 0) -> Iterator[dict[str, Any]]:
@@ -270,6 +286,12 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
             if text:
                 meta.h1.append(text)
             continue
+        if tag == "img" and len(meta.captions) < MAX_CAPTIONS:
+            for text in (element.get("alt"), (element.get("title") or "").split(" | ")[0]):
+                _add_str(meta.captions, text)
+            continue
+        if tag == "figcaption" and len(meta.captions) < MAX_CAPTIONS:
+            _add_str(meta.captions, _text(element, limit=300))
         if tag == "a" and "tag" in (element.get("rel") or "").lower().split():
             text = _text(element)
             if text:

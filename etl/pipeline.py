@@ -16,6 +16,7 @@ import os
 import shutil
 import signal
 import sys
+import threading
 import time
 from collections import Counter, deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -74,10 +75,41 @@ def default_run_id(inputs: Sequence[str | Path]) -> str:
     return f"cli-{digest}"
 
 
+class PageTimeLimit(Exception):
+    """A page used up its CPU allowance (``ExtractionSettings.page_cpu_seconds``)."""
+
+
+@contextmanager
+def cpu_time_limit(seconds: float) -> Iterator[None]:
+    """Raise ``PageTimeLimit`` once this process has spent ``seconds`` of CPU inside the block.
+
+    CPU rather than wall time, so a busy machine does not reject pages; SIGVTALRM, so the
+    SIGALRM that schedulers use for their own timeouts stays theirs. Signals reach only the
+    main thread: elsewhere the block runs without a limit.
+    """
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise PageTimeLimit(f"more than {seconds:g} s of CPU")
+
+    previous = signal.signal(signal.SIGVTALRM, expire)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
+
+
 def extract_one(page: Page, settings: ExtractionSettings) -> dict[str, Any] | Reject:
     """Extract one page; a page without an article becomes a reject (the worker entry point)."""
     try:
-        return extract_page(page, settings)
+        with cpu_time_limit(settings.page_cpu_seconds):
+            return extract_page(page, settings)
+    except PageTimeLimit as exc:
+        return Reject(page.origin, "extract", "too_slow", str(exc), page.url, page.fetched_at)
     except ExtractionRejected as exc:
         return Reject(page.origin, "extract", exc.reason, exc.detail, page.url, page.fetched_at)
     except RecursionError:

@@ -65,7 +65,19 @@ ARTICLE_SCHEMA = pa.schema(
         ),
         _field("description", pa.string(), "Teaser or lead as given in the page metadata.", ""),
         _field("text", pa.string(), "The article body: paragraphs separated by blank lines.", ""),
-        _field("authors", STRINGS, "People credited with the article.", '["Anna Beispiel"]'),
+        _field(
+            "authors",
+            STRINGS,
+            "People credited with the article; when it names no person, the one organisation"
+            " it credits instead (an agency, the outlet, a desk), as the page states it.",
+            '["Anna Beispiel"]',
+        ),
+        _field(
+            "author_kind",
+            pa.string(),
+            "What `authors` lists: 'person' or 'organisation' (null when nobody is credited).",
+            "person",
+        ),
         _field(
             "agencies",
             STRINGS,

@@ -21,6 +21,7 @@ import polars as pl
 TOPIC_TABLE = Path(__file__).parent / "rules" / "topic_categories.csv"
 MAX_TOPIC_CHARS = 60
 MAX_TOPIC_WORDS = 6
+MIN_CODES = 8
 # Navigation labels that breadcrumbs and section lists carry but that name no subject.
 NAVIGATION_WORDS = {
     "home", "homepage", "startseite", "start", "index", "front page", "frontpage",
@@ -94,6 +95,7 @@ def clean_topics_frame(frame: pl.DataFrame) -> pl.Series:
         .with_columns(_topic=_tidy(pl.col("_topic")))
         .with_columns(_key=_loose(pl.col("_topic")))
         .filter(_is_topic(pl.col("_topic"), pl.col("_key")))
+        .filter(~_in_code_list(pl.col("_topic")))
         .join(
             outlets.rename({"_k": "_outlet"}),
             left_on=["_row", pl.col("_key").str.replace_all(" ", "")],
@@ -122,6 +124,16 @@ def _tidy(topic: pl.Expr) -> pl.Expr:
     )
 
 
+def _in_code_list(topic: pl.Expr) -> pl.Expr:
+    """Newsroom subject codes ("AER", "INDG08", "MEAST"): most of a row's topics are codes.
+
+    Wire services publish their internal codes as keywords. One acronym among words ("USA",
+    "EU") is a topic; a list made mostly of short capitals is a code list.
+    """
+    code = topic.str.contains(r"^[A-Z][A-Z0-9]{1,7}$")
+    return code & (code.sum().over("_row") >= MIN_CODES) & (code.mean().over("_row") >= 0.6)
+
+
 def _is_topic(topic: pl.Expr, key: pl.Expr) -> pl.Expr:
     chars = topic.str.len_chars()
     return (
@@ -130,8 +142,9 @@ def _is_topic(topic: pl.Expr, key: pl.Expr) -> pl.Expr:
         & (chars <= MAX_TOPIC_CHARS)
         & (topic.str.count_matches(r"\S+") <= MAX_TOPIC_WORDS)
         & ~key.is_in(list(NAVIGATION_WORDS))
-        # ids, numbers, hashes, URLs and domains
+        # ids, numbers, hashes, URLs and domains; "_commerce": a CMS's internal flag
         & ~topic.str.contains(r"^[\d\W_]+$")
+        & ~topic.str.starts_with("_")
         & ~topic.str.contains(r"(?i)^[0-9a-f]{8}-[0-9a-f]{4}-")
         & ~topic.str.contains(r"(?i)https?:|www\.|\.(?:com|de|org|net|at|ch|co\.uk)\b")
         & (key != "")

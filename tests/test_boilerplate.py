@@ -68,11 +68,13 @@ def run(lines: list[str], **columns: list[str]) -> list[str]:
             "text": ["\n".join(lines)],
             "title_variants": [columns.get("titles", [])],
             "people": [columns.get("people", [])],
+            "captions_raw": [columns.get("captions", [])],
         },
         schema={
             "text": pl.String,
             "title_variants": pl.List(pl.String),
             "people": pl.List(pl.String),
+            "captions_raw": pl.List(pl.String),
         },
     )
     return list(strip_boilerplate(frame)["text"][0].split("\n\n"))
@@ -110,6 +112,13 @@ def test_headline_kicker_and_byline_repeated_in_the_body_go() -> None:
         people=["Anna Beispiel"],
     )
     assert kept == ["Washington - Der Text beginnt."]
+
+
+def test_a_picture_caption_in_the_body_goes_but_a_sentence_used_as_alt_text_stays() -> None:
+    sentence = "Only nine of these pairs have been matched, leaving millions of bills out there."
+    lines = ["Der Text beginnt.", "Dicke Ausrüstung und schweres Gerät", sentence, "Er endet."]
+    kept = run(lines, captions=["Dicke Ausrüstung und schweres Gerät", sentence])
+    assert kept == ["Der Text beginnt.", sentence, "Er endet."]
 
 
 def test_link_lists_and_read_more_blocks_go_but_prose_with_links_stays() -> None:

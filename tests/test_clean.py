@@ -11,6 +11,7 @@ from etl.clean import (
     canonical_url,
     clean_articles,
     clean_authors,
+    credited_authors,
     detect_agencies,
     detect_language,
     registered_domain,
@@ -131,6 +132,21 @@ def test_topics_merge_sources_and_drop_machine_noise() -> None:
     assert third["topics"] == ["Zinsen"]
 
 
+def test_subject_code_lists_and_cms_flags_are_no_topics() -> None:
+    codes = "AER,AERO,AIRL,AIRS08,CRSH,INDG08,MEAST,TGLF,ASIA"
+    rows = clean(
+        raw_record(topics_raw=[*codes.split(","), codes], sections_raw=["Aerospace & Defense"]),
+        raw_record(
+            url="https://www.example.de/b.html",
+            topics_raw=["camping", "_commerce", "USA", "EU", "NATO", "UN", "G7", "Gipfel"],
+        ),
+    )
+    first, second = (rows.row(i, named=True) for i in range(2))
+    assert first["topics"] == ["Aerospace & Defense"]
+    # Acronyms, even many, among words are topics.
+    assert second["topics"] == ["camping", "USA", "EU", "NATO", "UN", "G7", "Gipfel"]
+
+
 def test_impossible_dates_are_dropped_with_a_flag() -> None:
     frame = clean(
         raw_record(published_raw="2031-01-01T10:00:00+01:00"),
@@ -214,6 +230,52 @@ def test_authors_are_people_only() -> None:
     )
     assert clean_authors([], ["Von Katrin Albers", "Von Max Muster"]) == ["Katrin Albers"]
     assert clean_authors(["박준석 기자 외 1명"]) == ["박준석"]
+
+
+def test_a_story_credited_to_no_person_keeps_the_organisation_it_names() -> None:
+    assert credited_authors(["Von Jana Krüger, dpa"]) == (["Jana Krüger"], "person")
+    assert credited_authors(["dpa", "Dpa"]) == (["dpa"], "organisation")
+    assert credited_authors(["Guardian staff reporter", "Associated Press in Valencia"]) == (
+        ["Guardian staff reporter"],
+        "organisation",
+    )
+    assert credited_authors(["Deutsche Welle (www.dw.com)"]) == (["Deutsche Welle"], "organisation")
+    # A wire agency in the byline says more than the outlet's own name in the metadata ...
+    outlets = ["Stuttgarter Zeitung"]
+    assert credited_authors(["Stuttgarter Zeitung"], ["Von dpa"], outlets) == (
+        ["dpa"],
+        "organisation",
+    )
+    # ... and the agency of the dateline ("Quelle: Reuters") does too.
+    assert credited_authors([], [], outlets, [], ["Reuters"]) == (["Reuters"], "organisation")
+    # The outlet's name is the last resort; JSON-LD organisation authors count as stated.
+    assert credited_authors(["DER SPIEGEL"], [], ["DER SPIEGEL"]) == (
+        ["DER SPIEGEL"],
+        "organisation",
+    )
+    assert credited_authors([], [], ["Euronews"], ["Euronews"]) == (["Euronews"], "organisation")
+    assert credited_authors([], [], [], ["読売新聞オンライン"]) == (
+        ["読売新聞オンライン"],
+        "organisation",
+    )
+    # Signatures, dates and nothing at all are no credit.
+    assert credited_authors(["amw"], ["amw"], ["kicker"]) == ([], None)
+    assert credited_authors(["12:20pm Jan 7, 2024"]) == ([], None)
+    assert credited_authors([]) == ([], None)
+
+
+def test_author_kind_says_what_the_authors_column_lists() -> None:
+    rows = clean(
+        raw_record(),
+        raw_record(url="https://example.de/b.html", authors_raw=[], text="Quelle: dpa\n" + TEXT),
+        raw_record(url="https://example.de/c.html", authors_raw=[], text="Kein Hinweis.\n"),
+    ).rows_by_key("url", named=True, unique=True)
+    assert rows["https://example.de/b.html"]["authors"] == ["dpa"]
+    assert rows["https://example.de/b.html"]["author_kind"] == "organisation"
+    assert rows["https://example.de/c.html"]["authors"] == []
+    assert rows["https://example.de/c.html"]["author_kind"] is None
+    first = next(r for url, r in rows.items() if "nachrichten-portal" in url)
+    assert (first["authors"], first["author_kind"]) == (["Anna Beispiel", "Max Muster"], "person")
 
 
 def test_agencies_from_datelines_credits_and_bylines() -> None:

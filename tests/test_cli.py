@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from etl import cli
 from etl.cli import main
 
 REPO_DIR = Path(__file__).resolve().parents[1]
@@ -106,3 +107,21 @@ def test_bad_command_lines_get_one_line_errors(tmp_path: Path) -> None:
         assert message in done.stderr
         assert "Traceback" not in done.stderr
         assert len(done.stderr.strip().splitlines()) == 1
+
+
+def test_an_internal_error_is_one_line_unless_debugging(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("something broke")
+
+    monkeypatch.setattr(cli, "_run", broken)
+    monkeypatch.delenv("NEWS_ARCHIVE_DEBUG", raising=False)
+    args = ["run", "--input", str(SAMPLES), "--data-dir", str(tmp_path)]
+    assert cli.main(args) == 1
+    err = capsys.readouterr().err
+    assert "internal error: RuntimeError: something broke" in err
+    assert "Traceback" not in err
+    monkeypatch.setenv("NEWS_ARCHIVE_DEBUG", "1")
+    with pytest.raises(RuntimeError):
+        cli.main(args)

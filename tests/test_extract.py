@@ -240,6 +240,26 @@ def test_teaser_cards_for_other_articles_stay_out_of_the_text() -> None:
     assert "Kaimauer" not in record["text"]
 
 
+def test_fact_boxes_inside_the_article_stay_out_of_the_text() -> None:
+    boxes = (
+        '<div role="complementary"><h3>Fakta om radveier</h3><p>Ein Radweg ist ein Weg, '
+        "der für Fahrräder bestimmt ist und oft baulich von der Fahrbahn getrennt wird.</p></div>"
+        '<section class="c-infoBox--wide"><p>Die Radverkehrsstrategie des Landes sieht vor, '
+        "den Anteil des Radverkehrs bis zum Jahr 2035 auf ein Viertel zu erhöhen.</p></section>"
+    )
+    paragraphs = article_page().split("<p>Nach Angaben")
+    html = f"{paragraphs[0]}{boxes}<p>Nach Angaben{paragraphs[1]}"
+    record = extract_page(page(html))
+    assert "Radwegenetzes" in record["text"] and "zwölf Millionen" in record["text"]
+    assert "baulich" not in record["text"]
+    assert "Radverkehrsstrategie" not in record["text"]
+
+
+def test_a_box_that_holds_the_whole_article_is_no_box() -> None:
+    html = article_page().replace("<article>", '<article role="complementary">')
+    assert "Radwegenetzes" in extract_page(page(html))["text"]
+
+
 def test_a_second_story_loaded_below_the_first_is_left_out() -> None:
     first, second = markup(BODY), markup(SECOND_STORY)
     # Endless scrolling: each story in its own <article>, both in one feed container.

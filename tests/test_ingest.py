@@ -126,3 +126,14 @@ def test_list_input_units_expands_folders_and_refuses_unknown_inputs(tmp_path: P
     (tmp_path / "notes.csv").write_text("hello")
     with pytest.raises(InputError, match="unsupported"):
         list_input_units([tmp_path / "notes.csv"])
+
+
+def test_a_record_warcio_cannot_parse_becomes_a_reject(tmp_path: Path) -> None:
+    # A response record without WARC-Target-URI makes warcio fail with AttributeError.
+    warc = tmp_path / "hand-made.warc"
+    warc.write_bytes(
+        b"WARC/1.0\r\nWARC-Type: response\r\nContent-Length: 40\r\n\r\n"
+        b"HTTP/1.1 200 OK\r\n\r\n<html><p>x</p></html>\r\n\r\n"
+    )
+    items = list(read_unit(str(warc), IngestCounts()))
+    assert [(type(i), getattr(i, "reason", None)) for i in items] == [(Reject, "corrupt_input")]

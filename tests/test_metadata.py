@@ -90,3 +90,19 @@ def test_machine_dates_accept_iso_and_rfc_2822_and_refuse_template_leftovers() -
     )
     for leftover in ("1h ago", "14:36", "PT2M53S", "00:00-YY-DD-MM"):
         assert parse_datetime(leftover) is None
+
+
+def test_pictures_say_what_their_captions_are() -> None:
+    tree = load_html(
+        "<html><head><script type='application/ld+json'>"
+        '{"@type": "ImageObject", "description": "Dicke Ausrüstung und schweres Gerät"}'
+        "</script></head><body><figure><img alt='Feuerwehrleute im Einsatz' "
+        "title='Feuerwehrleute mit Atemschutz | Bildquelle: WDR'>"
+        "<figcaption>Die Wache an der Hauptstraße</figcaption></figure></body></html>"
+    )
+    assert read_page_metadata(tree).captions == [
+        "Dicke Ausrüstung und schweres Gerät",
+        "Feuerwehrleute im Einsatz",
+        "Feuerwehrleute mit Atemschutz",
+        "Die Wache an der Hauptstraße",
+    ]

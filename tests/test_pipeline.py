@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -12,9 +13,10 @@ import pytest
 import etl.pipeline as pipeline
 from etl.dedup import assign_stories
 from etl.extract import ExtractionSettings
+from etl.ingest import Page, Reject
 from etl.pipeline import extract_unit, run_pipeline, staging_dir_for, store_run
 from etl.synthetic import write_corpus
-from tests.pages import BODY
+from tests.pages import BODY, article_page
 from tests.warcs import Archived, write_article_warc
 
 OTHER = [
@@ -191,3 +193,16 @@ def test_extracted_batches_are_cleaned_together(
     staged_run(corpus, tmp_path / "whole", batch_size=1000, executor=None)
     assert lake(tmp_path / "small").equals(lake(tmp_path / "whole"))
     assert lake(tmp_path / "small", "rejects").equals(lake(tmp_path / "whole", "rejects"))
+
+
+def test_a_page_that_takes_too_much_cpu_becomes_a_reject() -> None:
+    # Thousands of short paragraphs: trafilatura's cost grows faster than the page.
+    html = "<html><body><article><h1>T</h1>" + "<p>kurz und knapp</p>" * 20_000 + "</article>"
+    page = Page("https://example.de/a.html", html.encode(), "test#0", content_type="text/html")
+    outcome = pipeline.extract_one(page, ExtractionSettings(page_cpu_seconds=0.05))
+    assert isinstance(outcome, Reject)
+    assert (outcome.reason, outcome.detail) == ("too_slow", "more than 0.05 s of CPU")
+    # The timer is off afterwards, and the next page extracts as ever.
+    assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
+    small = Page("https://example.de/b", article_page().encode(), "t#1", content_type="text/html")
+    assert not isinstance(pipeline.extract_one(small, ExtractionSettings()), Reject)

@@ -1288,7 +1288,8 @@ def main() -> int:
         record: dict[str, Any] = {
             "url": a.url, "outlet": outlet.name, "source": outlet.domain,
             "language": outlet.language, "title": a.title, "published": a.published,
-            "authors": a.authors, "agencies": a.agencies, "topics": a.topics, "story": a.story,
+            # A story credited to no person is credited to its agency (see clean.credited_authors).
+            "authors": a.authors or a.agencies[:1], "agencies": a.agencies, "topics": a.topics, "story": a.story,
             "text_must_contain": must, "text_must_not_contain": must_not, "origin": origin,
         }
         if a.same_article_as:
