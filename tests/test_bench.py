@@ -27,4 +27,5 @@ def test_the_benchmark_runs_end_to_end_on_a_tiny_corpus(tmp_path: Path) -> None:
         assert report.warehouse[query]["median_ms"] >= 0
     text = "\n".join(lines)
     assert "ratio (c)/(a), wall" in text and "peak memory" in text and "faster" in text
+    assert "serial part of (c)" in text
     assert json.loads(report.to_json())["pages"] == 20

@@ -5,7 +5,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl.boilerplate import RulesError, describe_rules, load_rules, strip_boilerplate
+from etl.boilerplate import (
+    RulesError,
+    describe_rules,
+    load_rules,
+    strip_boilerplate,
+    without_word_boundaries,
+)
 
 # Lines of prose that use the words the rules look for; none of them is furniture.
 PROSE = [
@@ -169,3 +175,18 @@ def test_a_rule_that_does_not_match_its_example_is_refused(tmp_path: Path) -> No
     )
     with pytest.raises(RulesError, match="action"):
         load_rules(table)
+
+
+def test_rules_pick_candidates_without_word_boundaries_and_decide_with_them() -> None:
+    assert without_word_boundaries(r"\bwir\b.*\Bx") == "wir.*x"
+    assert without_word_boundaries(r"a\\b\b{start}c") == r"a\\b\b{start}c"
+    rules = {rule.name: rule.pattern for rule in load_rules()}
+    assert r"\b" in rules["newsletter_prompt"]
+    # The pattern without its boundaries takes both lines; the boundary before "anmelden"
+    # (none inside "voranmelden", ä and ü being letters too) keeps the prose.
+    prose = "Für den Newsletter müssen sich Interessierte in Zukunft nicht mehr voranmelden."
+    pitch = "Für den Newsletter können Sie sich hier anmelden."
+    assert run(["Der erste Absatz des Artikels ist hier.", prose, pitch]) == [
+        "Der erste Absatz des Artikels ist hier.",
+        prose,
+    ]

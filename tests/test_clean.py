@@ -7,6 +7,7 @@ from typing import Any
 import polars as pl
 
 from etl.clean import (
+    LANGUAGE_SAMPLE_CHARS,
     canonical_url,
     clean_articles,
     clean_authors,
@@ -292,6 +293,15 @@ def test_agencies_from_datelines_credits_and_bylines() -> None:
 def test_language_by_text_with_html_lang_as_tie_breaker() -> None:
     assert detect_language("The council met on Tuesday to discuss the new budget.", "de") == "en"
     assert detect_language("Der Rat tagte am Dienstag über den neuen Haushalt.", None) == "de"
+
+
+def test_language_is_read_from_the_opening_of_the_text() -> None:
+    # A German article with a long English appendix (a licence text, a reader's letter):
+    # the opening names the language, and only the opening is read.
+    german = " ".join(["Der Rat tagte am Dienstag über den neuen Haushalt der Stadt."] * 20)
+    english = " ".join(["The council met on Tuesday to discuss the new city budget."] * 80)
+    assert len(german) > LANGUAGE_SAMPLE_CHARS
+    assert detect_language(f"{german}\n{english}", None) == "de"
 
 
 def test_dropped_publication_dates_are_counted_for_the_run_summary() -> None:

@@ -150,6 +150,51 @@ def test_other_extraction_settings_do_not_reuse_earlier_results(
     assert len(calls) == 3
 
 
+def test_the_serial_part_of_a_run_is_the_time_no_extraction_covers() -> None:
+    # Two workers' tasks overlap, one starts before the run's clock and one ends after it.
+    spans = [(9.0, 12.0), (11.0, 14.0), (16.0, 17.0), (19.0, 25.0)]
+    assert pipeline.serial_seconds(spans, 10.0, 20.0) == pytest.approx(10.0 - 4.0 - 1.0 - 1.0)
+    assert pipeline.serial_seconds([], 10.0, 20.0) == 10.0
+
+
+def test_a_run_records_when_its_extraction_ran(corpus: Path, tmp_path: Path) -> None:
+    spans: list[tuple[float, float]] = []
+    with ProcessPoolExecutor(max_workers=2) as executor:
+        extract_unit(
+            str(corpus),
+            staging_dir_for(tmp_path, "run"),
+            executor=executor,
+            batch_size=8,
+            use_cache=False,
+            spans=spans,
+        )
+    assert len(spans) >= 5 and all(began <= ended for began, ended in spans)
+    summary = run_pipeline([corpus], tmp_path / "lake", use_cache=False)
+    assert set(summary["phase_seconds"]) == {"extract", "store", "serial"}
+
+
+def test_extracted_batches_are_cleaned_together(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Cleaning has a fixed cost per call: small extraction batches wait for each other.
+    sizes: list[int] = []
+    clean = pipeline.clean_articles
+
+    def counted(raw: pl.DataFrame) -> pl.DataFrame:
+        sizes.append(raw.height)
+        return clean(raw)
+
+    monkeypatch.setattr(pipeline, "clean_articles", counted)
+    monkeypatch.setattr(pipeline, "CLEAN_ROWS", 15)
+    summary = staged_run(corpus, tmp_path / "small", batch_size=3, executor=None)
+    assert 2 <= len(sizes) <= 40 // 15 + 1
+    assert summary["accounted"]
+    monkeypatch.setattr(pipeline, "clean_articles", clean)
+    staged_run(corpus, tmp_path / "whole", batch_size=1000, executor=None)
+    assert lake(tmp_path / "small").equals(lake(tmp_path / "whole"))
+    assert lake(tmp_path / "small", "rejects").equals(lake(tmp_path / "whole", "rejects"))
+
+
 def test_a_page_that_takes_too_much_cpu_becomes_a_reject() -> None:
     # Thousands of short paragraphs: trafilatura's cost grows faster than the page.
     html = "<html><body><article><h1>T</h1>" + "<p>kurz und knapp</p>" * 20_000 + "</article>"
