@@ -6,8 +6,12 @@ extraction, mostly repeating ``etl.metadata``. Where the page's own metadata has
 author credit or no outlet name, trafilatura's reader for that field alone runs on the tree
 already parsed, and its finding takes the place ``with_metadata`` gave it.
 
-Measured on the labelled dev pages: readers for tags and categories changed no score (the
-page's own tags, sections, breadcrumbs and URL sections cover them) and are not asked.
+Tags and categories as the head's meta tags give them (``keywords``, ``news_keywords``,
+``article:tag``, ``article:section``) are always read: half a millisecond a page, and on the
+labelled pages they are the topics of outlets that name them nowhere else (Polish and German
+pages lost most of their topics without them). Where the meta tags name none, its reader
+of tag links (``/tag/`` in the address, in tag containers; 3.7 ms a page) runs, as in
+trafilatura's own pass.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from lxml.html import HtmlElement
 from trafilatura.metadata import (
     META_URL,
     examine_meta,
+    extract_catstags,
     extract_meta_json,
     extract_sitename,
     extract_url,
@@ -27,10 +32,12 @@ from trafilatura.metadata import (
 from trafilatura.settings import Document, set_date_params
 
 FIELDS = ("date", "author", "sitename")
+ALWAYS = ("tags", "categories")
 
 
 def read_missing(tree: HtmlElement, url: str, missing: Collection[str]) -> dict[str, Any]:
-    """trafilatura's readings of the ``missing`` fields, keyed as in its document dict.
+    """trafilatura's readings of the ``missing`` fields and of ``ALWAYS``, keyed as in its
+    document dict.
 
     Each reader does what ``trafilatura.metadata.extract_metadata`` does for its field (its
     JSON-LD pass only for the author: ``etl.metadata`` reads keywords, sections and the
@@ -39,11 +46,9 @@ def read_missing(tree: HtmlElement, url: str, missing: Collection[str]) -> dict[
     unknown = set(missing) - set(FIELDS)
     if unknown:
         raise ValueError(f"no reader for {sorted(unknown)}; known: {FIELDS}")
-    if not missing:
-        return {}
     # The head's meta tags: a fraction of a millisecond, and the first source of most fields.
     head = examine_meta(tree)
-    found = Document()
+    found = Document(tags=head.tags, categories=head.categories)
     if "author" in missing:
         # A one-word meta author is a site or a handle (trafilatura drops it too); JSON-LD
         # overrides the meta tags. Not its byline search over the body (``extract_author``):
@@ -59,8 +64,10 @@ def read_missing(tree: HtmlElement, url: str, missing: Collection[str]) -> dict[
             found.sitename = _site_name(head.sitename or extract_sitename(tree), page_url)
         if "date" in missing:
             found.date = find_date(tree, **{**set_date_params(True), "url": page_url})
+    if not found.tags:
+        found.tags = extract_catstags("tag", tree)
     found.clean_and_trim()
-    return {name: getattr(found, name) for name in missing}
+    return {name: getattr(found, name) for name in {*missing, *ALWAYS}}
 
 
 def _json_ld(tree: HtmlElement, document: Document) -> Document:

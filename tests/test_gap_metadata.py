@@ -51,7 +51,22 @@ def test_what_the_page_lacks_comes_from_trafilaturas_readers() -> None:
         "date": "2025-10-14",
         "author": "Jonas Muster",
         "sitename": "rheinland-kurier.de",
+        "tags": [],
+        "categories": None,
     }
+
+
+def test_tags_come_from_the_meta_keywords_else_from_tag_links() -> None:
+    keywords = '<meta name="keywords" content="Radverkehr, Stadtrat">'
+    tree = load_html(article_page(extra_head=keywords))
+    # As one string: cleaning splits lists of topics.
+    assert read_missing(tree, URL, set())["tags"] == ["Radverkehr, Stadtrat"]
+    links = (
+        '<div class="tags"><a href="/tag/radverkehr/">Radverkehr</a>'
+        '<a href="/tag/stadtrat/">Stadtrat</a></div>'
+    )
+    tree = load_html(article_page().replace("</article>", f"{links}</article>"))
+    assert read_missing(tree, URL, set())["tags"] == ["Radverkehr", "Stadtrat"]
 
 
 def test_extraction_fills_the_gaps_by_default_and_the_full_pass_is_still_a_setting() -> None:
@@ -68,4 +83,4 @@ def test_extraction_fills_the_gaps_by_default_and_the_full_pass_is_still_a_setti
 
 def test_a_reader_for_a_field_it_does_not_know_is_an_error() -> None:
     with pytest.raises(ValueError, match="no reader"):
-        read_missing(load_html(article_page()), URL, {"tags"})
+        read_missing(load_html(article_page()), URL, {"language"})
