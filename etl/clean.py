@@ -399,9 +399,7 @@ def credited_authors(
     credits = [c for c in stated if _key(c) not in outlet_keys or _AGENCY_NAME.fullmatch(c)]
     own_name = [c for c in stated if _key(c) in outlet_keys]
     fallbacks = [*credits[:1], *([agency] if agency else []), *own_name[:1], *(agencies or [])[:1]]
-    for credit in fallbacks:
-        return [credit], "organisation"
-    return [], None
+    return (fallbacks[:1], "organisation") if fallbacks else ([], None)
 
 
 def _outlet_keys(raw: list[str], outlets: list[str] | None) -> set[str]:
