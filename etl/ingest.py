@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
+from isal import isal_zlib
 from warcio.archiveiterator import ArchiveIterator
+from warcio.bufferedreaders import DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
 from warcio.statusandheaders import StatusAndHeadersParserException
 
@@ -143,12 +145,22 @@ _DAMAGED_WARC_ERRORS = (
 )
 
 
+# warcio inflates each gzip member with zlib; ISA-L's inflate, a drop-in with the same
+# interface, is two to three times faster, and reading a WARC.gz is mostly inflating it.
+# Given to the archive's reader only: record offsets, and everything else, stay warcio's.
+_FAST_DECOMPRESSORS = {
+    **DecompressingBufferedReader.DECOMPRESSORS,
+    "gzip": lambda: isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS),
+}
+
+
 def read_warc(path: Path, counts: IngestCounts) -> Iterator[Page | Reject]:
     """Response (and resource) records of a WARC file; a damaged file ends in a reject row."""
     origin = str(path)
     try:
         with path.open("rb") as stream:
             records = ArchiveIterator(stream, arc2warc=True)
+            records.reader.DECOMPRESSORS = _FAST_DECOMPRESSORS
             for record in records:
                 role = record.rec_headers.get_header(ROLE_HEADER)
                 if role in SKIPPED_ROLES:

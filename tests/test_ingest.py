@@ -137,3 +137,24 @@ def test_a_record_warcio_cannot_parse_becomes_a_reject(tmp_path: Path) -> None:
     )
     items = list(read_unit(str(warc), IngestCounts()))
     assert [(type(i), getattr(i, "reason", None)) for i in items] == [(Reject, "corrupt_input")]
+
+
+def test_a_warc_damaged_in_the_middle_keeps_the_records_around_the_damage(tmp_path: Path) -> None:
+    warc = tmp_path / "crawl.warc.gz"
+    write_warc(
+        warc,
+        [
+            ("response", f"https://www.example.de/{i}.html", 200, "text/html", page.encode())
+            for i, page in enumerate(article_page(title=f"Seite {i}") for i in range(5))
+        ],
+    )
+    data = bytearray(warc.read_bytes())
+    middle = len(data) // 2
+    data[middle : middle + 200] = bytes(b ^ 0x5A for b in data[middle : middle + 200])
+    warc.write_bytes(bytes(data))
+    items = list(read_unit(str(warc), IngestCounts()))
+    pages = [i for i in items if isinstance(i, Page)]
+    assert 2 <= len(pages) < 5
+    assert all(
+        i.reason in ("corrupt_input", "corrupt_record") for i in items if isinstance(i, Reject)
+    )
