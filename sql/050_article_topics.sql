@@ -6,13 +6,15 @@ INSERT INTO topic_map
 SELECT topic, category FROM loader_topic_map
 WHERE topic NOT IN (SELECT topic FROM topic_map);
 
--- One row per article and topic, for counting by topic. The article's day and length come
--- along, in day order: counting topics by day then reads only this table, and only the row
--- groups of the days asked for (joining `articles` by its hash key reads every key).
+-- One row per article and topic, for counting by topic. The article's day, source and length
+-- come along, in day order: counting topics by day or source then reads only this table, and
+-- only the row groups of the days asked for (joining `articles` by its hash key reads every
+-- key).
 CREATE OR REPLACE TABLE article_topics AS
-SELECT t.article_id, t.topic, m.category, t.published_date, t.word_count
+SELECT t.article_id, t.topic, m.category, t.published_date, t.source, t.word_count
 FROM (
-    SELECT article_id, published_date, word_count, unnest(topics) AS topic FROM articles
+    SELECT article_id, published_date, source, word_count, unnest(topics) AS topic
+    FROM articles
 ) AS t
 LEFT JOIN topic_map AS m ON m.topic = t.topic
 ORDER BY t.published_date, t.topic;

@@ -33,9 +33,8 @@ FROM articles
 GROUP BY ALL;
 
 CREATE OR REPLACE VIEW topic_counts AS
-SELECT topic, count(*) AS articles, count(DISTINCT a.source) AS sources
+SELECT topic, count(*) AS articles, count(DISTINCT source) AS sources
 FROM article_topics
-JOIN articles AS a USING (article_id)
 GROUP BY ALL;
 
 CREATE OR REPLACE VIEW source_counts AS
@@ -43,9 +42,8 @@ SELECT source, articles, words FROM sources;
 
 -- The topic x source matrix in long form (PIVOT it for a grid: see docs/analysts.md).
 CREATE OR REPLACE VIEW topic_source AS
-SELECT t.topic, a.source, count(*) AS articles, sum(a.word_count) AS words
-FROM article_topics AS t
-JOIN articles AS a USING (article_id)
+SELECT topic, source, count(*) AS articles, sum(word_count) AS words
+FROM article_topics
 GROUP BY ALL;
 
 -- The stories of each day ranked by how many outlets ran them (rank 1 = most outlets).

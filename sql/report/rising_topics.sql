@@ -2,13 +2,12 @@
 WITH weekly AS (
     SELECT
         t.topic,
-        count(DISTINCT a.article_id) FILTER (WHERE a.published_date > $until::DATE - 7)
+        count(DISTINCT t.article_id) FILTER (WHERE t.published_date > $until::DATE - 7)
             AS this_week,
-        count(DISTINCT a.article_id) FILTER (WHERE a.published_date <= $until::DATE - 7)
+        count(DISTINCT t.article_id) FILTER (WHERE t.published_date <= $until::DATE - 7)
             AS last_week
     FROM article_topics AS t
-    JOIN articles AS a USING (article_id)
-    WHERE a.published_date BETWEEN $until::DATE - 13 AND $until
+    WHERE t.published_date BETWEEN $until::DATE - 13 AND $until
     GROUP BY t.topic
 )
 SELECT topic, this_week, last_week, this_week - last_week AS change
