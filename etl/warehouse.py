@@ -292,30 +292,14 @@ def _load(
     keep.append(_register_dataset(con, "loader_article_columns", [], _article_columns()))
     keep.append(_register_articles(con, "lake_articles_new", [f.path for f in new]))
     keep.append(_register_topic_map(con))
-    keep.append(
-        _register_dataset(
-            con,
-            "lake_rejects",
-            [f.path for f in files if f.dataset == "rejects"],
-            REJECT_SCHEMA.append(pa.field(REJECT_PARTITION, pa.date32())),
-        )
-    )
-    keep.append(
-        _register_dataset(
-            con,
-            "lake_fetch_log",
-            [f.path for f in files if f.dataset == "fetch_log"],
-            FETCH_LOG_SCHEMA.append(pa.field(FETCH_LOG_PARTITION, pa.date32())),
-        )
-    )
-    keep.append(
-        _register_dataset(
-            con,
-            "lake_discovered",
-            [f.path for f in files if f.dataset == "discovered"],
-            DISCOVERED_SCHEMA.append(pa.field(DISCOVERED_PARTITION, pa.date32())),
-        )
-    )
+    for table, dataset, schema, partition in (
+        ("lake_rejects", "rejects", REJECT_SCHEMA, REJECT_PARTITION),
+        ("lake_fetch_log", "fetch_log", FETCH_LOG_SCHEMA, FETCH_LOG_PARTITION),
+        ("lake_discovered", "discovered", DISCOVERED_SCHEMA, DISCOVERED_PARTITION),
+    ):
+        paths = [f.path for f in files if f.dataset == dataset]
+        partitioned = schema.append(pa.field(partition, pa.date32()))
+        keep.append(_register_dataset(con, table, paths, partitioned))
     by_name = {f.lake_file: f.path for f in articles}
     reload: list[str] | None = None
     for script in sql_files():
