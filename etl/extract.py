@@ -29,6 +29,7 @@ from lxml.html import HtmlElement
 from trafilatura import bare_extraction
 from trafilatura.utils import load_html
 
+from etl.clean import lead_bylines
 from etl.gap_metadata import read_missing
 from etl.ingest import Page, charset_of
 from etl.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_metadata
@@ -325,7 +326,10 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         "text": text,
         "description": description,
         "authors_raw": [*meta.authors, *(_split_people(doc.get("author")))],
-        "bylines_raw": meta.bylines,
+        "bylines_raw": [
+            *meta.bylines,
+            *lead_bylines(MARKDOWN_LINK.sub(r"\1", text), _title_variants(meta, title)),
+        ],
         "credits_raw": [*meta.credits, *meta.author_orgs],
         "author_orgs_raw": meta.author_orgs,
         "captions_raw": meta.captions,

@@ -14,6 +14,7 @@ from etl.clean import (
     credited_authors,
     detect_agencies,
     detect_language,
+    lead_bylines,
     registered_domain,
 )
 from etl.extract import RAW_ARTICLE_SCHEMA
@@ -262,6 +263,46 @@ def test_a_story_credited_to_no_person_keeps_the_organisation_it_names() -> None
     assert credited_authors(["amw"], ["amw"], ["kicker"]) == ([], None)
     assert credited_authors(["12:20pm Jan 7, 2024"]) == ([], None)
     assert credited_authors([]) == ([], None)
+
+
+PROSE = "Der Stadtrat hat am Dienstag beschlossen, das Radwegenetz bis zum Jahr 2030 um " * 2
+
+
+def test_a_byline_typed_as_the_first_paragraph_is_read() -> None:
+    assert lead_bylines(f"Anna Beispiel\n{PROSE}") == ["Anna Beispiel"]
+    assert lead_bylines(f"Kurz notiert\nANNA BEISPIEL/Max von Muster\n{PROSE}") == [
+        "ANNA BEISPIEL/Max von Muster"
+    ]
+    assert lead_bylines(f"By Anna Beispiel and Max Muster\n{PROSE}") == [
+        "By Anna Beispiel and Max Muster"
+    ]
+
+
+def test_headlines_kickers_and_subheadings_are_not_bylines() -> None:
+    # A headline in title case, recognised by the page's statements of it.
+    assert (
+        lead_bylines(f"City Plans New Cycle Lanes\n{PROSE}", ["City Plans New Cycle Lanes"]) == []
+    )
+    # A kicker stands over the headline, not over the prose.
+    assert lead_bylines(f"Middle East\nCeasefire talks resume in Cairo\n{PROSE}") == []
+    # After the first paragraph of prose, a short capitalised line is a subheading.
+    assert lead_bylines(f"{PROSE}\nNeue Pläne\n{PROSE}") == []
+    # A sentence, a lone word, a role or a line of lower-case words is no name.
+    for line in ("Anna Beispiel berichtet.", "Rathaus", "Redaktion Politik", "mehr zum thema"):
+        assert lead_bylines(f"{line}\n{PROSE}") == [], line
+
+
+def test_a_byline_paragraph_credits_people_over_the_outlets_account() -> None:
+    outlets = ["Rheinland Kurier", "rheinland-kurier"]
+    # "Rheinland D": a CMS account named for the outlet is no person ...
+    assert credited_authors(["Rheinland D"], [], outlets) == (["Rheinland D"], "organisation")
+    # ... so the byline typed into the body names the authors.
+    assert credited_authors(["Rheinland D"], ["Rheinland D", "ANNA BEISPIEL"], outlets) == (
+        ["ANNA BEISPIEL"],
+        "person",
+    )
+    # A person who shares a word with the outlet's name stays a person.
+    assert credited_authors(["Kurier Beispiel"], [], outlets) == (["Kurier Beispiel"], "person")
 
 
 def test_author_kind_says_what_the_authors_column_lists() -> None:

@@ -3,9 +3,17 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
+import polars as pl
 import pytest
 
-from etl.extract import ExtractionRejected, decode_html, extract_page, strip_site_name
+from etl.clean import clean_articles
+from etl.extract import (
+    RAW_ARTICLE_SCHEMA,
+    ExtractionRejected,
+    decode_html,
+    extract_page,
+    strip_site_name,
+)
 from etl.ingest import Page
 from etl.metadata import parse_dateline
 from tests.pages import BODY, article_page
@@ -305,3 +313,22 @@ def test_a_page_rendered_by_script_gives_the_article_from_its_data_payload() -> 
         json_ld={"@type": "NewsArticle", "headline": "Stadt", "articleBody": "\n".join(BODY)},
     )
     assert "Bürgerversammlungen" in extract_page(page(ld_only))["text"]
+
+
+def test_a_byline_paragraph_names_the_authors_and_leaves_the_body() -> None:
+    html = article_page(
+        paragraphs=["Anna Beispiel / Max Muster", *BODY],
+        json_ld={
+            "@context": "https://schema.org",
+            "@type": "NewsArticle",
+            "headline": "Stadt plant neue Radwege",
+            "author": {"@type": "Organization", "name": "Rheinland Kurier"},
+        },
+    )
+    record = extract_page(page(html))
+    assert "Anna Beispiel / Max Muster" in record["bylines_raw"]
+    row = clean_articles(
+        pl.DataFrame([record], schema=pl.DataFrame(RAW_ARTICLE_SCHEMA.empty_table()).schema)
+    ).row(0, named=True)
+    assert (row["authors"], row["author_kind"]) == (["Anna Beispiel", "Max Muster"], "person")
+    assert "Anna Beispiel" not in row["text"]
