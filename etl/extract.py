@@ -611,6 +611,16 @@ def choose_title(meta: PageMetadata, fallback: str | None, url: str) -> str | No
     if not ordered:
         return next(iter(clean["title"]), fallback)
     chosen = ordered[0]
+    # `content="Sieger und "royaler Besuch""`: an unescaped quote ended the attribute early,
+    # and another statement still has the rest.
+    for other in ordered[1:] + clean["title"]:
+        if (
+            len(other) > len(chosen)
+            and other.startswith(chosen)
+            and other[len(chosen) :].lstrip()[:1] == '"'
+        ):
+            chosen = other
+            break
     # "Headline-Section": another statement that is the chosen one minus a tail behind a
     # separator shows the tail is an affix the outlet names did not catch.
     for other in ordered[1:]:

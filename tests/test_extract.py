@@ -142,6 +142,14 @@ def test_title_keeps_the_typography_most_statements_use() -> None:
     assert extract_page(page(html))["title"] == "What's Right"
 
 
+def test_title_cut_short_by_an_unescaped_quote_is_taken_whole_from_another_statement() -> None:
+    html = article_page(title='Marathon: Sieger und "royaler Besuch"').replace(
+        "</title>",
+        '</title><meta property="og:title" content="Marathon: Sieger und "royaler Besuch"">',
+    )
+    assert extract_page(page(html))["title"] == 'Marathon: Sieger und "royaler Besuch"'
+
+
 def test_title_loses_a_section_glued_to_it_before_the_outlet() -> None:
     title = "장동혁, 한동훈 제명했지만… '윤 어게인' 절연 부담 커졌다"
     assert strip_site_name(f"{title}-정치ㅣ한국일보", {"한국일보"}) == title
