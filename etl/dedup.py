@@ -9,8 +9,6 @@ edits) stays one row per outlet, because analysts count by source; its rows shar
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -25,7 +23,6 @@ NUM_PERM = 128
 # Wire copies with other leads or a cut last paragraph stay above this; distinct stories on
 # the same topic share few five-word runs and fall far below it.
 STORY_THRESHOLD = 0.5
-_WORD = re.compile(r"\w+")
 
 
 def collapse_versions(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
@@ -43,17 +40,68 @@ def collapse_versions(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFram
     return kept, superseded
 
 
-def shingles(text: str, size: int = SHINGLE_WORDS) -> set[bytes]:
-    words = _WORD.findall(unicodedata.normalize("NFC", text).casefold())
-    if len(words) <= size:
-        return {" ".join(words).encode()} if words else set()
-    return {" ".join(words[i : i + size]).encode() for i in range(len(words) - size + 1)}
+def signatures(texts: Sequence[str | None]) -> np.ndarray[Any, Any]:
+    """One MinHash signature (``NUM_PERM`` values) per text, over its five-word shingles.
+
+    The words of all texts are hashed in one vectorised pass (polars), a shingle's hash is a
+    polynomial of its words' hashes, and the ``NUM_PERM`` hash functions are multiply-add-shift
+    hashes (64 to 32 bits, a universal family), applied per text as one small matrix. Hashing
+    each shingle as a Python object (SHA-1, as datasketch does) and permuting modulo a prime
+    cost ten times as much.
+    An empty text gets the empty signature (every value at its maximum), as in datasketch.
+    """
+    result = np.full((len(texts), NUM_PERM), _MAX_HASH, dtype=np.uint64)
+    if not texts:
+        return result
+    words = (
+        pl.Series(texts, dtype=pl.String)
+        .fill_null("")
+        .str.normalize("NFC")
+        .str.to_lowercase()
+        .str.replace_all("ß", "ss", literal=True)
+        .str.extract_all(r"\w+")
+    )
+    lengths = words.list.len().fill_null(0).to_numpy().astype(np.int64)
+    hashes = words.explode().drop_nulls().hash(seed=_WORD_SEED).to_numpy()
+    starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))
+    windows = _fmix64(_rolling(hashes, SHINGLE_WORDS))
+    a, b = _PERMUTATIONS
+    for i, (start, length) in enumerate(zip(starts.tolist(), lengths.tolist(), strict=True)):
+        if length >= SHINGLE_WORDS:
+            values = windows[start : start + length - SHINGLE_WORDS + 1]
+        elif length:
+            values = _fmix64(_rolling(hashes[start : start + length], length))
+        else:
+            continue
+        result[i] = ((values[:, np.newaxis] * a + b) >> _SHIFT).min(axis=0)
+    return result
+
+
+def _rolling(hashes: np.ndarray[Any, Any], size: int) -> np.ndarray[Any, Any]:
+    """The hash of every run of ``size`` consecutive word hashes (a polynomial, mod 2**64)."""
+    count = len(hashes) - size + 1
+    if count <= 0:
+        return np.empty(0, dtype=np.uint64)
+    out = hashes[:count].copy()
+    for offset in range(1, size):
+        out *= _BASE
+        out += hashes[offset : offset + count]
+    return out
+
+
+def _fmix64(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """MurmurHash3's finaliser: every input bit reaches every output bit."""
+    values = values ^ (values >> np.uint64(33))
+    values *= np.uint64(0xFF51AFD7ED558CCD)
+    values ^= values >> np.uint64(33)
+    values *= np.uint64(0xC4CEB9FE1A85EC53)
+    mixed: np.ndarray[Any, Any] = values ^ (values >> np.uint64(33))
+    return mixed
 
 
 def minhash_of(text: str) -> MinHash:
-    signature = MinHash(num_perm=NUM_PERM, seed=1)
-    signature.update_batch(list(shingles(text)))
-    return signature
+    """The signature of one text as a datasketch ``MinHash`` (for its LSH index and tests)."""
+    return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=signatures([text])[0], scheme="legacy")
 
 
 def assign_stories(articles: pl.DataFrame, threshold: float = STORY_THRESHOLD) -> pl.DataFrame:
@@ -69,7 +117,7 @@ def assign_stories(articles: pl.DataFrame, threshold: float = STORY_THRESHOLD) -
     stories = story_ids(
         articles["article_id"].to_list(),
         when.to_series().to_list(),
-        np.vstack([minhash_of(t).hashvalues for t in texts]),
+        signatures(texts),
         threshold,
     )
     return articles.with_columns(story_id=pl.Series(stories, dtype=pl.String))
@@ -140,13 +188,9 @@ def _join_similar(
             parent[find(int(members[b]))] = find(int(members[a]))
 
 
-def signature_bytes(texts: Sequence[str]) -> list[bytes]:
-    """The texts' MinHash signatures (those of ``minhash_of``) as bytes, to stage with rows.
-
-    ``MinHash.bulk`` draws the permutations once for all the texts, not once per text.
-    """
-    signatures = MinHash.bulk([list(shingles(t)) for t in texts], num_perm=NUM_PERM, seed=1)
-    return [bytes(s.hashvalues.tobytes()) for s in signatures]
+def signature_bytes(texts: Sequence[str | None]) -> list[bytes]:
+    """The texts' MinHash signatures (``signatures``) as bytes, to stage with rows."""
+    return [row.tobytes() for row in signatures(texts)]
 
 
 def signature_matrix(staged: pa.ChunkedArray[Any] | Sequence[bytes]) -> np.ndarray[Any, Any]:
@@ -154,7 +198,7 @@ def signature_matrix(staged: pa.ChunkedArray[Any] | Sequence[bytes]) -> np.ndarr
 
     An Arrow column is read from its buffers, without a Python object per signature.
     """
-    dtype = _PROTOTYPE.hashvalues.dtype
+    dtype = np.dtype(np.uint64)
     width = NUM_PERM * dtype.itemsize
     if not isinstance(staged, pa.ChunkedArray):
         staged = pa.chunked_array([pa.array(list(staged), pa.binary())], pa.binary())
@@ -171,5 +215,18 @@ def signature_matrix(staged: pa.ChunkedArray[Any] | Sequence[bytes]) -> np.ndarr
     return np.concatenate(blocks)
 
 
-# The seed, scheme and value type that ``minhash_of`` uses, for reading staged signatures back.
-_PROTOTYPE = MinHash(num_perm=NUM_PERM, seed=1)
+_MAX_HASH = np.uint64((1 << 32) - 1)
+_SHIFT = np.uint64(32)
+_BASE = np.uint64(0x100000001B3)  # the FNV prime: odd, with bits spread over the word
+_WORD_SEED = 20251017
+
+
+def _draw_hash_functions() -> tuple[np.ndarray[Any, Any], np.ndarray[Any, Any]]:
+    """(a, b) of ``NUM_PERM`` hashes ``(a * x + b) mod 2**64 >> 32``, ``a`` odd, by a fixed seed."""
+    generator = np.random.default_rng(1)
+    a = generator.integers(0, 1 << 63, NUM_PERM, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    b = generator.integers(0, 1 << 63, NUM_PERM, dtype=np.uint64) * np.uint64(2)
+    return a, b
+
+
+_PERMUTATIONS = _draw_hash_functions()

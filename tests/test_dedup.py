@@ -9,10 +9,12 @@ from datasketch import MinHashLSH
 
 from etl.dedup import (
     NUM_PERM,
+    SHINGLE_WORDS,
     STORY_THRESHOLD,
     assign_stories,
     collapse_versions,
     minhash_of,
+    signatures,
     story_ids,
 )
 
@@ -121,3 +123,28 @@ def test_stories_from_band_buckets_are_those_of_minhash_lsh() -> None:
         sorted(ids[i] for i in range(len(ids)) if stories[i] == story) for story in set(stories)
     )
     assert len(set(stories)) < len(texts)
+
+
+def test_signature_agreement_estimates_the_jaccard_similarity_of_the_shingles() -> None:
+    rng = random.Random(11)
+    vocabulary = [f"wort{i}" for i in range(5000)]
+    base = [rng.choice(vocabulary) for _ in range(600)]
+    for kept in (600, 450, 300, 150, 0):
+        other = base[:kept] + [rng.choice(vocabulary) for _ in range(600 - kept)]
+        one, two = (
+            {tuple(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1)}
+            for words in (base, other)
+        )
+        exact = len(one & two) / len(one | two)
+        first, second = signatures([" ".join(base), " ".join(other)])
+        estimate = float(np.mean(first == second))
+        assert abs(estimate - exact) < 0.12, (kept, exact, estimate)
+
+
+def test_signatures_ignore_case_and_spacing_and_leave_empty_texts_empty() -> None:
+    plain, shouted, empty, short = signatures(
+        [WIRE, "  " + WIRE.upper().replace(" ", "\n"), "", "Kurz"]
+    )
+    assert np.array_equal(plain, shouted)
+    assert (empty == np.iinfo(np.uint32).max).all()
+    assert not (short == np.iinfo(np.uint32).max).all()
