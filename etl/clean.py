@@ -481,9 +481,10 @@ def lead_bylines(text: str, titles: Sequence[str] = ()) -> list[str]:
     title case ("Biden Signs Bill") is recognised by ``titles``.
     """
     headlines = {_key(t) for t in titles}
-    lines = [" ".join(line.split()) for line in text.split("\n") if line.strip()]
+    nonempty = (" ".join(line.split()) for line in text.split("\n", 200) if line.strip())
+    lines = list(itertools.islice(nonempty, LEAD_BYLINE_LINES + 1))
     found: list[str] = []
-    for line, after in itertools.pairwise(lines[: LEAD_BYLINE_LINES + 1]):
+    for line, after in itertools.pairwise(lines):
         if len(line.split()) >= PROSE_MIN_WORDS:
             break
         if (
