@@ -66,9 +66,10 @@ _AGENCY_MARKERS = [
     # "... as the agency reported. (dpa)" at the very end of a paragraph
     re.compile(rf"\((?P<names>{_AGENCY_LIST})\)\s*$", re.I | re.M),
 ]
-_PHOTO_CREDIT_LINE = re.compile(
-    r"(?im)^.*\b(?:foto|fotos|bild|photo|image|picture|credit)s?\s*:.*$|^.*©.*$"
-)
+# A line with one of these is a photo credit. Searched only in lines with a colon or a "©":
+# as one multi-line pattern (``^.*\bfoto...:.*$``) over the text, or over every line, the
+# case-insensitive keywords were tried at every position of every line.
+_PHOTO_CREDIT = re.compile(r"\b(?:foto|fotos|bild|photo|image|picture|credit)s?\s*:|©", re.I)
 _AGENCY_NAME = re.compile(rf"(?<![\w-])({_AGENCY_ALT})(?![\w-])", re.I)
 
 _BYLINE_PREFIX = re.compile(
@@ -547,7 +548,10 @@ def detect_agencies(
             found.append(agency)
 
     # Photo credits name the picture agency ("Foto: Kay Nietfeld/dpa"), not the text's.
-    text = _PHOTO_CREDIT_LINE.sub("", text or "")
+    text = "\n".join(
+        "" if ("©" in line or ":" in line) and _PHOTO_CREDIT.search(line) else line
+        for line in (text or "").split("\n")
+    )
     windows = [text[:400], text[-400:], *(bylines or []), *(credits or [])]
     for window in windows:
         for marker in _AGENCY_MARKERS:
