@@ -47,7 +47,7 @@ def signatures(texts: Sequence[str | None]) -> np.ndarray[Any, Any]:
     polynomial of its words' hashes, and the ``NUM_PERM`` hash functions are multiply-add-shift
     hashes (64 to 32 bits, a universal family), applied per text as one small matrix. Hashing
     each shingle as a Python object (SHA-1, as datasketch does) and permuting modulo a prime
-    cost ten times as much.
+    cost three to four times as much.
     An empty text gets the empty signature (every value at its maximum), as in datasketch.
     """
     result = np.full((len(texts), NUM_PERM), _MAX_HASH, dtype=np.uint64)

@@ -81,6 +81,8 @@ HOME_LINKS = {
 }  # fmt: skip
 # trafilatura's Markdown for a link, as kept in the raw text: [anchor](target)
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
+# How much of the text's start is searched for a byline typed as a paragraph.
+LEAD_TEXT_CHARS = 5000
 _LEAD_SEARCH_LIMIT = 5000
 _TEASER_CARDS = "//a[@href][.//p or .//div or .//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6]"
 _CARD_MAX_CHARS = 1500
@@ -317,18 +319,21 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
 
     published, published_from = choose_published(meta, doc.get("date"), page.url)
     title = headline or doc.get("title")
+    title_variants = _title_variants(meta, title)
+    # The first lines are all that can be a typed byline; links out of them as cleaning does.
+    head = MARKDOWN_LINK.sub(r"\1", text[:LEAD_TEXT_CHARS])
     return {
         "url": page.url,
         "input_origin": page.origin,
         "fetched_at": page.fetched_at,
         "title": title,
-        "title_variants": _title_variants(meta, title),
+        "title_variants": title_variants,
         "text": text,
         "description": description,
         "authors_raw": [*meta.authors, *(_split_people(doc.get("author")))],
         "bylines_raw": [
             *meta.bylines,
-            *lead_bylines(MARKDOWN_LINK.sub(r"\1", text), _title_variants(meta, title)),
+            *lead_bylines(head, title_variants),
         ],
         "credits_raw": [*meta.credits, *meta.author_orgs],
         "author_orgs_raw": meta.author_orgs,
@@ -336,7 +341,7 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         "topics_raw": [*meta.topics, *meta.tag_lines, *(doc.get("tags") or [])],
         "keywords_raw": meta.keywords,
         "sections_raw": [*meta.sections, *(doc.get("categories") or [])],
-        "breadcrumbs_raw": trail_sections(meta.breadcrumbs, _title_variants(meta, title)),
+        "breadcrumbs_raw": trail_sections(meta.breadcrumbs, title_variants),
         "published_raw": published.isoformat() if published else None,
         "published_from": published_from,
         "modified_raw": meta.modified[0].isoformat() if meta.modified else None,
