@@ -3,20 +3,13 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 
-import polars as pl
 import pytest
 
-from etl.clean import clean_articles
-from etl.extract import (
-    RAW_ARTICLE_SCHEMA,
-    ExtractionRejected,
-    decode_html,
-    extract_page,
-    strip_site_name,
-)
+from etl.extract import ExtractionRejected, decode_html, extract_page, strip_site_name
 from etl.ingest import Page
 from etl.metadata import parse_dateline
 from tests.pages import BODY, article_page
+from tests.test_clean import clean
 
 FETCHED = datetime(2025, 10, 17, 6, tzinfo=UTC)
 
@@ -335,8 +328,6 @@ def test_a_byline_paragraph_names_the_authors_and_leaves_the_body() -> None:
     )
     record = extract_page(page(html))
     assert "Anna Beispiel / Max Muster" in record["bylines_raw"]
-    row = clean_articles(
-        pl.DataFrame([record], schema=pl.DataFrame(RAW_ARTICLE_SCHEMA.empty_table()).schema)
-    ).row(0, named=True)
+    row = clean(record).row(0, named=True)
     assert (row["authors"], row["author_kind"]) == (["Anna Beispiel", "Max Muster"], "person")
     assert "Anna Beispiel" not in row["text"]
