@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
+from typing import TypeVar
+
+Number = TypeVar("Number", int, float)
 
 
-def _env_int(name: str, default: int) -> int:
+def _env_number(name: str, default: Number, kind: type[Number]) -> Number:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
     try:
-        return int(value)
+        return kind(value)
     except ValueError as exc:
-        raise ValueError(f"{name} must be a whole number, got {value!r}") from exc
+        what = "a whole number" if kind is int else "a number"
+        raise ValueError(f"{name} must be {what}, got {value!r}") from exc
 
 
 @dataclass(frozen=True)
@@ -24,13 +29,18 @@ class Settings:
     data_dir: Path = Path("data")
     workers: int = 1
     batch_size: int = 256
+    # Two articles can be one story only when published (else fetched) this close together.
+    story_window: timedelta = timedelta(days=3)
 
     @classmethod
     def from_env(cls) -> Settings:
         return cls(
             data_dir=Path(os.environ.get("NEWS_ARCHIVE_DATA_DIR") or "data"),
-            workers=max(1, _env_int("NEWS_ARCHIVE_WORKERS", os.cpu_count() or 1)),
-            batch_size=max(1, _env_int("NEWS_ARCHIVE_BATCH_SIZE", 256)),
+            workers=max(1, _env_number("NEWS_ARCHIVE_WORKERS", os.cpu_count() or 1, int)),
+            batch_size=max(1, _env_number("NEWS_ARCHIVE_BATCH_SIZE", 256, int)),
+            story_window=timedelta(
+                days=max(0.0, _env_number("NEWS_ARCHIVE_STORY_WINDOW_DAYS", 3.0, float))
+            ),
         )
 
     @property

@@ -9,8 +9,8 @@ edits) stays one row per outlet, because analysts count by source; its rows shar
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import Any
 
 import numpy as np
@@ -104,12 +104,11 @@ def minhash_of(text: str) -> MinHash:
     return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=signatures([text])[0], scheme="legacy")
 
 
-def assign_stories(articles: pl.DataFrame, threshold: float = STORY_THRESHOLD) -> pl.DataFrame:
-    """Set ``story_id``: the earliest-published member's article_id, for each story cluster.
-
-    LSH proposes candidate pairs; each is confirmed by the estimated Jaccard similarity, and
-    confirmed pairs are joined transitively (union-find).
-    """
+def assign_stories(
+    articles: pl.DataFrame, threshold: float = STORY_THRESHOLD, window: timedelta | None = None
+) -> pl.DataFrame:
+    """Set ``story_id`` among ``articles`` alone (``etl.stories`` matches a run against the
+    archive): the earliest member's article_id, for each story cluster."""
     if articles.is_empty():
         return articles
     texts: list[str] = articles["text"].fill_null("").to_list()
@@ -119,6 +118,7 @@ def assign_stories(articles: pl.DataFrame, threshold: float = STORY_THRESHOLD) -
         when.to_series().to_list(),
         signatures(texts),
         threshold,
+        window,
     )
     return articles.with_columns(story_id=pl.Series(stories, dtype=pl.String))
 
@@ -128,41 +128,27 @@ def story_ids(
     when: list[datetime | None],
     signatures: np.ndarray[Any, Any],
     threshold: float = STORY_THRESHOLD,
+    window: timedelta | None = None,
 ) -> list[str]:
-    """The story of each article, from its MinHash signature (see ``assign_stories``).
+    """The story of each article among these alone, from its MinHash signature.
 
-    ``signatures`` holds one row of ``NUM_PERM`` hash values per article, so that a run's
-    stories are found without holding its texts. The bands are those ``MinHashLSH`` chooses
-    for the threshold: two articles are candidates when all values of one band agree, and
-    joined when their estimated Jaccard similarity reaches the threshold; joins are
-    transitive. Bands are compared as sorted arrays rather than kept in LSH hash tables,
-    which hold several kilobytes per article.
+    ``signatures`` holds one row of ``NUM_PERM`` hash values per article. Two articles are
+    joined when ``join_similar`` says so (``window`` None: however far apart in time); joins
+    are transitive, and a story is named after its first member by (time, article_id).
     """
     count = len(ids)
-    parent = list(range(count))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    for start, end in MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges:
-        band = np.ascontiguousarray(signatures[:, start:end])
-        keys = band.view(np.dtype((np.void, band.dtype.itemsize * (end - start)))).ravel()
-        order = np.argsort(keys, kind="stable")
-        ordered = keys[order]
-        breaks = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
-        for bucket in np.split(order, breaks):
-            if len(bucket) > 1:
-                _join_similar(bucket, signatures, threshold, parent, find)
+    parent = np.arange(count, dtype=np.int64)
+    times = pl.Series(when, dtype=pl.Datetime("us", "UTC"))
+    microseconds = times.dt.epoch("us").fill_null(0).to_numpy()
+    span = -1 if window is None else int(window.total_seconds() * 1_000_000)
+    join_similar(signatures, microseconds, count, span, threshold, parent)
 
     # The first member of each cluster by (no time last, time, article_id): one sort, no loop
     # over clusters, so a run of a million articles does not take quadratic time.
     members = pl.DataFrame(
         {
-            "root": [find(i) for i in range(count)],
-            "when": pl.Series(when, dtype=pl.Datetime("us", "UTC")),
+            "root": [find(parent, i) for i in range(count)],
+            "when": times,
             "article_id": pl.Series(ids, dtype=pl.String),
         }
     )
@@ -171,21 +157,59 @@ def story_ids(
     return [story_of_root[root] for root in members["root"].to_list()]
 
 
-def _join_similar(
-    members: np.ndarray[Any, Any],
-    signatures: np.ndarray[Any, Any],
+def find(parent: np.ndarray[Any, Any], node: int) -> int:
+    """The root of ``node`` in the union-find forest ``parent`` (halving the path)."""
+    while parent[node] != node:
+        parent[node] = parent[parent[node]]
+        node = int(parent[node])
+    return node
+
+
+def join_similar(
+    matrix: np.ndarray[Any, Any],
+    when: np.ndarray[Any, Any],
+    new: int,
+    window: int,
     threshold: float,
-    parent: list[int],
-    find: Callable[[int], int],
+    parent: np.ndarray[Any, Any],
 ) -> None:
-    """Join the candidates of one band bucket whose signatures agree enough."""
-    if len({find(int(m)) for m in members}) == 1:
-        return  # joined already, through another band
-    block = signatures[members]
-    for a in range(len(members) - 1):
-        similar = (block[a + 1 :] == block[a]).mean(axis=1) >= threshold
-        for b in np.flatnonzero(similar) + a + 1:
-            parent[find(int(members[b]))] = find(int(members[a]))
+    """Join (in the union-find ``parent``) each of the first ``new`` rows of ``matrix`` with
+    every row similar to it.
+
+    Similar: LSH candidates (all values of one band agree; the bands are those
+    ``MinHashLSH`` chooses for the threshold) whose signatures agree in at least
+    ``threshold`` of their values, and whose ``when`` (microseconds) lie at most ``window``
+    apart (a negative ``window``: any distance). Bands are compared as sorted arrays rather
+    than kept in LSH hash tables, which hold several kilobytes per article. Pairs of two rows
+    past ``new`` are not compared: the caller knows their outcome already.
+    """
+    if len(matrix) == 0:
+        return
+    is_new = np.arange(len(matrix)) < new
+    for start, end in MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges:
+        band = np.ascontiguousarray(matrix[:, start:end])
+        keys = band.view(np.dtype((np.void, band.dtype.itemsize * (end - start)))).ravel()
+        order = np.argsort(keys, kind="stable")
+        ordered = keys[order]
+        breaks = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
+        starts = np.concatenate(([0], breaks)).astype(np.int64)
+        ends = np.concatenate((breaks, [len(order)])).astype(np.int64)
+        with_new = np.add.reduceat(is_new[order].astype(np.int64), starts) > 0
+        shared = with_new & (ends - starts > 1)
+        for s, e in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+            members = order[s:e]
+            if len({find(parent, int(m)) for m in members}) == 1:
+                continue  # joined already, through another band
+            block = matrix[members]
+            for a in np.flatnonzero(members < new).tolist():
+                similar = (block == block[a]).mean(axis=1) >= threshold
+                if window >= 0:
+                    similar &= np.abs(when[members] - when[members[a]]) <= window
+                root = find(parent, int(members[a]))
+                for b in members[similar].tolist():
+                    other = find(parent, b)
+                    if other != root:
+                        parent[other] = root
 
 
 def signature_bytes(texts: Sequence[str | None]) -> list[bytes]:
@@ -193,16 +217,20 @@ def signature_bytes(texts: Sequence[str | None]) -> list[bytes]:
     return [row.tobytes() for row in signatures(texts)]
 
 
-def signature_matrix(staged: pa.ChunkedArray[Any] | Sequence[bytes]) -> np.ndarray[Any, Any]:
-    """Staged signatures (``signature_bytes``) back as one row of hash values per article.
+def signature_matrix(
+    staged: pa.ChunkedArray[Any] | Sequence[bytes], stored: np.dtype[Any] | None = None
+) -> np.ndarray[Any, Any]:
+    """Stored signatures back as one row of ``NUM_PERM`` hash values (uint64) per article.
 
-    An Arrow column is read from its buffers, without a Python object per signature.
+    ``stored`` is the type of each value as stored: uint64 as staged (``signature_bytes``),
+    or the story index's little-endian uint32. An Arrow column is read from its buffers,
+    without a Python object per signature.
     """
-    dtype = np.dtype(np.uint64)
+    dtype = np.dtype(np.uint64) if stored is None else stored
     width = NUM_PERM * dtype.itemsize
     if not isinstance(staged, pa.ChunkedArray):
         staged = pa.chunked_array([pa.array(list(staged), pa.binary())], pa.binary())
-    blocks = [np.empty((0, NUM_PERM), dtype=dtype)]
+    blocks = [np.empty((0, NUM_PERM), dtype=np.uint64)]
     for chunk in staged.chunks:
         fixed = chunk.cast(pa.binary(width))
         data = fixed.buffers()[1]
@@ -211,7 +239,7 @@ def signature_matrix(staged: pa.ChunkedArray[Any] | Sequence[bytes]) -> np.ndarr
         values = np.frombuffer(
             memoryview(data), dtype=dtype, count=len(fixed) * NUM_PERM, offset=fixed.offset * width
         )
-        blocks.append(values.reshape(len(fixed), NUM_PERM))
+        blocks.append(values.reshape(len(fixed), NUM_PERM).astype(np.uint64, copy=False))
     return np.concatenate(blocks)
 
 

@@ -15,6 +15,8 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 LOCK_NAME = ".news-archive.lock"
+# How long a writer that runs unattended (a store, a warehouse build) waits for another.
+WRITER_WAIT_SECONDS = 3600.0
 
 
 class DataDirBusy(RuntimeError):

@@ -35,11 +35,20 @@ import pyarrow.parquet as pq
 
 from etl.cache import CachedUnit, ExtractionCache, link_or_copy, page_key, unit_identity
 from etl.clean import clean_articles, dropped_publication_dates
-from etl.dedup import collapse_versions, signature_bytes, signature_matrix, story_ids
+from etl.config import Settings
+from etl.dedup import collapse_versions, signature_bytes, signature_matrix
 from etl.extract import RAW_ARTICLE_SCHEMA, ExtractionRejected, ExtractionSettings, extract_page
 from etl.ingest import IngestCounts, Page, Reject, list_input_units, read_unit, unit_key
-from etl.schema import ARTICLE_PARTITION, ARTICLE_SCHEMA, REJECT_PARTITION, REJECT_SCHEMA
+from etl.lock import WRITER_WAIT_SECONDS, data_dir_lock
+from etl.schema import (
+    ARTICLE_PARTITION,
+    ARTICLE_SCHEMA,
+    REJECT_PARTITION,
+    REJECT_SCHEMA,
+    STORY_INDEX_SCHEMA,
+)
 from etl.store import ParquetAppender, PartitionedWriter, check_run_id
+from etl.stories import INDEX_DATASET, apply_merges, assign_stories, finish_merges, index_table
 
 __all__ = ["extract_unit", "list_input_units", "run_pipeline", "store_run"]
 
@@ -243,25 +252,43 @@ def extract_unit(
     return summary_path
 
 
-def store_run(staged: Sequence[str], data_dir: str | Path, run_id: str) -> dict[str, Any]:
+def store_run(
+    staged: Sequence[str],
+    data_dir: str | Path,
+    run_id: str,
+    story_window: timedelta | None = None,
+) -> dict[str, Any]:
     """Deduplicate the staged units of a run and write its lake files, in bounded memory.
 
     One pass over the staged keys and signatures (no texts) decides which rows win and which
-    story each joins; a second pass streams the winning rows into the lake partitions.
+    story each joins, against the whole archive's story index (``etl.stories``); a second
+    pass streams the winning rows into the lake partitions. The data directory's lock is held
+    throughout, so stores of concurrent runs happen one after the other.
     """
     check_run_id(run_id)
-    lake = Path(data_dir) / "lake"
+    window = story_window if story_window is not None else Settings.from_env().story_window
+    with data_dir_lock(data_dir, timeout=WRITER_WAIT_SECONDS):
+        finish_merges(Path(data_dir))
+        return _store_run_locked(staged, Path(data_dir), run_id, window)
+
+
+def _store_run_locked(
+    staged: Sequence[str], data_dir: Path, run_id: str, window: timedelta
+) -> dict[str, Any]:
+    lake = data_dir / "lake"
     clock = StageClock()
     units = [UnitResult(**json.loads(Path(p).read_text(encoding="utf-8"))) for p in staged]
     with clock.stage("dedup"):
         keys, signatures = _article_keys(units)
         kept, superseded = collapse_versions(keys.sort("input_origin", maintain_order=True))
         kept = kept.sort("article_id", maintain_order=True)
-        when = kept.select(pl.col("published_at").fill_null(pl.col("fetched_at"))).to_series()
-        stories = story_ids(
-            kept["article_id"].to_list(), when.to_list(), signatures[kept["_signature"].to_numpy()]
+        kept_signatures = signatures[kept["_signature"].to_numpy()]
+        stories = assign_stories(lake, run_id, kept, kept_signatures, window)
+        winners = kept.select(
+            "_unit", "_row", story_id=pl.Series(stories.story_ids, dtype=pl.String)
         )
-        winners = kept.select("_unit", "_row", story_id=pl.Series(stories, dtype=pl.String))
+        # Other runs' rows of the stories this run's articles bridged take the surviving id.
+        relabelled = apply_merges(data_dir, stories.merges, run_id)
     stats = _LakeStats()
     with clock.stage("store"):
         with PartitionedWriter(
@@ -284,6 +311,10 @@ def store_run(staged: Sequence[str], data_dir: str | Path, run_id: str) -> dict[
                 rows = _reject_rows(frame, run_id)
                 rejects_out.write(rows)
                 stats.add_rejects(rows)
+        with PartitionedWriter(
+            lake / INDEX_DATASET, ARTICLE_PARTITION, STORY_INDEX_SCHEMA, run_id
+        ) as index_out:
+            index_out.write(index_table(kept, kept_signatures, run_id))
     release_memory()
     skipped: Counter[str] = Counter()
     seconds: Counter[str] = Counter(clock.seconds)
@@ -306,6 +337,9 @@ def store_run(staged: Sequence[str], data_dir: str | Path, run_id: str) -> dict[
         "top_topics": stats.topics.most_common(5),
         "days": [(d.isoformat(), n) for d, n in stats.days.most_common(10)],
         "stories": winners["story_id"].n_unique() if winners.height else 0,
+        "stories_continued": stories.continued,
+        "stories_merged": len(stories.merges),
+        "lake_files_relabelled": len(relabelled),
         "cached_pages": sum(u.cached_pages for u in units),
         "stage_seconds": {name: round(seconds[name], 3) for name in STAGES},
         "article_files": [str(p) for p in articles_out.written],

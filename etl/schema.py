@@ -256,3 +256,33 @@ DISCOVERED_SCHEMA = pa.schema(
     ]
 )
 DISCOVERED_PARTITION = "fetched_date"
+
+# The story index (etl/stories.py): one row per stored article, the MinHash signature that
+# later runs match their new articles against. Same partitions and file names as the
+# articles dataset, so each article file has its index file beside it; the story of a row is
+# the `story_id` of its article file (the one place story ids are kept).
+STORY_INDEX_SCHEMA = pa.schema(
+    [
+        _field("article_id", pa.string(), "The article (see articles.article_id).", ""),
+        _field("published_at", UTC_TIMESTAMP, "The article's publication time, if known.", ""),
+        _field("fetched_at", UTC_TIMESTAMP, "When this version was fetched.", ""),
+        _field("run_id", pa.string(), "The run that stored it.", ""),
+        _field(
+            "signature",
+            pa.binary(512),
+            "MinHash signature of the text: 128 little-endian uint32 values.",
+            "",
+        ),
+    ]
+)
+
+# Stories merged because a new article bridged them: the absorbed id now names the survivor.
+STORY_MERGE_SCHEMA = pa.schema(
+    [
+        _field("absorbed_story_id", pa.string(), "The story id no longer in use.", ""),
+        _field("story_id", pa.string(), "The story it became part of.", ""),
+        _field("merged_at", UTC_TIMESTAMP, "When the merge was stored.", ""),
+        _field("run_id", pa.string(), "The run whose article bridged the two.", ""),
+    ]
+)
+STORY_MERGE_PARTITION = "merged_date"

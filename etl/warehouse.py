@@ -10,9 +10,9 @@ each). The same SQL does both: a full build is a merge with every file new.
 Before each script the loader provides the lake as temporary views: ``lake_articles_new``
 (rows of the new or rewritten article files, with ``lake_file``), ``lake_articles_reload``
 (the files named in the temporary table ``loader_reload``), ``lake_rejects``,
-``lake_fetch_log`` and ``lake_discovered`` (whole), the tables ``loader_new_files`` and
-``loader_gone_files``, and the empty view ``loader_article_columns`` that gives ``articles``
-its columns.
+``lake_fetch_log``, ``lake_discovered`` and ``lake_story_merges`` (whole), the tables
+``loader_new_files`` and ``loader_gone_files``, and the empty view ``loader_article_columns``
+that gives ``articles`` its columns.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from etl.lock import data_dir_lock
+from etl.lock import WRITER_WAIT_SECONDS, data_dir_lock
 from etl.schema import (
     ARTICLE_PARTITION,
     ARTICLE_SCHEMA,
@@ -41,13 +41,15 @@ from etl.schema import (
     FETCH_LOG_SCHEMA,
     REJECT_PARTITION,
     REJECT_SCHEMA,
+    STORY_MERGE_PARTITION,
+    STORY_MERGE_SCHEMA,
 )
 
 SQL_DIR = Path(
     os.environ.get("NEWS_ARCHIVE_SQL_DIR") or Path(__file__).resolve().parent.parent / "sql"
 )
 # A build waits this long for another writer of the data dir (a run, a collect, an update).
-WRITER_LOCK_TIMEOUT = 3600.0
+WRITER_LOCK_TIMEOUT = WRITER_WAIT_SECONDS
 # Rows a row group of the warehouse file (DuckDB default: 122,880); see _connect_for_writing.
 ROW_GROUP_SIZE = 8192
 
@@ -202,6 +204,7 @@ def list_lake(lake: Path) -> list[LakeFile]:
         "rejects": f"{REJECT_PARTITION}=*/*.parquet",
         "fetch_log": f"{FETCH_LOG_PARTITION}=*/*.parquet",
         "discovered": f"{DISCOVERED_PARTITION}=*/*.parquet",
+        "story_merges": f"{STORY_MERGE_PARTITION}=*/*.parquet",
     }
     files = []
     for dataset, pattern in patterns.items():
@@ -228,7 +231,13 @@ def build_fingerprint() -> str:
     from etl.topics import TOPIC_TABLE
 
     digest.update(TOPIC_TABLE.read_bytes())  # a new taxonomy maps every topic again
-    for schema in (ARTICLE_SCHEMA, REJECT_SCHEMA, FETCH_LOG_SCHEMA, DISCOVERED_SCHEMA):
+    for schema in (
+        ARTICLE_SCHEMA,
+        REJECT_SCHEMA,
+        FETCH_LOG_SCHEMA,
+        DISCOVERED_SCHEMA,
+        STORY_MERGE_SCHEMA,
+    ):
         digest.update(schema.to_string(show_field_metadata=False).encode())
     return digest.hexdigest()[:16]
 
@@ -296,6 +305,7 @@ def _load(
         ("lake_rejects", "rejects", REJECT_SCHEMA, REJECT_PARTITION),
         ("lake_fetch_log", "fetch_log", FETCH_LOG_SCHEMA, FETCH_LOG_PARTITION),
         ("lake_discovered", "discovered", DISCOVERED_SCHEMA, DISCOVERED_PARTITION),
+        ("lake_story_merges", "story_merges", STORY_MERGE_SCHEMA, STORY_MERGE_PARTITION),
     ):
         paths = [f.path for f in files if f.dataset == dataset]
         partitioned = schema.append(pa.field(partition, pa.date32()))

@@ -11,6 +11,7 @@ import polars as pl
 import pytest
 
 import etl.pipeline as pipeline
+from etl.config import Settings
 from etl.dedup import assign_stories
 from etl.extract import ExtractionSettings
 from etl.ingest import Page, Reject
@@ -74,7 +75,9 @@ def test_stories_from_staged_signatures_are_the_stories_of_the_texts(
 ) -> None:
     run_pipeline([corpus], tmp_path, run_id="run")
     articles = lake(tmp_path)
-    from_texts = assign_stories(articles.with_columns(story_id=pl.col("article_id")))
+    from_texts = assign_stories(
+        articles.with_columns(story_id=pl.col("article_id")), window=Settings().story_window
+    )
     assert articles["story_id"].to_list() == from_texts["story_id"].to_list()
     # The corpus syndicates wire copy: some stories have several outlets.
     assert articles["story_id"].n_unique() < articles.height

@@ -1,0 +1,357 @@
+"""Stories across the whole archive: every store matches its articles against the story index.
+
+A story is what ``etl.dedup`` finds inside one batch, taken over every run: articles joined
+when MinHash LSH makes them candidates, their estimated Jaccard similarity reaches the
+threshold, and their times (publication, else fetch) lie within ``window`` of each other;
+joins are transitive. Every relation here is symmetric, so the partition is the same whatever
+order the runs arrive in.
+
+- **The index is in the lake.** Each articles file has a ``story_index`` file of the same
+  name in the same partition, with every row's signature (512 bytes, no text). A store reads
+  only the partitions within ``window`` of its own articles' times: its cost grows with the
+  new articles and the archived ones published around them, never with the archive.
+- **One writer.** A store holds the data directory's lock (``etl.lock``) from reading the
+  index to writing its files, so two runs storing at once (two mapped Airflow tasks, two CLI
+  processes) are serialised and the second sees the first's articles.
+- **Stable ids.** A new story is named after its earliest article (``article_id``); an
+  article keeps its story for good, so re-runs and reprocessing keep their ids, whatever its
+  text became. When a new article bridges stories stored apart, they merge into the one first
+  seen (earliest article; the smaller id on a tie): its id stays, the others' rows in the
+  lake are rewritten to it and the merge is recorded in ``story_merges``, so an old id can
+  still be looked up. Stories never split.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from etl.config import Settings
+from etl.dedup import (
+    NUM_PERM,
+    STORY_THRESHOLD,
+    find,
+    join_similar,
+    signature_matrix,
+    signatures,
+)
+from etl.schema import (
+    ARTICLE_PARTITION,
+    STORY_INDEX_SCHEMA,
+    STORY_MERGE_PARTITION,
+    STORY_MERGE_SCHEMA,
+)
+from etl.store import write_parquet_atomic
+
+STORY_WINDOW = Settings().story_window
+INDEX_DATASET = "story_index"
+MERGE_DATASET = "story_merges"
+# Merges decided but not yet written into every article file: redone by the next store.
+PENDING_MERGES = Path("state") / "story-merges.pending.json"
+_SIGNATURE_BYTES = NUM_PERM * 4
+
+
+@dataclass(frozen=True)
+class Assignment:
+    """The stories of a run's articles, and the stories their arrival merged."""
+
+    story_ids: list[str]
+    merges: dict[str, str]  # absorbed story id -> the story id it became
+    archived: int  # archived articles matched against (those within the window)
+    continued: int  # stories of the run that existed before it
+
+
+def assign_stories(
+    lake: Path,
+    run_id: str,
+    articles: pl.DataFrame,
+    article_signatures: np.ndarray[Any, Any],
+    window: timedelta = STORY_WINDOW,
+    threshold: float = STORY_THRESHOLD,
+) -> Assignment:
+    """The story of each of ``articles`` (article_id, published_at, fetched_at), against the
+    archive in ``lake`` and each other.
+
+    ``article_signatures`` holds one MinHash row per article. Rows the run ``run_id`` stored
+    before are not matched against (a re-run replaces them), but give their articles' ids.
+    The caller holds the data directory's lock.
+    """
+    count = articles.height
+    if count == 0:
+        return Assignment([], {}, 0, 0)
+    new_when = _when_us(articles)
+    first = _day(int(new_when.min()) - _us(window))
+    last = _day(int(new_when.max()) + _us(window))
+    archived, archived_signatures = read_index(lake, first, last)
+    new_ids = articles["article_id"].to_list()
+    known = archived.filter(pl.col("article_id").is_in(new_ids))
+    prior = dict(_newest(known).select("article_id", "story_id").iter_rows())
+    others = _newest(
+        archived.filter(
+            (pl.col("run_id") != run_id) & ~pl.col("article_id").is_in(new_ids)
+        ).with_row_index("_row")
+    )
+    rows = others["_row"].to_numpy()
+    nodes = pl.concat(
+        [
+            pl.DataFrame(
+                {
+                    "article_id": new_ids,
+                    "story_id": [prior.get(a) for a in new_ids],
+                    "when": new_when,
+                },
+                schema={"article_id": pl.String, "story_id": pl.String, "when": pl.Int64},
+            ),
+            others.select("article_id", "story_id", "when"),
+        ]
+    )
+    matrix = np.concatenate([article_signatures, archived_signatures[rows]])
+    parent = _stories_as_trees(nodes["story_id"], count)
+    join_similar(matrix, nodes["when"].to_numpy(), count, _us(window), threshold, parent)
+    roots = np.array([find(parent, i) for i in range(len(parent))], dtype=np.int64)
+    first_seen = dict(archived.group_by("story_id").agg(pl.col("when").min()).iter_rows())
+    return _name(nodes.with_columns(root=roots), count, first_seen, len(rows))
+
+
+def read_index(lake: Path, first: date, last: date) -> tuple[pl.DataFrame, np.ndarray[Any, Any]]:
+    """The index rows of the partitions ``first``..``last`` with each row's current story:
+    (article_id, story_id, when, fetched_at, run_id) and the signatures as one matrix.
+
+    An articles file without its index file (a lake written before the index existed) gets
+    one now, from its texts.
+    """
+    pairs: list[tuple[Path, Path]] = []
+    day = first
+    while day <= last:
+        folder = f"{ARTICLE_PARTITION}={day.isoformat()}"
+        for articles_file in sorted((lake / "articles" / folder).glob("*.parquet")):
+            index_file = lake / INDEX_DATASET / folder / articles_file.name
+            if not index_file.exists():
+                write_index_from_articles(articles_file, index_file)
+            pairs.append((articles_file, index_file))
+        day += timedelta(days=1)
+    if not pairs:
+        return _empty_archive(), np.empty((0, NUM_PERM), dtype=np.uint64)
+    index = pq.read_table([p for _, p in pairs], partitioning=None)
+    stories = pl.read_parquet(
+        [a for a, _ in pairs], columns=["article_id", "story_id", "run_id"], hive_partitioning=False
+    )
+    frame = pl.from_arrow(index.drop_columns(["signature"]))
+    assert isinstance(frame, pl.DataFrame)
+    frame = frame.with_row_index("_signature").join(
+        stories, on=["run_id", "article_id"], how="inner", maintain_order="left"
+    )
+    stored = signature_matrix(index.column("signature"), np.dtype("<u4"))
+    matrix = stored[frame["_signature"].to_numpy()]
+    return frame.select("article_id", "story_id", "fetched_at", "run_id", when=_when_expr()), matrix
+
+
+def index_table(
+    articles: pl.DataFrame, article_signatures: np.ndarray[Any, Any], run_id: str
+) -> pl.DataFrame:
+    """The index rows of stored articles (with the partition column, for the lake writer)."""
+    packed = np.ascontiguousarray(article_signatures.astype("<u4"))
+    column = pa.FixedSizeBinaryArray.from_buffers(
+        pa.binary(_SIGNATURE_BYTES), len(packed), [None, pa.py_buffer(packed.tobytes())]
+    )
+    frame = articles.select(
+        "article_id",
+        "published_at",
+        "fetched_at",
+        run_id=pl.lit(run_id, pl.String),
+    ).with_columns(signature=pl.Series(column.cast(pa.binary())))
+    partition = pl.coalesce("published_at", "fetched_at").dt.date().alias(ARTICLE_PARTITION)
+    return frame.with_columns(partition)
+
+
+def write_index_from_articles(articles_file: Path, index_file: Path) -> None:
+    """The index file of an articles file, from its texts."""
+    columns = ["article_id", "published_at", "fetched_at", "run_id", "text"]
+    rows = pl.read_parquet(articles_file, columns=columns, hive_partitioning=False)
+    table = index_table(rows, signatures(rows["text"].to_list()), "")
+    table = table.with_columns(run_id=rows["run_id"])
+    write_parquet_atomic(
+        table.drop(ARTICLE_PARTITION).to_arrow().cast(STORY_INDEX_SCHEMA), index_file
+    )
+
+
+# --- merges ----------------------------------------------------------------------------------
+
+
+def apply_merges(data_dir: Path, merges: dict[str, str], run_id: str) -> list[Path]:
+    """Give the rows of absorbed stories their new id, in every articles file of the lake.
+
+    The merges are written down first (``PENDING_MERGES``) and struck off when every file is
+    rewritten, so a store killed half way is finished by the next one (``finish_merges``).
+    Each file is rewritten atomically. Finding the files reads the lake's story ids: a cost
+    paid only when an article bridges stories, which is rare.
+    """
+    if not merges:
+        return []
+    pending = data_dir / PENDING_MERGES
+    pending.parent.mkdir(parents=True, exist_ok=True)
+    temporary = pending.with_suffix(".tmp")
+    temporary.write_text(json.dumps({"run_id": run_id, "merges": merges}), encoding="utf-8")
+    temporary.replace(pending)
+    rewritten = _rewrite_story_ids(data_dir / "lake", merges)
+    _record_merges(data_dir / "lake", merges, run_id)
+    pending.unlink()
+    return rewritten
+
+
+def finish_merges(data_dir: Path) -> list[Path]:
+    """Finish the merges of a store that was killed before it had rewritten every file."""
+    pending = data_dir / PENDING_MERGES
+    if not pending.exists():
+        return []
+    stored = json.loads(pending.read_text(encoding="utf-8"))
+    return apply_merges(data_dir, dict(stored["merges"]), str(stored["run_id"]))
+
+
+def _rewrite_story_ids(lake: Path, merges: dict[str, str]) -> list[Path]:
+    files = sorted((lake / "articles").glob(f"{ARTICLE_PARTITION}=*/*.parquet"))
+    if not files:
+        return []
+    hits = (
+        pl.scan_parquet(files, include_file_paths="_file", hive_partitioning=False)
+        .select("story_id", "_file")
+        .filter(pl.col("story_id").is_in(list(merges)))
+        .select(pl.col("_file").unique().sort())
+        .collect()
+    )
+    rewritten = []
+    for name in hits["_file"].to_list():
+        path = Path(name)
+        table = pq.read_table(path)
+        index = table.schema.get_field_index("story_id")
+        field = table.schema.field(index)
+        relabelled = pl.Series(table.column("story_id")).replace(merges).to_arrow()
+        write_parquet_atomic(table.set_column(index, field, relabelled.cast(field.type)), path)
+        rewritten.append(path)
+    return rewritten
+
+
+def _record_merges(lake: Path, merges: dict[str, str], run_id: str) -> None:
+    """One file per merge event: a re-run of the run never replaces the record."""
+    now = datetime.now(UTC)
+    digest = hashlib.blake2b(json.dumps(sorted(merges.items())).encode(), digest_size=6)
+    folder = lake / MERGE_DATASET / f"{STORY_MERGE_PARTITION}={now.date().isoformat()}"
+    table = pa.Table.from_pylist(
+        [
+            {"absorbed_story_id": a, "story_id": s, "merged_at": now, "run_id": run_id}
+            for a, s in sorted(merges.items())
+        ],
+        STORY_MERGE_SCHEMA,
+    )
+    write_parquet_atomic(table, folder / f"part-{run_id}-{digest.hexdigest()}.parquet")
+
+
+# --- the matching ----------------------------------------------------------------------------
+
+
+def _stories_as_trees(stories: pl.Series, new: int) -> np.ndarray[Any, Any]:
+    """Union-find parents with every archived article joined to the first of its story."""
+    index = pl.DataFrame({"story": stories}).with_row_index("node")
+    first = index.with_columns(
+        root=pl.when(pl.col("node") >= new)
+        .then(pl.col("node").first().over("story"))
+        .otherwise(pl.col("node"))
+    )
+    # New articles' priors are joined through their archived story mates, not as roots.
+    return first["root"].to_numpy().astype(np.int64)
+
+
+def _name(nodes: pl.DataFrame, new: int, first_seen: dict[str, int], archived: int) -> Assignment:
+    """Each component with a new article keeps its story, founds one, or merges several."""
+    components = (
+        nodes.with_row_index("node")
+        .with_columns(is_new=pl.col("node") < new)
+        .filter(pl.col("root").is_in(pl.col("root").filter(pl.col("is_new")).implode()))
+        # The founder of a new story is its earliest new article (a group keeps this order).
+        .sort("when", "article_id")
+        .group_by("root")
+        .agg(
+            stories=pl.col("story_id").drop_nulls().unique(),
+            founder=pl.col("article_id").filter(pl.col("is_new")).first(),
+        )
+    )
+    story_of_root: dict[int, str] = {}
+    merges: dict[str, str] = {}
+    for root, stories, founder in components.iter_rows():
+        if not stories:
+            story_of_root[root] = founder
+            continue
+        ranked = sorted(stories, key=lambda s: (first_seen.get(s, 1 << 62), s))
+        story_of_root[root] = ranked[0]
+        merges.update({absorbed: ranked[0] for absorbed in ranked[1:]})
+    roots = nodes["root"].head(new).to_list()
+    continued = sum(1 for stories in components["stories"].to_list() if stories)
+    return Assignment([story_of_root[r] for r in roots], merges, archived, continued)
+
+
+# --- small helpers ---------------------------------------------------------------------------
+
+
+def _when_expr() -> pl.Expr:
+    return pl.coalesce("published_at", "fetched_at").dt.epoch("us").alias("when")
+
+
+def _when_us(articles: pl.DataFrame) -> np.ndarray[Any, Any]:
+    return articles.select(_when_expr()).to_series().fill_null(0).to_numpy()
+
+
+def _us(span: timedelta) -> int:
+    return int(span.total_seconds() * 1_000_000)
+
+
+def _day(microseconds: int) -> date:
+    return (datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=microseconds)).date()
+
+
+def _newest(rows: pl.DataFrame) -> pl.DataFrame:
+    """One row per article: its newest version (latest fetch, then the later run)."""
+    return rows.sort(["fetched_at", "run_id"], descending=True, nulls_last=True).unique(
+        "article_id", keep="first", maintain_order=True
+    )
+
+
+def _empty_archive() -> pl.DataFrame:
+    return pl.DataFrame(
+        schema={
+            "article_id": pl.String,
+            "story_id": pl.String,
+            "fetched_at": pl.Datetime("us", "UTC"),
+            "run_id": pl.String,
+            "when": pl.Int64,
+        }
+    )
+
+
+def merged_story_ids(lake: Path) -> dict[str, str]:
+    """Every absorbed story id and the story it is part of now (chains followed)."""
+    files = sorted((lake / MERGE_DATASET).glob(f"{STORY_MERGE_PARTITION}=*/*.parquet"))
+    if not files:
+        return {}
+    pairs = dict(
+        pl.read_parquet(
+            files, columns=["absorbed_story_id", "story_id"], hive_partitioning=False
+        ).iter_rows()
+    )
+    resolved = {}
+    for absorbed in pairs:
+        story = pairs[absorbed]
+        seen = {absorbed}
+        while story in pairs and story not in seen:
+            seen.add(story)
+            story = pairs[story]
+        resolved[absorbed] = story
+    return resolved
