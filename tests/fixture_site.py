@@ -42,6 +42,22 @@ ARTICLES = {
     "/clean/eins.html": ("Theater eröffnet", "Das Stadttheater eröffnet die neue Spielzeit."),
     "/clean/zwei.html": ("Zoo bekommt Elefanten", "Der Zoo erwartet zwei junge Elefanten."),
 }
+# One wire story on two outlets: the fixture site answers as both "127.0.0.1" and "localhost"
+# (one server on 127.0.0.1), which are two sources with keys of their own.
+WIRE_STORY = [
+    "Berlin (dpa) - Die Bundesregierung will den Ausbau der Stromnetze deutlich beschleunigen "
+    "und dafür die Genehmigungsverfahren für neue Leitungen auf wenige Monate verkürzen.",
+    "Das Kabinett beschloss am Mittwoch einen entsprechenden Gesetzentwurf, der nun im "
+    "Bundestag beraten wird. Die Netzbetreiber begrüßten die Pläne als überfällig.",
+    "Umweltverbände kritisierten dagegen, dass die Beteiligung der Öffentlichkeit an den "
+    "Verfahren eingeschränkt werden soll. Sie kündigten Widerstand in den Ländern an.",
+    "Nach Angaben des Wirtschaftsministeriums fehlen bis zum Ende des Jahrzehnts mehrere "
+    "tausend Kilometer an Übertragungsleitungen, vor allem zwischen Nord und Süd.",
+]
+WIRE_PAGES = {
+    "/wire/kurier.html": ("Netzausbau soll schneller gehen", "Rheinland Kurier"),
+    "/wire/bote.html": ("Regierung beschleunigt Netzausbau", "Nordsee-Bote"),
+}
 RSS_ITEMS = [
     "/news/radwege.html?utm_source=rss&utm_medium=feed",
     "/news/cp1252.html",
@@ -196,6 +212,15 @@ class FixtureSite:
             f"{items}</channel></rss>"
         ).encode()
 
+    def wire_rss(self, host: str) -> bytes:
+        """The wire story as the outlet at ``host`` (127.0.0.1 or localhost) lists it."""
+        path = "/wire/bote.html" if host.startswith("localhost") else "/wire/kurier.html"
+        return (
+            '<?xml version="1.0"?><rss version="2.0"><channel><title>Wire</title>'
+            f"<item><title>{WIRE_PAGES[path][0]}</title><link>http://{host}{path}</link>"
+            "<pubDate>Thu, 16 Oct 2025 08:30:00 +0200</pubDate></item></channel></rss>"
+        ).encode()
+
 
 @contextmanager
 def serve_site() -> Iterator[FixtureSite]:
@@ -248,6 +273,10 @@ def _handler_for(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
                 route(self, hits)
             elif path in ARTICLES:
                 self.reply(200, site.article(path))
+            elif path in WIRE_PAGES:
+                title, outlet = WIRE_PAGES[path]
+                page = article_page(title=title, site=outlet, paragraphs=WIRE_STORY)
+                self.reply(200, page.encode("utf-8"))
             else:
                 self.reply(404, b"<html><body>not found</body></html>")
 
@@ -368,6 +397,9 @@ def _handler_for(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
         "/rss.xml": rss,
         "/atom.xml": atom,
         "/clean-rss.xml": lambda h, n: h.reply(200, site.clean_rss(), "application/rss+xml"),
+        "/wire-rss.xml": lambda h, n: h.reply(
+            200, site.wire_rss(h.headers.get("Host", "")), "application/rss+xml"
+        ),
         "/sitemap.xml": lambda h, n: h.conditional(
             site.sitemap_index(), "application/xml", '"index-1"'
         ),
@@ -398,5 +430,6 @@ def _handler_for(site: FixtureSite) -> type[BaseHTTPRequestHandler]:
 def sources_file(site: FixtureSite, target: Path, name: str = "sources.toml") -> Path:
     """The fixture sources file with the running site's address filled in."""
     text = (FIXTURES / name).read_text(encoding="utf-8").replace("{base}", site.base)
+    text = text.replace("{localhost}", site.base.replace("127.0.0.1", "localhost"))
     target.write_text(text, encoding="utf-8")
     return target

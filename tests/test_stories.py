@@ -248,3 +248,96 @@ def test_two_processes_storing_the_same_stories_at_once_make_one_story_each(
         frozenset({f"https://www.kurier.de/w{i}.html", f"https://www.bote.de/w{i}.html"})
         for i in range(6)
     }
+
+
+SAMPLES = REPO_DIR / "data" / "samples"
+
+
+def split_samples_by_outlet(folder: Path) -> dict[str, Path]:
+    """The sample pages as each outlet's own input folder: its saved pages with their manifest
+    lines, and its records of the sample WARC (as a crawl of that outlet alone would be)."""
+    from urllib.parse import urlsplit
+
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.warcwriter import WARCWriter
+
+    def outlet_of(url: str) -> str:
+        return (urlsplit(url).hostname or "").removeprefix("www.")
+
+    outlets: dict[str, Path] = {}
+
+    def folder_of(url: str) -> Path:
+        path = outlets.setdefault(outlet_of(url), folder / outlet_of(url))
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    for line in (SAMPLES / "html" / "manifest.jsonl").read_text(encoding="utf-8").splitlines():
+        entry = json.loads(line)
+        target = folder_of(entry["url"])
+        (target / entry["file"]).write_bytes((SAMPLES / "html" / entry["file"]).read_bytes())
+        with (target / "manifest.jsonl").open("a", encoding="utf-8") as manifest:
+            manifest.write(line + "\n")
+    writers: dict[str, WARCWriter] = {}
+    handles = []
+    with (SAMPLES / "warc" / "samples.warc.gz").open("rb") as stream:
+        for record in ArchiveIterator(stream):
+            url = record.rec_headers.get_header("WARC-Target-URI")
+            if not url:
+                continue  # the warcinfo record: no outlet's
+            if outlet_of(url) not in writers:
+                handle = (folder_of(url) / "crawl.warc.gz").open("wb")
+                handles.append(handle)
+                writers[outlet_of(url)] = WARCWriter(handle, gzip=True)
+            writers[outlet_of(url)].write_record(record)
+    for handle in handles:
+        handle.close()
+    return dict(sorted(outlets.items()))
+
+
+def run_cli(*args: str) -> None:
+    from etl.cli import main
+
+    assert main([*args]) == 0
+
+
+def lake_and_warehouse_stories(data_dir: Path) -> tuple[dict[str, str], dict[str, str]]:
+    """article_id -> story_id as the lake says and as the warehouse says."""
+    lake = pl.read_parquet(data_dir / "lake" / "articles" / "**" / "*.parquet")
+    with connect_read_only(data_dir) as con:
+        warehouse = dict(con.execute("SELECT article_id, story_id FROM articles").fetchall())
+    return dict(lake.select("article_id", "story_id").iter_rows()), warehouse
+
+
+@pytest.mark.e2e
+def test_per_outlet_runs_of_the_samples_in_any_order_find_the_stories_of_one_run(
+    tmp_path: Path,
+) -> None:
+    from etl.quality import read_labels, score_articles
+
+    outlets = split_samples_by_outlet(tmp_path / "outlets")
+    assert len(outlets) == 7
+    orders = {"forward": list(outlets), "backward": list(reversed(outlets))}
+    found: dict[str, tuple[dict[str, str], dict[str, str]]] = {}
+    for name, order in orders.items():
+        data_dir = tmp_path / name
+        for outlet in order:
+            run_cli("run", "--input", str(outlets[outlet]), "--data-dir", str(data_dir))
+            run_cli("warehouse", "--data-dir", str(data_dir))
+        found[name] = lake_and_warehouse_stories(data_dir)
+        articles = pl.read_parquet(data_dir / "lake" / "articles" / "**" / "*.parquet")
+        figures = score_articles(articles, read_labels(SAMPLES / "expected.jsonl"))
+        assert figures["story_precision"] >= 0.98, (name, figures)
+        assert figures["story_recall"] >= 0.95, (name, figures)
+    together = tmp_path / "together"
+    run_cli("run", "--input", *map(str, outlets.values()), "--data-dir", str(together))
+    found["together"] = lake_and_warehouse_stories(together)
+    partitions = set()
+    for name, (lake, warehouse) in found.items():
+        assert lake == warehouse, name  # the analyst's Parquet and DuckDB agree
+        groups: dict[str, set[str]] = {}
+        for article_id, story_id in lake.items():
+            groups.setdefault(story_id, set()).add(article_id)
+        partitions.add(frozenset(frozenset(g) for g in groups.values()))
+    assert len(partitions) == 1
+    # The founding example's wire story is one story on every outlet that ran it.
+    assert len(next(iter(partitions))) < len(found["together"][0])

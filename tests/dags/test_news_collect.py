@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.dags.conftest import load_dag, run_dag, task_result
-from tests.dags.lake import articles_event_extra, lake_snapshot, parquet_rows
+from tests.dags.lake import article_rows, articles_event_extra, lake_snapshot, parquet_rows
 from tests.fixture_site import FAST, FixtureSite, serve_site, sources_file
 
 pytestmark = [
@@ -138,3 +138,16 @@ def test_a_failed_store_is_finished_by_rerunning_the_run(news_collect, site, tmp
     assert parquet_rows(data_dir / "lake" / "articles") == 2
     assert parquet_rows(data_dir / "lake" / "fetch_log") == 1
     assert len(list((data_dir / "raw").rglob("*.warc.gz"))) == 1
+
+
+def test_two_sources_carrying_one_wire_story_store_it_as_one_story(news_collect, site, tmp_path):
+    sources = sources_file(site, tmp_path / "sources.toml", "sources-wire.toml")
+    data_dir = tmp_path / "data"
+    run_dag(news_collect, RUN_AT, {"sources_file": str(sources), "data_dir": str(data_dir)})
+    rows = article_rows(data_dir)
+    wire = {r["source"]: r for r in rows}
+    assert set(wire) == {"127.0.0.1", "localhost"}
+    # Stored by two mapped store tasks, as two runs (one per source's archive) ...
+    assert wire["127.0.0.1"]["run_id"] != wire["localhost"]["run_id"]
+    # ... and still one story.
+    assert wire["127.0.0.1"]["story_id"] == wire["localhost"]["story_id"]
