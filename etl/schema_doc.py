@@ -53,6 +53,20 @@ DATASETS = [
         schema.DISCOVERED_PARTITION,
         "Every URL a collect run took up, and what became of it.",
     ),
+    Dataset(
+        "story_index",
+        schema.STORY_INDEX_SCHEMA,
+        schema.ARTICLE_PARTITION,
+        "The story index (docs/stories.md): beside each articles file, the MinHash signature of "
+        "each of its rows, which later runs match their articles against. Not in the warehouse.",
+    ),
+    Dataset(
+        "story_merges",
+        schema.STORY_MERGE_SCHEMA,
+        schema.STORY_MERGE_PARTITION,
+        "Stories merged because a later article bridged them; the warehouse table "
+        "`story_merges` adds `current_story_id`, the end of the chain.",
+    ),
 ]
 
 # How DuckDB reads each Arrow type (the warehouse's `articles` columns are these).
@@ -64,6 +78,7 @@ DUCKDB_TYPES = {
     pa.int32(): "INTEGER",
     pa.int64(): "BIGINT",
     pa.date32(): "DATE",
+    pa.binary(512): "BLOB",
 }
 
 

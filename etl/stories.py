@@ -89,9 +89,7 @@ def assign_stories(
     if count == 0:
         return Assignment([], {}, 0, 0)
     new_when = _when_us(articles)
-    first = _day(int(new_when.min()) - _us(window))
-    last = _day(int(new_when.max()) + _us(window))
-    archived, archived_signatures = read_index(lake, first, last)
+    archived, archived_signatures = read_index(lake, days_within(new_when, window))
     new_ids = articles["article_id"].to_list()
     known = archived.filter(pl.col("article_id").is_in(new_ids))
     prior = dict(_newest(known).select("article_id", "story_id").iter_rows())
@@ -122,23 +120,32 @@ def assign_stories(
     return _name(nodes.with_columns(root=roots), count, first_seen, len(rows))
 
 
-def read_index(lake: Path, first: date, last: date) -> tuple[pl.DataFrame, np.ndarray[Any, Any]]:
-    """The index rows of the partitions ``first``..``last`` with each row's current story:
+def days_within(when: np.ndarray[Any, Any], window: timedelta) -> list[date]:
+    """The partition days that hold every time within ``window`` of one of ``when`` (us).
+
+    A day at a time around each article's own day, not the span from the first to the last:
+    a WARC with a few old pages among this week's must not read the years between.
+    """
+    reach = -(-_us(window) // _us(timedelta(days=1)))  # whole days, rounded up
+    days = {_day(int(us)) for us in np.unique(when)}
+    return sorted({d + timedelta(days=k) for d in days for k in range(-reach, reach + 1)})
+
+
+def read_index(lake: Path, days: list[date]) -> tuple[pl.DataFrame, np.ndarray[Any, Any]]:
+    """The index rows of the partitions of ``days`` with each row's current story:
     (article_id, story_id, when, fetched_at, run_id) and the signatures as one matrix.
 
     An articles file without its index file (a lake written before the index existed) gets
     one now, from its texts.
     """
     pairs: list[tuple[Path, Path]] = []
-    day = first
-    while day <= last:
+    for day in days:
         folder = f"{ARTICLE_PARTITION}={day.isoformat()}"
         for articles_file in sorted((lake / "articles" / folder).glob("*.parquet")):
             index_file = lake / INDEX_DATASET / folder / articles_file.name
             if not index_file.exists():
                 write_index_from_articles(articles_file, index_file)
             pairs.append((articles_file, index_file))
-        day += timedelta(days=1)
     if not pairs:
         return _empty_archive(), np.empty((0, NUM_PERM), dtype=np.uint64)
     index = pq.read_table([p for _, p in pairs], partitioning=None)

@@ -341,3 +341,22 @@ def test_per_outlet_runs_of_the_samples_in_any_order_find_the_stories_of_one_run
     assert len(partitions) == 1
     # The founding example's wire story is one story on every outlet that ran it.
     assert len(next(iter(partitions))) < len(found["together"][0])
+
+
+def test_a_run_with_a_few_old_pages_reads_the_days_around_each_not_the_years_between() -> None:
+    from datetime import UTC, date, datetime, timedelta
+
+    import numpy as np
+
+    from etl.stories import days_within
+
+    def us(at: datetime) -> int:
+        return int(at.timestamp() * 1_000_000)
+
+    when = np.array(
+        [us(datetime(2015, 3, 1, 23, 59, tzinfo=UTC)), us(datetime(2025, 10, 16, 0, 1, tzinfo=UTC))]
+    )
+    days = days_within(when, timedelta(days=3))
+    assert len(days) == 14
+    assert days[0] == date(2015, 2, 26) and days[6] == date(2015, 3, 4)
+    assert days[7] == date(2025, 10, 13) and days[-1] == date(2025, 10, 19)
