@@ -471,6 +471,16 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
+def _stories_detail(summary: dict[str, Any]) -> str:
+    """How the run's stories met the archive's: continued, and merged by a bridging article."""
+    parts = []
+    if summary.get("stories_continued"):
+        parts.append(f"{summary['stories_continued']} already in the archive")
+    if summary.get("stories_merged"):
+        parts.append(f"{summary['stories_merged']} merged into another")
+    return f"  ({', '.join(parts)})" if parts else ""
+
+
 def format_summary(summary: dict[str, Any], data_dir: Path, warehouse: str | None) -> str:
     def pairs(items: list[tuple[Any, int]]) -> str:
         return ", ".join(f"{k} ({n})" for k, n in items) or "-"
@@ -479,7 +489,8 @@ def format_summary(summary: dict[str, Any], data_dir: Path, warehouse: str | Non
     lines = [
         f"run {summary['run_id']}: {summary['records']} input records in {summary['units']} units",
         f"  pages read      {summary['pages']}",
-        f"  articles        {summary['articles']} in {summary['stories']} stories",
+        f"  articles        {summary['articles']} in {summary['stories']} stories"
+        + _stories_detail(summary),
         f"  rejects         {sum(rejects.values())}"
         + (f"  ({', '.join(f'{k}: {n}' for k, n in rejects.items())})" if rejects else ""),
         f"  skipped         {sum(summary['skipped'].values())}"

@@ -93,10 +93,11 @@ def assign_stories(
     new_ids = articles["article_id"].to_list()
     known = archived.filter(pl.col("article_id").is_in(new_ids))
     prior = dict(_newest(known).select("article_id", "story_id").iter_rows())
+    # Numbered before filtering: ``_row`` is the row of ``archived_signatures``.
     others = _newest(
-        archived.filter(
+        archived.with_row_index("_row").filter(
             (pl.col("run_id") != run_id) & ~pl.col("article_id").is_in(new_ids)
-        ).with_row_index("_row")
+        )
     )
     rows = others["_row"].to_numpy()
     nodes = pl.concat(

@@ -360,3 +360,25 @@ def test_a_run_with_a_few_old_pages_reads_the_days_around_each_not_the_years_bet
     assert len(days) == 14
     assert days[0] == date(2015, 2, 26) and days[6] == date(2015, 3, 4)
     assert days[7] == date(2025, 10, 13) and days[-1] == date(2025, 10, 19)
+
+
+def test_refetched_articles_do_not_lend_their_signatures_to_the_others(tmp_path: Path) -> None:
+    """A regression: the archived rows left after taking out the re-fetched ones were matched
+    with the signatures of the rows before them, so unrelated stories merged."""
+    data = tmp_path / "data"
+    first = [
+        page("kurier.de", f"s{seed}", story(seed), "2025-10-16T08:00:00+00:00")
+        for seed in range(30, 34)
+    ]
+    store(data, "first", first)
+    by_id = dict(
+        pl.read_parquet(data / "lake" / "articles" / "**" / "*.parquet")
+        .select("article_id", "url")
+        .iter_rows()
+    )
+    # Every page fetched again but the one stored last in the index (the largest id).
+    kept_out = by_id[max(by_id)]
+    again = [p._replace(fetched="2025-10-16T12:00:00Z") for p in first if p.url != kept_out]
+    summary = store(data, "again", again)
+    assert summary["stories_merged"] == 0
+    assert len(set(stories_of(data).values())) == 4
