@@ -48,7 +48,14 @@ from etl.schema import (
     STORY_INDEX_SCHEMA,
 )
 from etl.store import ParquetAppender, PartitionedWriter, check_run_id
-from etl.stories import INDEX_DATASET, apply_merges, assign_stories, finish_merges, index_table
+from etl.stories import (
+    INDEX_CACHE,
+    INDEX_DATASET,
+    apply_merges,
+    assign_stories,
+    finish_merges,
+    index_table,
+)
 
 __all__ = ["extract_unit", "list_input_units", "run_pipeline", "store_run"]
 
@@ -283,7 +290,9 @@ def _store_run_locked(
         kept, superseded = collapse_versions(keys.sort("input_origin", maintain_order=True))
         kept = kept.sort("article_id", maintain_order=True)
         kept_signatures = signatures[kept["_signature"].to_numpy()]
-        stories = assign_stories(lake, run_id, kept, kept_signatures, window)
+        stories = assign_stories(
+            lake, run_id, kept, kept_signatures, window, cache=data_dir / INDEX_CACHE
+        )
         winners = kept.select(
             "_unit", "_row", story_id=pl.Series(stories.story_ids, dtype=pl.String)
         )

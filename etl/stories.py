@@ -57,7 +57,24 @@ INDEX_DATASET = "story_index"
 MERGE_DATASET = "story_merges"
 # Merges decided but not yet written into every article file: redone by the next store.
 PENDING_MERGES = Path("state") / "story-merges.pending.json"
+# Each day of the index as one file (derived from the lake: safe to delete).
+INDEX_CACHE = Path("state") / "story-index-cache"
 _SIGNATURE_BYTES = NUM_PERM * 4
+# A day of the index as ``read_index`` reads it (and its cache keeps it): the index rows with
+# each row's story from its articles file, and the file pair (name, size and mtime) they
+# came from.
+_EMPTY_DAY = pa.schema(
+    [
+        ("file", pa.string()),
+        ("stamp", pa.string()),
+        ("article_id", pa.string()),
+        ("story_id", pa.string()),
+        ("run_id", pa.string()),
+        ("published_at", STORY_INDEX_SCHEMA.field("published_at").type),
+        ("fetched_at", STORY_INDEX_SCHEMA.field("fetched_at").type),
+        ("signature", STORY_INDEX_SCHEMA.field("signature").type),
+    ]
+).empty_table()
 
 
 @dataclass(frozen=True)
@@ -77,19 +94,21 @@ def assign_stories(
     article_signatures: np.ndarray[Any, Any],
     window: timedelta = STORY_WINDOW,
     threshold: float = STORY_THRESHOLD,
+    cache: Path | None = None,
 ) -> Assignment:
     """The story of each of ``articles`` (article_id, published_at, fetched_at), against the
     archive in ``lake`` and each other.
 
     ``article_signatures`` holds one MinHash row per article. Rows the run ``run_id`` stored
     before are not matched against (a re-run replaces them), but give their articles' ids.
-    The caller holds the data directory's lock.
+    ``cache`` is a folder for ``read_index``'s day files. The caller holds the data
+    directory's lock.
     """
     count = articles.height
     if count == 0:
         return Assignment([], {}, 0, 0)
     new_when = _when_us(articles)
-    archived, archived_signatures = read_index(lake, days_within(new_when, window))
+    archived, archived_signatures = read_index(lake, days_within(new_when, window), cache)
     new_ids = articles["article_id"].to_list()
     known = archived.filter(pl.col("article_id").is_in(new_ids))
     prior = dict(_newest(known).select("article_id", "story_id").iter_rows())
@@ -132,35 +151,100 @@ def days_within(when: np.ndarray[Any, Any], window: timedelta) -> list[date]:
     return sorted({d + timedelta(days=k) for d in days for k in range(-reach, reach + 1)})
 
 
-def read_index(lake: Path, days: list[date]) -> tuple[pl.DataFrame, np.ndarray[Any, Any]]:
+def read_index(
+    lake: Path, days: list[date], cache: Path | None = None
+) -> tuple[pl.DataFrame, np.ndarray[Any, Any]]:
     """The index rows of the partitions of ``days`` with each row's current story:
     (article_id, story_id, when, fetched_at, run_id) and the signatures as one matrix.
 
-    An articles file without its index file (a lake written before the index existed) gets
-    one now, from its texts.
+    With ``cache``, each day is read from one file there that holds the rows of every file
+    pair of the day, kept up to date by their size and modification time: a day of hourly
+    runs of a hundred sources is thousands of small files, and opening them would cost more
+    than matching. An articles file without its index file (a lake written before the index
+    existed) gets one now, from its texts.
     """
-    pairs: list[tuple[Path, Path]] = []
-    for day in days:
-        folder = f"{ARTICLE_PARTITION}={day.isoformat()}"
-        for articles_file in sorted((lake / "articles" / folder).glob("*.parquet")):
-            index_file = lake / INDEX_DATASET / folder / articles_file.name
-            if not index_file.exists():
-                write_index_from_articles(articles_file, index_file)
-            pairs.append((articles_file, index_file))
-    if not pairs:
-        return _empty_archive(), np.empty((0, NUM_PERM), dtype=np.uint64)
-    index = pq.read_table([p for _, p in pairs], partitioning=None)
-    stories = pl.read_parquet(
-        [a for a, _ in pairs], columns=["article_id", "story_id", "run_id"], hive_partitioning=False
-    )
-    frame = pl.from_arrow(index.drop_columns(["signature"]))
+    tables = [_read_day(lake, day, cache) for day in days]
+    index = pa.concat_tables([_EMPTY_DAY, *tables])
+    frame = pl.from_arrow(index.select(["article_id", "story_id", "fetched_at", "run_id"]))
     assert isinstance(frame, pl.DataFrame)
-    frame = frame.with_row_index("_signature").join(
+    when = pl.from_arrow(index.select(["published_at", "fetched_at"]))
+    assert isinstance(when, pl.DataFrame)
+    matrix = signature_matrix(index.column("signature"), np.dtype("<u4"))
+    return frame.with_columns(when=when.select(_when_expr()).to_series()), matrix
+
+
+def _read_day(lake: Path, day: date, cache: Path | None) -> pa.Table:
+    """One day's index rows with their stories (``_EMPTY_DAY``'s columns)."""
+    folder = f"{ARTICLE_PARTITION}={day.isoformat()}"
+    stamps: dict[str, str] = {}
+    for articles_file in sorted((lake / "articles" / folder).glob("*.parquet")):
+        index_file = lake / INDEX_DATASET / folder / articles_file.name
+        if not index_file.exists():
+            write_index_from_articles(articles_file, index_file)
+        stamps[articles_file.name] = f"{_stamp(articles_file)} {_stamp(index_file)}"
+    if cache is None:
+        return _read_pairs(lake, folder, stamps)
+    cache_file = cache / f"{folder}.parquet"
+    cached = pq.read_table(cache_file) if cache_file.exists() else _EMPTY_DAY
+    pairs = pl.from_arrow(cached.select(["file", "stamp"]))
+    assert isinstance(pairs, pl.DataFrame)
+    wanted = [f"{name} {stamp}" for name, stamp in stamps.items()]
+    current = pairs.select(pl.concat_str("file", "stamp", separator=" ").is_in(wanted))
+    kept = cached.filter(current.to_series().to_arrow())
+    have = set(kept["file"].to_pylist())
+    missing = {name: stamp for name, stamp in stamps.items() if name not in have}
+    if not missing and kept.num_rows == cached.num_rows:
+        return cached
+    day_rows = pa.concat_tables([kept, _read_pairs(lake, folder, missing)])
+    if day_rows.num_rows:
+        write_parquet_atomic(day_rows, cache_file)
+    else:
+        cache_file.unlink(missing_ok=True)
+    return day_rows
+
+
+def _read_pairs(lake: Path, folder: str, stamps: dict[str, str]) -> pa.Table:
+    """The index rows of these articles files of one day, each with its story and file."""
+    if not stamps:
+        return _EMPTY_DAY
+    names = list(stamps)
+    index = pq.read_table(
+        [lake / INDEX_DATASET / folder / name for name in names], partitioning=None
+    )
+    stories = (
+        pl.scan_parquet(
+            [lake / "articles" / folder / name for name in names],
+            hive_partitioning=False,
+            include_file_paths="file",
+        )
+        .select("article_id", "story_id", "run_id", pl.col("file").str.extract(r"([^/]+)$"))
+        .collect()
+    )
+    keys = pl.from_arrow(index.select(["run_id", "article_id"]))
+    assert isinstance(keys, pl.DataFrame)
+    joined = keys.with_row_index("_row").join(
         stories, on=["run_id", "article_id"], how="inner", maintain_order="left"
     )
-    stored = signature_matrix(index.column("signature"), np.dtype("<u4"))
-    matrix = stored[frame["_signature"].to_numpy()]
-    return frame.select("article_id", "story_id", "fetched_at", "run_id", when=_when_expr()), matrix
+    rows = index.take(pa.array(joined["_row"].to_numpy()))
+    return pa.table(
+        {
+            "file": joined["file"].to_arrow(),
+            "stamp": pa.array([stamps[f] for f in joined["file"].to_list()], pa.string()),
+            "article_id": rows["article_id"],
+            "story_id": joined["story_id"].to_arrow(),
+            "run_id": rows["run_id"],
+            "published_at": rows["published_at"],
+            "fetched_at": rows["fetched_at"],
+            "signature": rows["signature"],
+        },
+        schema=_EMPTY_DAY.schema,
+    )
+
+
+def _stamp(path: Path) -> str:
+    """Changes whenever the file is written again (every write renames a new file in)."""
+    stat = path.stat()
+    return f"{stat.st_ino}:{stat.st_size}:{stat.st_mtime_ns}"
 
 
 def index_table(
@@ -329,18 +413,6 @@ def _newest(rows: pl.DataFrame) -> pl.DataFrame:
     """One row per article: its newest version (latest fetch, then the later run)."""
     return rows.sort(["fetched_at", "run_id"], descending=True, nulls_last=True).unique(
         "article_id", keep="first", maintain_order=True
-    )
-
-
-def _empty_archive() -> pl.DataFrame:
-    return pl.DataFrame(
-        schema={
-            "article_id": pl.String,
-            "story_id": pl.String,
-            "fetched_at": pl.Datetime("us", "UTC"),
-            "run_id": pl.String,
-            "when": pl.Int64,
-        }
     )
 
 

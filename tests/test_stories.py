@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from etl.pipeline import run_pipeline
-from etl.stories import INDEX_DATASET, PENDING_MERGES, merged_story_ids
+from etl.stories import INDEX_CACHE, INDEX_DATASET, PENDING_MERGES, merged_story_ids
 from etl.warehouse import build_warehouse, connect_read_only
 from tests.warcs import Archived, write_article_warc
 
@@ -169,6 +169,19 @@ def test_a_bridging_article_merges_into_the_story_seen_first_everywhere(tmp_path
         assert dict(con.execute("SELECT url, story_id FROM articles").fetchall()) == after
         assert con.execute("SELECT story_id, outlets FROM stories").fetchall() == [(first, 3)]
         assert con.execute("SELECT * FROM story_merges").fetchall()[0][:2] == (second, first)
+
+
+def test_after_a_merge_later_stores_see_the_surviving_id(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    for run_id in "abc":
+        store(data, run_id, [BRIDGE_PAGES[run_id]])
+    first = stories_of(data)[BRIDGE_PAGES["a"].url]
+    # Near the absorbed copy only: it must join the story under the id that survived.
+    late = page("zeit.de", "wire", copy_of(WIRE, 12), "2025-10-08T08:00:00+00:00")
+    summary = store(data, "d", [late])
+    assert summary["stories_merged"] == 0
+    assert stories_of(data)[late.url] == first
+    assert (data / INDEX_CACHE).is_dir()
 
 
 def test_merges_a_killed_store_left_half_done_are_finished_by_the_next(tmp_path: Path) -> None:
