@@ -473,8 +473,10 @@ def _bench(args: argparse.Namespace) -> int:
 def _bench_stories(args: argparse.Namespace) -> int:
     from etl.story_bench import run_from_args
 
-    if args.new < 1 or args.archive < 0 or args.days < 1 or args.window_days < 0:
-        raise UsageError("--new and --days must be at least 1, --archive and --window-days 0")
+    if min(args.new, args.days, args.repeat) < 1 or min(args.archive, args.window_days) < 0:
+        raise UsageError(
+            "--new, --days and --repeat must be at least 1, --archive and --window-days 0"
+        )
     return run_from_args(args)
 
 

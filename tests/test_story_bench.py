@@ -45,13 +45,14 @@ def test_the_story_benchmark_runs_on_a_tiny_archive_and_leaves_it_as_it_was(
 
     out = tmp_path / "figures.json"
     argv = ["bench-stories", "--archive", str(ARCHIVE), "--new", str(NEW), "--days", str(DAYS)]
-    argv += ["--seed", str(SEED), "--work-dir", str(tmp_path), "--json", str(out)]
+    argv += ["--seed", str(SEED), "--work-dir", str(tmp_path), "--json", str(out), "--repeat", "1"]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "reused" in printed and "ratio (b)/(a)" in printed and "one merge" in printed
 
     figures = json.loads(out.read_text(encoding="utf-8"))
     empty, full, merge = figures["empty"], figures["full"], figures["merge"]
+    assert figures["empty_runs"] == [empty] and figures["full_runs"] == [full]
     for case in (empty, full):
         assert case["wall"] > 0 and case["peak_rss"] >= case["rss_before"] > 0
         assert case["wire_copies"] == figures["new"]["wire_copies"] > 0.2 * NEW
