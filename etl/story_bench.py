@@ -544,18 +544,24 @@ def _case_table(report: StoryBenchReport, archive: int) -> str:
         return f"{b / a:.1f}x" if a else "-"
 
     header = (
-        f"{'story part of one store':30s}{'wall s':>8s}{'CPU s':>8s}{'RSS before':>12s}"
-        f"{'peak RSS':>10s}{'read':>10s}{'joined':>8s}{'merges':>8s}"
+        f"{'story part of one store':28s}{'wall s':>8s}{'CPU s':>7s}{'peak RSS':>10s}"
+        f"{'(growth)':>10s}{'read':>8s}{'joined':>8s}{'merges':>7s}"
     )
     lines = [header]
     for label, case in (("(a) empty archive", empty), (f"(b) {archive:,} archived", full)):
         lines.append(
-            f"{label:30s}{case.wall:8.2f}{case.cpu:8.2f}{case.rss_before / MiB:9.0f} MiB"
-            f"{case.peak_rss / MiB:6.0f} MiB{case.archived:10,}{case.joined:8,}{case.merges:8,}"
+            f"{label:28s}{case.wall:8.2f}{case.cpu:7.2f}{case.peak_rss / MiB:6.0f} MiB"
+            f"{(case.peak_rss - case.rss_before) / MiB:6.0f} MiB"
+            f"{case.archived:8,}{case.joined:8,}{case.merges:7,}"
         )
     lines.append(
-        f"{'ratio (b)/(a)':30s}{ratio(empty.wall, full.wall):>8s}{ratio(empty.cpu, full.cpu):>8s}"
-        f"{'':12s}{ratio(empty.peak_rss, full.peak_rss):>10s}"
+        f"{'ratio (b)/(a)':28s}{ratio(empty.wall, full.wall):>8s}{ratio(empty.cpu, full.cpu):>7s}"
+        f"{ratio(empty.peak_rss, full.peak_rss):>10s}"
+        f"{ratio(empty.peak_rss - empty.rss_before, full.peak_rss - full.rss_before):>10s}"
+    )
+    lines.append(
+        "  peak RSS: ru_maxrss of the case's process; growth: over its RSS before the clock"
+        f" started ({full.rss_before / MiB:.0f} MiB in (b): imports, the new articles)"
     )
     for label, case in (("(a)", empty), ("(b)", full)):
         lines.append(
@@ -565,11 +571,10 @@ def _case_table(report: StoryBenchReport, archive: int) -> str:
             f"{case.wire_copies_found:,} of {case.wire_copies:,} wire copies in the story "
             "they copy"
         )
-    lines.append(
-        f"  median of {report.repeat} runs each, a fresh process and copy per run; wall s:"
-    )
+    lines.append(f"  median of {report.repeat} runs each, a fresh process and copy per run:")
     for label, runs in (("(a)", report.empty_runs), ("(b)", report.full_runs)):
-        lines.append(f"  {label} {' '.join(f'{run.wall:.2f}' for run in runs)}")
+        walls = " ".join(f"{run.wall:.2f}" for run in runs)
+        lines.append(f"  {label} wall s {walls}; CPU s {' '.join(f'{r.cpu:.2f}' for r in runs)}")
     return "\n".join(lines)
 
 
