@@ -475,7 +475,7 @@ def run_story_bench(
     window_days: int = 3,
     seed: int = 7,
     work_dir: str | Path = "/tmp/news-archive-bench/stories",
-    repeat: int = 3,
+    repeat: int = 5,
     echo: Callable[[str], None] = print,
 ) -> StoryBenchReport:
     """Everything the story benchmark measures, printed as it goes; returns the figures."""
@@ -599,7 +599,7 @@ def add_arguments(parser: Any) -> None:
         help="the generated archive (kept, reused when the parameters match) and scratch copies",
     )
     parser.add_argument(
-        "--repeat", type=int, default=3, help="runs of each case (the median is reported)"
+        "--repeat", type=int, default=5, help="runs of each case (the median is reported)"
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
 
