@@ -63,7 +63,7 @@ bench-scale: setup ## peak memory of the pipeline at 5,000 and 20,000 pages
 
 bench-stories: setup ## a store's story matching: 10,000 new articles vs 1,000,000 archived and vs none
 	$(UV) run --frozen news-archive bench-stories --archive 1000000 --new 10000 --days 365 \
-		--window-days 3 --json /tmp/news-archive-bench/stories.json
+		--window-days 3 --stray-days 180 --json /tmp/news-archive-bench/stories.json
 
 clean: ## remove generated data (lake, warehouse, staging), keep the samples
 	rm -rf $(DATA_DIR)/lake $(DATA_DIR)/warehouse $(DATA_DIR)/staging $(DATA_DIR)/report \

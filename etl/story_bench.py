@@ -6,7 +6,9 @@ partitions within the window of its articles. Measured here, for the same new ar
 (a) the story part of a store against an empty lake, (b) the same against a lake of a million
 generated articles; each in a fresh child process, so that its peak memory is its own. And,
 separately, (c) one merge at that scale: ``apply_merges`` scans the story ids of every
-articles file in the lake.
+articles file in the lake; and, on request (``--stray-days``), (d): (b) with one of the new
+articles published long before the others, as a re-fetched old page is: ``assign_stories``
+reads every partition from the earliest article's window to the latest's.
 
 The story part is what ``etl.pipeline._store_run_locked`` does for stories: ``assign_stories``,
 the new rows' index files (``index_table`` through ``PartitionedWriter``) and ``apply_merges``.
@@ -107,6 +109,8 @@ class StoryBenchReport:
     empty: StoreCase | None = None
     full: StoreCase | None = None
     merge: MergeCost | None = None
+    stray_days: int = 0
+    stray: StoreCase | None = None  # (b) with one new article published stray_days earlier
     # The one-minute load average after each part: how much else the machine was doing.
     load: dict[str, float] = field(default_factory=dict)
 
@@ -353,9 +357,12 @@ def in_child(function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, A
         return pool.submit(function, *args).result()
 
 
-def store_stories(data_dir: str, new_articles: str, window_days: int) -> dict[str, Any]:
+def store_stories(
+    data_dir: str, new_articles: str, window_days: int, stray_days: int = 0
+) -> dict[str, Any]:
     """The story part of a store of ``new_articles`` into ``data_dir``, as the pipeline does
-    it, timed; with what it decided.
+    it, timed; with what it decided. ``stray_days``: the first article is published (and
+    fetched) that many days before the others, as a re-fetched old page is.
 
     ``pyarrow.dataset`` (which ``pq.read_table`` imports on its first list of files: 0.07 s)
     is imported before the clock starts, so that (b) is not charged an import (a) skips.
@@ -373,6 +380,11 @@ def store_stories(data_dir: str, new_articles: str, window_days: int) -> dict[st
     table = pq.read_table(new_articles, columns=["article_id", "published_at", "fetched_at"])
     articles = pl.from_arrow(table)
     assert isinstance(articles, pl.DataFrame)
+    first = pl.int_range(pl.len()) == 0
+    articles = articles.with_columns(
+        pl.when(first).then(pl.col(c) - pl.duration(days=stray_days)).otherwise(pl.col(c))
+        for c in ("published_at", "fetched_at")
+    )
     matrix = signature_matrix(pq.read_table(new_articles, columns=["signature"]).column(0))
     copy_of = pq.read_table(new_articles, columns=["copy_of"]).column(0).to_pylist()
     lake = Path(data_dir) / "lake"
@@ -476,6 +488,7 @@ def run_story_bench(
     seed: int = 7,
     work_dir: str | Path = "/tmp/news-archive-bench/stories",
     repeat: int = 5,
+    stray_days: int = 0,
     echo: Callable[[str], None] = print,
 ) -> StoryBenchReport:
     """Everything the story benchmark measures, printed as it goes; returns the figures."""
@@ -513,6 +526,12 @@ def run_story_bench(
     report.merge = MergeCost(**in_child(merge_one_story, str(full_dir), absorbed, survivor))
     report.load["c"] = os.getloadavg()[0]
     echo(_merge_line(report.merge, archive))
+    if stray_days:
+        data_dir = scratch_copy(archive_dir, work / "scratch-archive")
+        stray = in_child(store_stories, str(data_dir), str(batch), window_days, stray_days)
+        report.stray_days, report.stray = stray_days, StoreCase(**stray)
+        report.load["d"] = os.getloadavg()[0]
+        echo(_stray_line(report.stray, stray_days))
     loads = ", ".join(f"{part} {value:.1f}" for part, value in report.load.items())
     echo(f"one-minute load average after each part ({report.machine['cores']} cores): {loads}")
     return report
@@ -578,6 +597,15 @@ def _case_table(report: StoryBenchReport, archive: int) -> str:
     return "\n".join(lines)
 
 
+def _stray_line(case: StoreCase, days: int) -> str:
+    return (
+        f"(d) (b) with one of the new articles published {days} days before the others "
+        f"(one run): {case.wall:.2f} s wall, {case.cpu:.2f} s CPU, peak RSS "
+        f"{case.peak_rss / MiB:.0f} MiB (growth {(case.peak_rss - case.rss_before) / MiB:.0f} "
+        f"MiB), {case.archived:,} archived articles read"
+    )
+
+
 def _merge_line(merge: MergeCost, archive: int) -> str:
     return (
         f"one merge at {archive:,} archived (apply_merges of one absorbed story): "
@@ -601,11 +629,17 @@ def add_arguments(parser: Any) -> None:
     parser.add_argument(
         "--repeat", type=int, default=5, help="runs of each case (the median is reported)"
     )
+    parser.add_argument(
+        "--stray-days",
+        type=int,
+        default=0,
+        help="also (d): (b) with one new article published this many days earlier (0: skip)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
 
 
 def run_from_args(args: Any) -> int:
-    names = ("archive", "new", "days", "window_days", "seed", "work_dir", "repeat")
+    names = ("archive", "new", "days", "window_days", "seed", "work_dir", "repeat", "stray_days")
     report = run_story_bench(**{name: getattr(args, name) for name in names})
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)

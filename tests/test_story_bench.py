@@ -46,6 +46,7 @@ def test_the_story_benchmark_runs_on_a_tiny_archive_and_leaves_it_as_it_was(
     out = tmp_path / "figures.json"
     argv = ["bench-stories", "--archive", str(ARCHIVE), "--new", str(NEW), "--days", str(DAYS)]
     argv += ["--seed", str(SEED), "--work-dir", str(tmp_path), "--json", str(out), "--repeat", "1"]
+    argv += ["--stray-days", "4"]
     assert main(argv) == 0
     printed = capsys.readouterr().out
     assert "reused" in printed and "ratio (b)/(a)" in printed and "one merge" in printed
@@ -64,5 +65,11 @@ def test_the_story_benchmark_runs_on_a_tiny_archive_and_leaves_it_as_it_was(
     assert full["wire_copies_found"] >= 0.9 * full["wire_copies"]
     assert full["joined"] >= full["wire_copies_found"] and full["continued"] > 0
     assert merge["articles_files"] == len(articles) and merge["files_rewritten"] >= 1
+    # One new article 4 days older: the days between its window and the others' are read too.
+    window = [new_day(DAYS) + timedelta(days=d) for d in range(-7, 4)]
+    assert (
+        figures["stray"]["archived"]
+        == rows.filter(pl.col("published_at").dt.date().is_in(window)).height
+    )
     # Stores and the merge ran on a hard-linked copy: the archive's files are as they were.
     assert digest(lake) == before
