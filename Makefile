@@ -10,10 +10,11 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_PYTHON := $(PYTHON)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup demo test test-fast lint format warehouse score clean browser airflow bench bench-scale
+.PHONY: help setup demo test test-fast lint format warehouse score clean browser airflow bench bench-scale \
+	bench-stories
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-11s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -59,6 +60,10 @@ bench: setup ## speed vs the plain trafilatura loop, memory, rerun, 1M-row query
 bench-scale: setup ## peak memory of the pipeline at 5,000 and 20,000 pages
 	$(UV) run --frozen news-archive bench --pages 5000 --no-baselines --warehouse-rows 0
 	$(UV) run --frozen news-archive bench --pages 20000 --no-baselines --warehouse-rows 0
+
+bench-stories: setup ## a store's story matching: 10,000 new articles vs 1,000,000 archived and vs none
+	$(UV) run --frozen news-archive bench-stories --archive 1000000 --new 10000 --days 365 \
+		--window-days 3 --stray-days 180 --json /tmp/news-archive-bench/stories.json
 
 clean: ## remove generated data (lake, warehouse, staging), keep the samples
 	rm -rf $(DATA_DIR)/lake $(DATA_DIR)/warehouse $(DATA_DIR)/staging $(DATA_DIR)/report \

@@ -208,6 +208,15 @@ def _parser() -> argparse.ArgumentParser:
 
     add_arguments(bench)
     bench.set_defaults(handler=_bench)
+
+    bench_stories = commands.add_parser(
+        "bench-stories",
+        help="time and peak memory of a store's story matching, against a generated archive",
+    )
+    from etl.story_bench import add_arguments as add_story_arguments
+
+    add_story_arguments(bench_stories)
+    bench_stories.set_defaults(handler=_bench_stories)
     return parser
 
 
@@ -458,6 +467,16 @@ def _bench(args: argparse.Namespace) -> int:
 
     if args.pages < 1 or (args.workers is not None and args.workers < 1):
         raise UsageError("--pages and --workers must be at least 1")
+    return run_from_args(args)
+
+
+def _bench_stories(args: argparse.Namespace) -> int:
+    from etl.story_bench import run_from_args
+
+    if min(args.new, args.days, args.repeat) < 1 or min(args.archive, args.window_days) < 0:
+        raise UsageError(
+            "--new, --days and --repeat must be at least 1, --archive and --window-days 0"
+        )
     return run_from_args(args)
 
 

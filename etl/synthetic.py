@@ -138,6 +138,12 @@ def _paragraph(rng: random.Random, lang: str) -> str:
     return " ".join(_sentence(rng, lang) for _ in range(rng.randint(2, 5)))
 
 
+def sentences(rng: random.Random, lang: str, count: int) -> list[str]:
+    """``count`` sentences of the grammar in ``lang`` ("en", "de" or "fr"): prose whose
+    five-word shingles behave as real ones, for texts made without a page around them."""
+    return [_sentence(rng, lang) for _ in range(count)]
+
+
 def _person(rng: random.Random, lang: str) -> str:
     return f"{rng.choice(_WORDS[lang]['first'])} {rng.choice(_WORDS[lang]['last'])}"
 
