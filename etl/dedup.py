@@ -11,12 +11,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import polars as pl
 import pyarrow as pa
-from datasketch import MinHash, MinHashLSH
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
 
 SHINGLE_WORDS = 5
 NUM_PERM = 128
@@ -101,6 +104,8 @@ def _fmix64(values: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
 
 def minhash_of(text: str) -> MinHash:
     """The signature of one text as a datasketch ``MinHash`` (for its LSH index and tests)."""
+    from datasketch import MinHash
+
     return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=signatures([text])[0], scheme="legacy")
 
 
@@ -177,7 +182,7 @@ def join_similar(
     every row similar to it.
 
     Similar: LSH candidates (all values of one band agree; the bands are those
-    ``MinHashLSH`` chooses for the threshold) whose signatures agree in at least
+    ``band_ranges`` gives for the threshold) whose signatures agree in at least
     ``threshold`` of their values, and whose ``when`` (microseconds) lie at most ``window``
     apart (a negative ``window``: any distance). Bands are compared as sorted arrays rather
     than kept in LSH hash tables, which hold several kilobytes per article. Pairs of two rows
@@ -186,9 +191,14 @@ def join_similar(
     if len(matrix) == 0:
         return
     is_new = np.arange(len(matrix)) < new
-    for start, end in MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges:
-        band = np.ascontiguousarray(matrix[:, start:end])
-        keys = band.view(np.dtype((np.void, band.dtype.itemsize * (end - start)))).ravel()
+    for start, end in band_ranges(threshold):
+        # A band's values as one 64-bit key: sorting numbers is twice as fast as sorting the
+        # bands' bytes, and two bands that collide only add a pair the exact check turns down.
+        keys = matrix[:, start].copy()
+        for column in range(start + 1, end):
+            keys *= _BASE
+            keys += matrix[:, column]
+        keys = _fmix64(keys)
         order = np.argsort(keys, kind="stable")
         ordered = keys[order]
         breaks = np.flatnonzero(ordered[1:] != ordered[:-1]) + 1
@@ -210,6 +220,21 @@ def join_similar(
                     other = find(parent, b)
                     if other != root:
                         parent[other] = root
+
+
+@cache
+def band_ranges(threshold: float = STORY_THRESHOLD) -> list[tuple[int, int]]:
+    """The LSH bands (first and last value of each) that ``MinHashLSH`` picks for the
+    threshold: 25 bands of 5 values at 0.5 with 128 values.
+
+    Written out for the story threshold, because importing datasketch (it brings scipy) costs
+    a process more than a second and 60 MB; tests check that the two agree.
+    """
+    if threshold == STORY_THRESHOLD and NUM_PERM == 128:
+        return [(start, start + 5) for start in range(0, 125, 5)]
+    from datasketch import MinHashLSH
+
+    return list(MinHashLSH(threshold=threshold, num_perm=NUM_PERM).hashranges)
 
 
 def signature_bytes(texts: Sequence[str | None]) -> list[bytes]:

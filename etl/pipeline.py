@@ -45,17 +45,9 @@ from etl.schema import (
     ARTICLE_SCHEMA,
     REJECT_PARTITION,
     REJECT_SCHEMA,
-    STORY_INDEX_SCHEMA,
 )
 from etl.store import ParquetAppender, PartitionedWriter, check_run_id
-from etl.stories import (
-    INDEX_CACHE,
-    INDEX_DATASET,
-    apply_merges,
-    assign_stories,
-    finish_merges,
-    index_table,
-)
+from etl.stories import finish_merges, match_stories, write_index
 
 __all__ = ["extract_unit", "list_input_units", "run_pipeline", "store_run"]
 
@@ -290,14 +282,10 @@ def _store_run_locked(
         kept, superseded = collapse_versions(keys.sort("input_origin", maintain_order=True))
         kept = kept.sort("article_id", maintain_order=True)
         kept_signatures = signatures[kept["_signature"].to_numpy()]
-        stories = assign_stories(
-            lake, run_id, kept, kept_signatures, window, cache=data_dir / INDEX_CACHE
-        )
+        stories, relabelled = match_stories(data_dir, run_id, kept, kept_signatures, window)
         winners = kept.select(
             "_unit", "_row", story_id=pl.Series(stories.story_ids, dtype=pl.String)
         )
-        # Other runs' rows of the stories this run's articles bridged take the surviving id.
-        relabelled = apply_merges(data_dir, stories.merges, run_id)
     stats = _LakeStats()
     with clock.stage("store"):
         with PartitionedWriter(
@@ -320,10 +308,8 @@ def _store_run_locked(
                 rows = _reject_rows(frame, run_id)
                 rejects_out.write(rows)
                 stats.add_rejects(rows)
-        with PartitionedWriter(
-            lake / INDEX_DATASET, ARTICLE_PARTITION, STORY_INDEX_SCHEMA, run_id
-        ) as index_out:
-            index_out.write(index_table(kept, kept_signatures, run_id))
+        # Last: an articles file without its index file gets one from its texts when read.
+        write_index(lake, run_id, kept, kept_signatures)
     release_memory()
     skipped: Counter[str] = Counter()
     seconds: Counter[str] = Counter(clock.seconds)

@@ -50,7 +50,7 @@ from etl.schema import (
     STORY_MERGE_PARTITION,
     STORY_MERGE_SCHEMA,
 )
-from etl.store import write_parquet_atomic
+from etl.store import PartitionedWriter, write_parquet_atomic
 
 STORY_WINDOW = Settings().story_window
 INDEX_DATASET = "story_index"
@@ -138,6 +138,38 @@ def assign_stories(
     roots = np.array([find(parent, i) for i in range(len(parent))], dtype=np.int64)
     first_seen = dict(archived.group_by("story_id").agg(pl.col("when").min()).iter_rows())
     return _name(nodes.with_columns(root=roots), count, first_seen, len(rows))
+
+
+def match_stories(
+    data_dir: Path,
+    run_id: str,
+    articles: pl.DataFrame,
+    article_signatures: np.ndarray[Any, Any],
+    window: timedelta = STORY_WINDOW,
+) -> tuple[Assignment, list[Path]]:
+    """A store's story step: ``assign_stories`` through the index cache, then the merges its
+    articles caused written into the lake; returns the assignment and the rewritten files."""
+    assignment = assign_stories(
+        data_dir / "lake",
+        run_id,
+        articles,
+        article_signatures,
+        window,
+        cache=data_dir / INDEX_CACHE,
+    )
+    # Other runs' rows of the stories these articles bridged take the surviving id.
+    return assignment, apply_merges(data_dir, assignment.merges, run_id)
+
+
+def write_index(
+    lake: Path, run_id: str, articles: pl.DataFrame, article_signatures: np.ndarray[Any, Any]
+) -> list[Path]:
+    """The run's index files, beside its articles files (the same partitions and names)."""
+    with PartitionedWriter(
+        lake / INDEX_DATASET, ARTICLE_PARTITION, STORY_INDEX_SCHEMA, run_id
+    ) as index_out:
+        index_out.write(index_table(articles, article_signatures, run_id))
+    return index_out.written
 
 
 def days_within(when: np.ndarray[Any, Any], window: timedelta) -> list[date]:

@@ -148,3 +148,22 @@ def test_signatures_ignore_case_and_spacing_and_leave_empty_texts_empty() -> Non
     assert np.array_equal(plain, shouted)
     assert (empty == np.iinfo(np.uint32).max).all()
     assert not (short == np.iinfo(np.uint32).max).all()
+
+
+def test_the_written_out_bands_are_those_minhash_lsh_picks() -> None:
+    from etl.dedup import band_ranges
+
+    assert band_ranges() == list(
+        MinHashLSH(threshold=STORY_THRESHOLD, num_perm=NUM_PERM).hashranges
+    )
+    assert band_ranges(0.8) == list(MinHashLSH(threshold=0.8, num_perm=NUM_PERM).hashranges)
+
+
+def test_dedup_does_not_import_datasketch_and_scipy() -> None:
+    """Every store imports dedup; datasketch brings scipy (over a second and 60 MB)."""
+    import subprocess
+    import sys
+
+    code = "import sys, etl.dedup; print('datasketch' in sys.modules, 'scipy' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
