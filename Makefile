@@ -57,8 +57,8 @@ bench: setup ## speed vs the plain trafilatura loop, memory, rerun, 1M-row query
 	$(UV) run --frozen news-archive bench --pages 2000 --json /tmp/news-archive-bench/bench-2000.json
 
 bench-scale: setup ## peak memory of the pipeline at 5,000 and 20,000 pages
-	$(UV) run --frozen news-archive bench --pages 5000 --no-baselines --warehouse-rows 0
-	$(UV) run --frozen news-archive bench --pages 20000 --no-baselines --warehouse-rows 0
+	$(UV) run --frozen news-archive bench --corpus generated --pages 5000 --no-baselines --warehouse-rows 0
+	$(UV) run --frozen news-archive bench --corpus generated --pages 20000 --no-baselines --warehouse-rows 0
 
 clean: ## remove generated data (lake, warehouse, staging), keep the samples
 	rm -rf $(DATA_DIR)/lake $(DATA_DIR)/warehouse $(DATA_DIR)/staging $(DATA_DIR)/report \

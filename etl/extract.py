@@ -11,6 +11,7 @@ import codecs
 import html
 import json
 import re
+import time
 import tomllib
 import unicodedata
 from collections.abc import Sequence
@@ -142,6 +143,28 @@ RAW_ARTICLE_SCHEMA = pa.schema(
 """What ``extract_page`` returns, as staged between extraction and cleaning."""
 
 
+class CpuClock:
+    """CPU seconds this process spent inside a kind of work, summed over ``with`` blocks.
+
+    ``TRAFILATURA_CPU`` counts trafilatura's own work in extraction (parsing, the extraction,
+    its metadata readers and htmldate), so that the benchmark can set the project's own work
+    around it against it.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __enter__(self) -> None:
+        self._started = time.process_time()
+
+    def __exit__(self, *_: object) -> None:
+        self.seconds += time.process_time() - self._started
+
+
+TRAFILATURA_CPU = CpuClock()
+
+
 class ExtractionRejected(Exception):
     """The page holds no article; ``reason`` is the reject reason."""
 
@@ -260,7 +283,8 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
     """One page into a raw article record (plain Python values, one dict)."""
     settings = settings or ExtractionSettings()
     markup = decode_html(page.body, page.content_type).replace("\x00", "")
-    tree = load_html(markup)
+    with TRAFILATURA_CPU:
+        tree = load_html(markup)
     if tree is None:
         raise ExtractionRejected("unparseable", "no HTML tree")
     meta = read_page_metadata(tree)
@@ -283,19 +307,20 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         # Ruby annotations (readings over Japanese or Chinese words) are inline text; left as
         # elements, trafilatura breaks the sentence around each of them.
         etree.strip_tags(tree, "ruby", "rb", "rt", "rp", "rtc")
-    document = bare_extraction(
-        tree,
-        url=page.url,
-        with_metadata=settings.with_metadata,
-        include_comments=settings.include_comments,
-        include_tables=settings.include_tables,
-        favor_precision=settings.favor_precision,
-        favor_recall=settings.favor_recall,
-        # Links stay in the text as Markdown so that cleaning can tell link lists
-        # ("Read more: ...", related-article teasers) from prose; cleaning removes the markup.
-        include_links=True,
-        deduplicate=False,
-    )
+    with TRAFILATURA_CPU:
+        document = bare_extraction(
+            tree,
+            url=page.url,
+            with_metadata=settings.with_metadata,
+            include_comments=settings.include_comments,
+            include_tables=settings.include_tables,
+            favor_precision=settings.favor_precision,
+            favor_recall=settings.favor_recall,
+            # Links stay in the text as Markdown so that cleaning can tell link lists
+            # ("Read more: ...", related-article teasers) from prose; cleaning removes them.
+            include_links=True,
+            deduplicate=False,
+        )
     doc: dict[str, Any] = {}
     if document is not None:
         doc = document.as_dict() if hasattr(document, "as_dict") else dict(document)
@@ -308,7 +333,9 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
     if text_size(MARKDOWN_LINK.sub(r"\1", text)) < settings.min_words:
         raise ExtractionRejected("extraction_empty", f"main text under {settings.min_words} words")
     if not settings.with_metadata:
-        doc.update(read_missing(tree, page.url, missing_metadata(meta, page.url)))
+        missing = missing_metadata(meta, page.url)
+        with TRAFILATURA_CPU:
+            doc.update(read_missing(tree, page.url, missing))
     description = meta.description or doc.get("description")
     if settings.recover_lead:
         # The meta description first: it is the teaser text more often than JSON-LD's.
@@ -490,12 +517,13 @@ def payload_body(tree: HtmlElement, ld_bodies: Sequence[str] = ()) -> str | None
     best = max(candidates, key=len)
     if not _HTML_TAG.search(best):
         return "\n".join(line.strip() for line in best.splitlines() if line.strip()) or None
-    document = bare_extraction(
-        f"<html><body><article>{best}</article></body></html>",
-        include_comments=False,
-        include_links=True,
-        deduplicate=False,
-    )
+    with TRAFILATURA_CPU:
+        document = bare_extraction(
+            f"<html><body><article>{best}</article></body></html>",
+            include_comments=False,
+            include_links=True,
+            deduplicate=False,
+        )
     if document is None:
         return None
     doc = document.as_dict() if hasattr(document, "as_dict") else dict(document)
