@@ -198,6 +198,8 @@ class ExtractionSettings:
     ``etl.metadata``. Off (the default), its readers run only for what the page's own
     metadata lacks (``missing_metadata``); on the labelled pages that scored the same
     (body, title, authors and topics overall), and one date better.
+    ``compare_extractors`` lets trafilatura compare its extraction with readability's and
+    jusText's and keep the better one (off: its ``fast`` mode); see docs/benchmarks.md.
     ``page_cpu_seconds`` bounds one page: trafilatura is superlinear in the number of
     paragraphs, so a hostile page of a few megabytes would otherwise hold a worker for hours.
     """
@@ -210,6 +212,7 @@ class ExtractionSettings:
     page_cpu_seconds: float = 60.0
     recover_lead: bool = True
     with_metadata: bool = False
+    compare_extractors: bool = True
 
 
 class SettingsError(ValueError):
@@ -382,6 +385,7 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
             include_tables=settings.include_tables,
             favor_precision=settings.favor_precision,
             favor_recall=settings.favor_recall,
+            fast=not settings.compare_extractors,
             # Links stay in the text as Markdown so that cleaning can tell link lists
             # ("Read more: ...", related-article teasers) from prose; cleaning removes them.
             include_links=True,

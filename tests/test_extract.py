@@ -359,3 +359,15 @@ def test_fact_boxes_go_but_a_mislabelled_container_stays() -> None:
     text = tree.text_content()
     assert "Key facts" not in text and "Related" not in text
     assert "Not a fact box" in text and "Story text." in text
+
+
+def test_the_readability_comparison_can_be_switched_off() -> None:
+    from etl.extract import extraction_settings
+
+    assert extraction_settings().compare_extractors is True
+    fast = extraction_settings(["compare_extractors=false"])
+    assert fast.compare_extractors is False
+    record = extract_page(
+        Page(url="https://example.de/a", body=article_page().encode(), origin="x"), fast
+    )
+    assert record["text"]
