@@ -653,7 +653,7 @@ def visible_lead(tree: HtmlElement, descriptions: Sequence[str], text: str) -> s
     wants = [want for want in wants if want in visible]
     if not wants:
         return None
-    blocks = _lead_blocks(body)
+    blocks = _lead_blocks(body, wants)
     for want in wants:
         limit = 2.5 * len(want) + 80
         best: str | None = None
@@ -668,14 +668,24 @@ def visible_lead(tree: HtmlElement, descriptions: Sequence[str], text: str) -> s
     return None
 
 
-def _lead_blocks(body: HtmlElement) -> list[tuple[HtmlElement, str]]:
-    """The elements a lead can be printed in, near the top of the page, with their text's key."""
+def _lead_blocks(body: HtmlElement, wants: list[str]) -> list[tuple[HtmlElement, str]]:
+    """The elements a lead can be printed in, near the top of the page, with their text's key.
+
+    Normalising an element's text costs in proportion to its length, and containers repeat
+    their children's text: elements far too short or far too long to hold one of ``wants``
+    and not much more are left out before it (normalising can lengthen or shorten a text,
+    but not by a factor of four or of ten for a page's paragraph).
+    """
+    shortest = min(len(want) for want in wants) // 4
+    longest = 10 * (2.5 * max(len(want) for want in wants) + 80) + 1000
     blocks: list[tuple[HtmlElement, str]] = []
     for seen, element in enumerate(body.iter(*_LEAD_TAGS)):
         if seen > _LEAD_SEARCH_LIMIT:
             break  # leads sit near the top; a huge page is not read to its end for one
         if len(element) <= 30:
-            blocks.append((element, _loose(element.text_content())))
+            shown = element.text_content()
+            if shortest <= len(shown) <= longest:
+                blocks.append((element, _loose(shown)))
     return blocks
 
 
