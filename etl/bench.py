@@ -524,7 +524,7 @@ def run_bench(
         report.lxml = lxml_loop(corpus_file)
         report.load["b"] = os.getloadavg()[0]
         echo(_loop_line("(b) lxml parse only, 1 process", report.lxml))
-    data_dir = work / f"run-{corpus_file.stem}"
+    data_dir = work / f"run-{corpus_file.name.split('.')[0]}"
     _remove_tree(data_dir)
     report.pipeline = pipeline_run(corpus_file, data_dir, workers)
     report.load["c"] = os.getloadavg()[0]
