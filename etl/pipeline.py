@@ -191,6 +191,7 @@ def extract_unit(
     workers = _worker_count(executor)
     pending: deque[_Batch] = deque()
     extracted = _Extracted()
+    warm_up = _CleaningWarmUp()
     with (
         ParquetAppender(articles_path, staged_article_schema()) as articles_out,
         ParquetAppender(rejects_path, STAGED_REJECT_SCHEMA) as rejects_out,
@@ -219,6 +220,8 @@ def extract_unit(
                     batch.pages.append(record)
                     batch.keys[record.origin] = digest
             batch.start(executor, workers, settings, clock)
+            if executor is not None:
+                warm_up.start()
             pending.append(batch)
             # Enough work queued that no worker waits while this process writes a batch.
             while len(pending) > (2 if executor is not None else 0):
@@ -519,6 +522,49 @@ def _worker_count(executor: Executor | None) -> int:
     return int(getattr(executor, "_max_workers", None) or os.cpu_count() or 1)
 
 
+class _CleaningWarmUp:
+    """The first ``clean_articles`` of a process, on a made-up article, in a thread.
+
+    That first call spends about a second of CPU that later ones do not (polars compiles and
+    caches the cleaning regexes, the boilerplate rules are checked, the language model is
+    read); run while the workers extract the first batches, it is off the run's critical
+    path. Started after the workers are forked, as a fork must not copy a busy polars.
+    """
+
+    _thread: threading.Thread | None = None
+    _lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if _CleaningWarmUp._thread is None:
+                _CleaningWarmUp._thread = threading.Thread(
+                    target=_clean_made_up_article, name="cleaning-warm-up", daemon=True
+                )
+                _CleaningWarmUp._thread.start()
+
+    @classmethod
+    def wait(cls) -> None:
+        thread = cls._thread
+        if thread is not None and thread.is_alive():
+            thread.join()
+
+
+def _clean_made_up_article() -> None:
+    record = {
+        "url": "https://warm-up.example/news/a",
+        "input_origin": "warm-up",
+        "title": "A made-up article",
+        "text": "Berlin (dpa) - A first paragraph of prose.\n\nFoto: Agentur\n\nMehr zum Thema",
+        "authors_raw": ["Anna Beispiel"],
+        "topics_raw": ["Politik"],
+        "published_raw": "2025-10-16T12:00:00+02:00",
+        "html_lang": "de",
+    }
+    raw = pl.from_arrow(pa.Table.from_pylist([record], RAW_ARTICLE_SCHEMA))
+    assert isinstance(raw, pl.DataFrame)
+    clean_articles(raw)
+
+
 @dataclass
 class _Extracted:
     """Extracted batches waiting to be cleaned and staged together, in input order."""
@@ -554,6 +600,7 @@ def _stage_extracted(
     clock: StageClock,
 ) -> None:
     """Clean the waiting articles, sign them for dedup and stage them with the rejects."""
+    _CleaningWarmUp.wait()
     with clock.stage("clean"):
         raw = pl.from_arrow(pa.Table.from_pylist(extracted.articles, RAW_ARTICLE_SCHEMA))
         assert isinstance(raw, pl.DataFrame)
