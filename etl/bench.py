@@ -507,14 +507,15 @@ def run_bench(
             "no real pages found (../shared/bench/pages.warc.gz, ../shared/eval/dev/"
             "pages.warc.gz): give --corpus FILE.warc.gz, or --corpus generated"
         )
+    generated = [str(c) for c in sources] == [GENERATED]
+    missing = [str(p) for p in sources if not generated and not p.is_file()]
+    if missing:
+        raise BenchCorpusError(f"--corpus: no such file: {', '.join(missing)}")
     report = BenchReport(pages, seed, workers, machine(), {})
     echo(_machine_line(report))
-    if [str(c) for c in sources] == [GENERATED]:
+    if generated:
         corpus_file, report.corpus = ensure_corpus(work, pages, seed)
     else:
-        missing = [str(p) for p in sources if not p.is_file()]
-        if missing:
-            raise BenchCorpusError(f"--corpus: no such file: {', '.join(missing)}")
         corpus_file, report.corpus = real_corpus(sources, work, pages)
     echo(_corpus_line(corpus_file, report.corpus))
     if baselines:

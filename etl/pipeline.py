@@ -220,7 +220,8 @@ def extract_unit(
                     batch.pages.append(record)
                     batch.keys[record.origin] = digest
             batch.start(executor, workers, settings, clock)
-            if executor is not None:
+            if batch.futures:
+                # The pool forks its workers at the first task: the warm-up comes after.
                 warm_up.start()
             pending.append(batch)
             # Enough work queued that no worker waits while this process writes a batch.
