@@ -58,8 +58,8 @@ bench: setup ## speed vs the plain trafilatura loop, memory, rerun, 1M-row query
 	$(UV) run --frozen news-archive bench --pages 2000 --json /tmp/news-archive-bench/bench-2000.json
 
 bench-scale: setup ## peak memory of the pipeline at 5,000 and 20,000 pages
-	$(UV) run --frozen news-archive bench --pages 5000 --no-baselines --warehouse-rows 0
-	$(UV) run --frozen news-archive bench --pages 20000 --no-baselines --warehouse-rows 0
+	$(UV) run --frozen news-archive bench --corpus generated --pages 5000 --no-baselines --warehouse-rows 0
+	$(UV) run --frozen news-archive bench --corpus generated --pages 20000 --no-baselines --warehouse-rows 0
 
 bench-stories: setup ## a store's story matching: 10,000 new articles vs 1,000,000 archived and vs none
 	$(UV) run --frozen news-archive bench-stories --archive 1000000 --new 10000 --days 365 \

@@ -117,9 +117,15 @@ EARLIEST_PLAUSIBLE = datetime(1990, 1, 1)
 CLOCK_SKEW = "1d"
 
 _EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
-_LANG_IDENTIFIER = py3langid.langid.LanguageIdentifier.from_model_file(
-    py3langid.langid.MODEL_FILE, norm_probs=True
-)
+
+
+@lru_cache(maxsize=1)
+def _language_identifier() -> py3langid.langid.LanguageIdentifier:
+    """py3langid's model, read at the first article: unpacking it costs 0.4 s, which every
+    command importing this module (``news-archive --help`` included) paid at import."""
+    return py3langid.langid.LanguageIdentifier.from_model_file(
+        py3langid.langid.MODEL_FILE, norm_probs=True
+    )
 
 
 def clean_articles(raw: pl.DataFrame) -> pl.DataFrame:
@@ -575,7 +581,7 @@ def detect_language(text: str | None, html_lang: str | None) -> str | None:
     if not text or len(text) < 20:
         return declared
     sample = unicodedata.normalize("NFC", text[:LANGUAGE_SAMPLE_CHARS])
-    ranked: list[Any] = _LANG_IDENTIFIER.rank(sample)
+    ranked: list[Any] = _language_identifier().rank(sample)
     best, best_p = ranked[0]
     if declared and best != declared:
         for lang, p in ranked[1:5]:

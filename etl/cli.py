@@ -202,7 +202,7 @@ def _parser() -> argparse.ArgumentParser:
     report.set_defaults(handler=_report)
 
     bench = commands.add_parser(
-        "bench", help="measure speed, memory and query latency on a synthetic corpus"
+        "bench", help="measure speed on real pages, memory and query latency"
     )
     from etl.bench import add_arguments
 
@@ -463,11 +463,14 @@ def _quality(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from etl.bench import run_from_args
+    from etl.bench import BenchCorpusError, run_from_args
 
     if args.pages < 1 or (args.workers is not None and args.workers < 1):
         raise UsageError("--pages and --workers must be at least 1")
-    return run_from_args(args)
+    try:
+        return run_from_args(args)
+    except BenchCorpusError as exc:
+        raise UsageError(str(exc)) from exc
 
 
 def _bench_stories(args: argparse.Namespace) -> int:

@@ -11,13 +11,14 @@ import codecs
 import html
 import json
 import re
+import time
 import tomllib
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -25,9 +26,16 @@ import charset_normalizer
 import pyarrow as pa
 import tldextract
 from lxml import etree
-from lxml.html import HtmlElement
+from lxml.html import (
+    HtmlComment,
+    HtmlElement,
+    HtmlEntity,
+    HTMLParser,
+    HtmlProcessingInstruction,
+    fromstring,
+)
 from trafilatura import bare_extraction
-from trafilatura.utils import load_html
+from trafilatura.utils import is_dubious_html, repair_faulty_html
 
 from etl.clean import lead_bylines
 from etl.gap_metadata import read_missing
@@ -88,11 +96,9 @@ _TEASER_CARDS = "//a[@href][.//p or .//div or .//h1 or .//h2 or .//h3 or .//h4 o
 _CARD_MAX_CHARS = 1500
 # role="complementary", or a class word naming a fact or info box ("fact-box", "factbox",
 # "faktaboks", "c-infoBox", "article-body-infobox"), matched as a whole word of the class.
-_REGEX_NS = {"re": "http://exslt.org/regular-expressions"}
-_BOXES = (
-    "//*[@role='complementary' or re:test(@class, "
-    "'(^|[\\s_-])(fact-?box|fakta(boks|ruta)?|info-?box)($|[\\s_-])', 'i')]"
-)
+# Python's walk over the elements, reading each class, costs a fifth of an XPath that tests
+# the classes (EXSLT's re:test calls back into Python for every element with a class).
+_BOX_CLASS = re.compile(r"(^|[\s_-])(fact-?box|fakta(boks|ruta)?|info-?box)($|[\s_-])", re.I)
 _CHUNK_MIN_CHARS = 500
 _PAYLOAD_MIN_CHARS = 500
 # A JSON string under a key that names an article body: "contentHtml": "<p>...", "body": "..."
@@ -103,8 +109,14 @@ _PAYLOAD_FIELD = re.compile(
 _HTML_TAG = re.compile(r"<(?:p|br|div|h[2-6]|ul|li)\b", re.I)
 # Elements a lead paragraph is printed in, innermost first in document order.
 _LEAD_TAGS = ("p", "h2", "h3", "strong", "b", "em", "span", "li", "summary", "div", "header")
-_VISIBLE_TEXT = (
-    ".//text()[not(ancestor::script) and not(ancestor::style) and not(ancestor::noscript)]"
+# The text a reader sees: not in scripts and styles (whose text is their one child node) nor
+# in noscript blocks (whose ancestors are searched only on pages that have one).
+_TEXT_OUTSIDE_SCRIPTS = etree.XPath(
+    ".//text()[not(parent::script or parent::style)]", smart_strings=False
+)
+_TEXT_OUTSIDE_NOSCRIPT = etree.XPath(
+    ".//text()[not(parent::script or parent::style)][not(ancestor::noscript)]",
+    smart_strings=False,
 )
 
 
@@ -142,6 +154,28 @@ RAW_ARTICLE_SCHEMA = pa.schema(
 """What ``extract_page`` returns, as staged between extraction and cleaning."""
 
 
+class CpuClock:
+    """CPU seconds this process spent inside a kind of work, summed over ``with`` blocks.
+
+    ``TRAFILATURA_CPU`` counts trafilatura's own work in extraction (parsing, the extraction,
+    its metadata readers and htmldate), so that the benchmark can set the project's own work
+    around it against it.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __enter__(self) -> None:
+        self._started = time.process_time()
+
+    def __exit__(self, *_: object) -> None:
+        self.seconds += time.process_time() - self._started
+
+
+TRAFILATURA_CPU = CpuClock()
+
+
 class ExtractionRejected(Exception):
     """The page holds no article; ``reason`` is the reject reason."""
 
@@ -164,6 +198,8 @@ class ExtractionSettings:
     ``etl.metadata``. Off (the default), its readers run only for what the page's own
     metadata lacks (``missing_metadata``); on the labelled pages that scored the same
     (body, title, authors and topics overall), and one date better.
+    ``compare_extractors`` lets trafilatura compare its extraction with readability's and
+    jusText's and keep the better one (off: its ``fast`` mode); see docs/benchmarks.md.
     ``page_cpu_seconds`` bounds one page: trafilatura is superlinear in the number of
     paragraphs, so a hostile page of a few megabytes would otherwise hold a worker for hours.
     """
@@ -176,6 +212,7 @@ class ExtractionSettings:
     page_cpu_seconds: float = 60.0
     recover_lead: bool = True
     with_metadata: bool = False
+    compare_extractors: bool = True
 
 
 class SettingsError(ValueError):
@@ -256,11 +293,67 @@ def decode_html(body: bytes, content_type: str | None) -> str:
     return body.decode("utf-8", errors="replace")
 
 
+def _html_parser() -> HTMLParser:
+    """trafilatura's parser settings, with element classes chosen in C.
+
+    lxml.html picks the class of every element it hands to Python with a Python function
+    (for form elements' extra methods, which nothing here uses): millions of calls a run,
+    from the tree walks of trafilatura and of this module alike.
+    """
+    parser = HTMLParser(
+        collect_ids=False,
+        default_doctype=False,
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+    )
+    parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=HtmlElement,
+            comment=HtmlComment,
+            pi=HtmlProcessingInstruction,
+            entity=HtmlEntity,
+        )
+    )
+    return parser
+
+
+_HTML_PARSER = _html_parser()
+
+
+def parse_html(markup: str) -> HtmlElement | None:
+    """The tree of a decoded page, as ``trafilatura.utils.load_html`` builds it, or None.
+
+    The same repairs and checks (a page that does not say "html" near its start and parses
+    to less than two elements is not HTML), with ``_HTML_PARSER``.
+    """
+    beginning = markup[:50].lower()
+    markup = repair_faulty_html(markup, beginning)
+    tree: HtmlElement | None = None
+    as_bytes = False
+    try:
+        tree = fromstring(markup, parser=_HTML_PARSER)
+    except ValueError:
+        # "Unicode strings with encoding declaration are not supported."
+        as_bytes = True
+    except etree.LxmlError:
+        pass
+    if as_bytes or tree is None or len(tree) < 1:
+        try:
+            tree = fromstring(markup.encode("utf-8", "surrogatepass"), parser=_HTML_PARSER)
+        except (ValueError, etree.LxmlError):
+            tree = None
+    if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
+        return None
+    return tree
+
+
 def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict[str, Any]:
     """One page into a raw article record (plain Python values, one dict)."""
     settings = settings or ExtractionSettings()
     markup = decode_html(page.body, page.content_type).replace("\x00", "")
-    tree = load_html(markup)
+    with TRAFILATURA_CPU:
+        tree = parse_html(markup)
     if tree is None:
         raise ExtractionRejected("unparseable", "no HTML tree")
     meta = read_page_metadata(tree)
@@ -283,19 +376,21 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         # Ruby annotations (readings over Japanese or Chinese words) are inline text; left as
         # elements, trafilatura breaks the sentence around each of them.
         etree.strip_tags(tree, "ruby", "rb", "rt", "rp", "rtc")
-    document = bare_extraction(
-        tree,
-        url=page.url,
-        with_metadata=settings.with_metadata,
-        include_comments=settings.include_comments,
-        include_tables=settings.include_tables,
-        favor_precision=settings.favor_precision,
-        favor_recall=settings.favor_recall,
-        # Links stay in the text as Markdown so that cleaning can tell link lists
-        # ("Read more: ...", related-article teasers) from prose; cleaning removes the markup.
-        include_links=True,
-        deduplicate=False,
-    )
+    with TRAFILATURA_CPU:
+        document = bare_extraction(
+            tree,
+            url=page.url,
+            with_metadata=settings.with_metadata,
+            include_comments=settings.include_comments,
+            include_tables=settings.include_tables,
+            favor_precision=settings.favor_precision,
+            favor_recall=settings.favor_recall,
+            fast=not settings.compare_extractors,
+            # Links stay in the text as Markdown so that cleaning can tell link lists
+            # ("Read more: ...", related-article teasers) from prose; cleaning removes them.
+            include_links=True,
+            deduplicate=False,
+        )
     doc: dict[str, Any] = {}
     if document is not None:
         doc = document.as_dict() if hasattr(document, "as_dict") else dict(document)
@@ -308,12 +403,13 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
     if text_size(MARKDOWN_LINK.sub(r"\1", text)) < settings.min_words:
         raise ExtractionRejected("extraction_empty", f"main text under {settings.min_words} words")
     if not settings.with_metadata:
-        doc.update(read_missing(tree, page.url, missing_metadata(meta, page.url)))
+        missing = missing_metadata(meta, page.url)
+        with TRAFILATURA_CPU:
+            doc.update(read_missing(tree, page.url, missing))
     description = meta.description or doc.get("description")
     if settings.recover_lead:
         # The meta description first: it is the teaser text more often than JSON-LD's.
-        candidates = dict.fromkeys([*meta.descriptions, *meta.descriptions_ld])
-        lead = next((found for d in candidates if (found := visible_lead(tree, d, text))), None)
+        lead = visible_lead(tree, [*meta.descriptions, *meta.descriptions_ld], text)
         if lead:
             text = f"{lead}\n{text}"
 
@@ -379,7 +475,7 @@ def drop_boxes(tree: HtmlElement) -> None:
     the page marks it as complementary (ARIA role, the ``<aside>`` meaning) or names it a fact
     or info box. trafilatura keeps it when it sits inside the article container.
     """
-    boxes = tree.xpath(_BOXES, namespaces=_REGEX_NS)
+    boxes = [element for element in tree.iter(etree.Element) if _is_box(element)]
     if not boxes:
         return
     # A "box" holding the headline or most of the page's text is a mislabelled container.
@@ -387,6 +483,15 @@ def drop_boxes(tree: HtmlElement) -> None:
     for box in boxes:
         if box.find(".//h1") is None and len(box.text_content()) < page_chars / 2:
             box.drop_tree()
+
+
+def _is_box(element: HtmlElement) -> bool:
+    classes = element.get("class")
+    if classes:
+        lowered = classes.lower()
+        if ("box" in lowered or "fakta" in lowered) and _BOX_CLASS.search(classes):
+            return True
+    return bool(element.get("role") == "complementary")
 
 
 def drop_teaser_cards(tree: HtmlElement) -> None:
@@ -490,12 +595,13 @@ def payload_body(tree: HtmlElement, ld_bodies: Sequence[str] = ()) -> str | None
     best = max(candidates, key=len)
     if not _HTML_TAG.search(best):
         return "\n".join(line.strip() for line in best.splitlines() if line.strip()) or None
-    document = bare_extraction(
-        f"<html><body><article>{best}</article></body></html>",
-        include_comments=False,
-        include_links=True,
-        deduplicate=False,
-    )
+    with TRAFILATURA_CPU:
+        document = bare_extraction(
+            f"<html><body><article>{best}</article></body></html>",
+            include_comments=False,
+            include_links=True,
+            deduplicate=False,
+        )
     if document is None:
         return None
     doc = document.as_dict() if hasattr(document, "as_dict") else dict(document)
@@ -514,40 +620,73 @@ def is_index_page(meta: PageMetadata) -> bool:
     )
 
 
-def visible_lead(tree: HtmlElement, description: str | None, text: str) -> str | None:
+def visible_lead(tree: HtmlElement, descriptions: Sequence[str], text: str) -> str | None:
     """The page's lead paragraph when trafilatura left it out, else None.
 
     The lead (standfirst, teaser) is usually repeated in a description (meta, Open Graph,
-    Twitter or JSON-LD; the caller tries each, as they often differ), and
+    Twitter or JSON-LD; tried in the order given, as they often differ), and
     extractors often drop it because it sits outside the article container. It is put back
     only where the page shows it: the first element whose text holds the description and
     not much more, so that a dateline the element adds ("Berlin. ...") comes along. A
     description cut short with "..." still finds its paragraph.
+    Each of the page's texts is normalised once, whatever the number of descriptions.
     """
-    if not description or len(description) < 40:
-        return None
-    want = _loose(description.rstrip(" .…"))
-    if want[:80] in _loose(MARKDOWN_LINK.sub(r"\1", text)):
-        return None
-    # Descriptions often add a sentence the page does not show: the first 150 characters
-    # are what must be visible.
-    want = want[:150]
+    text_key: str | None = None
+    wants: list[str] = []
+    for description in dict.fromkeys(descriptions):
+        if not description or len(description) < 40:
+            continue
+        want = _loose(description.rstrip(" .…"))
+        if text_key is None:
+            text_key = _loose(MARKDOWN_LINK.sub(r"\1", text))
+        if want[:80] not in text_key:
+            # Descriptions often add a sentence the page does not show: the first 150
+            # characters are what must be visible.
+            wants.append(want[:150])
     body = tree.find("body")
-    if body is None or want not in _loose(" ".join(body.xpath(_VISIBLE_TEXT))):
+    if not wants or body is None:
         return None
-    limit = 2.5 * len(want) + 80
-    best: str | None = None
+    shown = (
+        _TEXT_OUTSIDE_NOSCRIPT if body.find(".//noscript") is not None else _TEXT_OUTSIDE_SCRIPTS
+    )
+    visible = _loose(" ".join(cast("list[str]", shown(body))))
+    wants = [want for want in wants if want in visible]
+    if not wants:
+        return None
+    blocks = _lead_blocks(body, wants)
+    for want in wants:
+        limit = 2.5 * len(want) + 80
+        best: str | None = None
+        for element, key in blocks:
+            # The innermost element holding the description: its own paragraph.
+            if want in key and len(key) <= limit and not _in_furniture(element):
+                shown = " ".join(element.text_content().split())
+                if best is None or len(shown) < len(best):
+                    best = shown
+        if best:
+            return best
+    return None
+
+
+def _lead_blocks(body: HtmlElement, wants: list[str]) -> list[tuple[HtmlElement, str]]:
+    """The elements a lead can be printed in, near the top of the page, with their text's key.
+
+    Normalising an element's text costs in proportion to its length, and containers repeat
+    their children's text: elements far too short or far too long to hold one of ``wants``
+    and not much more are left out before it (normalising can lengthen or shorten a text,
+    but not by a factor of four or of ten for a page's paragraph).
+    """
+    shortest = min(len(want) for want in wants) // 4
+    longest = 10 * (2.5 * max(len(want) for want in wants) + 80) + 1000
+    blocks: list[tuple[HtmlElement, str]] = []
     for seen, element in enumerate(body.iter(*_LEAD_TAGS)):
         if seen > _LEAD_SEARCH_LIMIT:
             break  # leads sit near the top; a huge page is not read to its end for one
-        if len(element) > 30 or _in_furniture(element):
-            continue
-        shown = " ".join(element.text_content().split())
-        key = _loose(shown)
-        # The innermost element holding the description: its own paragraph.
-        if want in key and len(key) <= limit and (best is None or len(shown) < len(best)):
-            best = shown
-    return best
+        if len(element) <= 30:
+            shown = element.text_content()
+            if shortest <= len(shown) <= longest:
+                blocks.append((element, _loose(shown)))
+    return blocks
 
 
 def _in_furniture(element: HtmlElement) -> bool:

@@ -16,7 +16,6 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
-import dateparser
 from lxml.html import HtmlElement
 
 ARTICLE_TYPES = {
@@ -276,34 +275,47 @@ def _read_meta_tags(tree: HtmlElement, meta: PageMetadata) -> None:
 
 
 def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
-    """One pass over the page body: headings, tags, times, datelines, bylines, credits."""
+    """One pass over the page body: headings, tags, times, datelines, bylines, credits.
+
+    News pages hold thousands of elements and this loop visits each, so the common case
+    (an element with no class word of interest, no tag-line label) costs one look at its
+    class and id and, for text blocks, a look at the first letters of their text.
+    """
     for element in root.iter():
         tag = element.tag
-        if not isinstance(tag, str) or tag in _SKIP_TAGS:
+        if tag.__class__ is not str or tag in _SKIP_TAGS:
             continue
-        if tag == "h1":
-            text = _text(element)
-            if text:
-                meta.h1.append(text)
-            continue
-        if tag == "img" and len(meta.captions) < MAX_CAPTIONS:
-            for text in (element.get("alt"), (element.get("title") or "").split(" | ")[0]):
-                _add_str(meta.captions, text)
-            continue
-        if tag == "figcaption" and len(meta.captions) < MAX_CAPTIONS:
-            _add_str(meta.captions, _text(element, limit=300))
-        if tag == "a" and "tag" in (element.get("rel") or "").lower().split():
-            text = _text(element)
-            if text:
-                meta.topics.append(text)
-            continue
-        if tag == "time":
-            value = element.get("datetime")
-            if value:
-                prop = (element.get("itemprop") or "").lower()
-                _add_date(meta.modified if prop == "datemodified" else meta.published, value)
-        marks = f"{element.get('class') or ''} {element.get('id') or ''}".lower()
-        is_dateline = tag == "time" or (tag in _DATELINE_TAGS and _DATE_CLASS.search(marks))
+        if tag in _READ_TAGS:
+            if tag == "h1":
+                text = _text(element)
+                if text:
+                    meta.h1.append(text)
+                continue
+            if tag == "img":
+                if len(meta.captions) < MAX_CAPTIONS:
+                    for text in (element.get("alt"), (element.get("title") or "").split(" | ")[0]):
+                        _add_str(meta.captions, text)
+                    continue
+            elif tag == "figcaption":
+                if len(meta.captions) < MAX_CAPTIONS:
+                    _add_str(meta.captions, _text(element, limit=300))
+            elif tag == "a":
+                if "tag" in (element.get("rel") or "").lower().split():
+                    text = _text(element)
+                    if text:
+                        meta.topics.append(text)
+                    continue
+            elif tag == "time":
+                value = element.get("datetime")
+                if value:
+                    prop = (element.get("itemprop") or "").lower()
+                    _add_date(meta.modified if prop == "datemodified" else meta.published, value)
+        cls, ident = element.get("class"), element.get("id")
+        marks = f"{cls or ''} {ident or ''}".lower() if cls or ident else ""
+        marked = bool(marks) and _ANY_MARK.search(marks) is not None
+        is_dateline = tag == "time" or (
+            marked and tag in _DATELINE_TAGS and _DATE_CLASS.search(marks)
+        )
         if is_dateline and len(meta.datelines) < 20:
             text = _text(element, limit=120)
             if text:
@@ -313,17 +325,18 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
             match = _TAG_LINE.match(text or "")
             if match:
                 meta.tag_lines.append(match.group(1))
-        if not marks.strip() and not element.get("itemprop") and not element.get("aria-label"):
+        label, prop = element.get("aria-label"), element.get("itemprop")
+        if not marked and not label and not prop:
             continue
-        if _BREADCRUMB_CLASS.search(marks) or (element.get("aria-label") or "").lower() in (
+        if _BREADCRUMB_CLASS.search(marks) or (label or "").lower() in (
             "breadcrumb",
             "breadcrumbs",
         ):
             if not meta.breadcrumbs:
                 meta.breadcrumbs.extend(_anchor_texts(element))
-        elif (
-            _BYLINE_CLASS.search(marks) or (element.get("itemprop") or "").lower() == "author"
-        ) and len(meta.bylines) < 6:
+        elif (_BYLINE_CLASS.search(marks) or (prop or "").lower() == "author") and len(
+            meta.bylines
+        ) < 6:
             text = _text(element, limit=160)
             if text and text not in meta.bylines:
                 meta.bylines.append(text)
@@ -336,12 +349,23 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
                 meta.credits.append(text)
 
 
+_READ_TAGS = {"h1", "img", "figcaption", "a", "time"}
+# Every word the class patterns above look for: an element whose class and id hold none is
+# neither a dateline, a breadcrumb trail, a byline nor a credit.
+_ANY_MARK = re.compile(
+    r"date|time|datum|published|breadcrumb|author|byline|autor|verfasser|creator|source|quelle"
+    r"|credit|copyright|agency|agentur"
+)
+# The first letters ``_TAG_LINE_LABEL`` can start with.
+_LABEL_INITIALS = frozenset("tTsSkKmM\u017f\u212a")  # with the long s and the Kelvin sign
+
+
 def _starts_tag_line(element: HtmlElement) -> bool:
     """A cheap look at the element's first words before its whole text is read."""
     head = (element.text or "").strip()
     if not head and len(element):
         head = (element[0].text or "").strip()
-    return bool(_TAG_LINE_LABEL.match(head))
+    return head[:1] in _LABEL_INITIALS and bool(_TAG_LINE_LABEL.match(head))
 
 
 def _in_figure(element: HtmlElement) -> bool:
@@ -403,16 +427,111 @@ def _parse_with_dateparser(value: str, languages: list[str] | None = None) -> da
     if zone and zone.group(1) in _ZONE_OFFSETS:
         offset = _ZONE_OFFSETS[zone.group(1)]
         value = value[: zone.start()].strip()
-    settings: Any = {"RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DAY_OF_MONTH": "first"}
-    try:
-        parsed = dateparser.parse(value, languages=languages, settings=settings)
-    except (ValueError, OverflowError, TypeError):
-        return None
+    parsed = _parse_common(value, languages)
+    if parsed is None:
+        # dateparser reads almost anything, at 10-20 ms a call (its language detection):
+        # only for what the common formats above do not cover.
+        import dateparser
+
+        settings: Any = {"RETURN_AS_TIMEZONE_AWARE": False, "PREFER_DAY_OF_MONTH": "first"}
+        try:
+            parsed = dateparser.parse(value, languages=languages, settings=settings)
+        except (ValueError, OverflowError, TypeError):
+            return None
     if not isinstance(parsed, datetime):
         return None
     if offset is not None and parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=timezone(timedelta(minutes=offset)))
     return parsed
+
+
+def _parse_common(value: str, languages: list[str] | None) -> datetime | None:
+    """The common date formats, read as dateparser reads them, or None for dateparser.
+
+    "16. Oktober 2025, 22:41", "Fr, 17 Mai 2019 13:38:23", "October 16, 2025 3:05pm",
+    "2025-10-16 14:03", "16.10.2025 14:03". A month name counts only in a language the page
+    declares (dateparser, told the page's languages, knows no other); anything else goes to
+    dateparser, whose first call in a process costs over half a second. Dotted numeric dates
+    are day first, as ``parse_dateline`` reads them (dateparser reads "03.04.2019" as March).
+    """
+    match = _ISO_DAY.match(value) or _DOTTED_DAY.match(value) or _WORDED_DAY.match(value)
+    if match is None:
+        return None
+    found = match.groupdict()
+    if languages and found.get("weekday"):
+        return None  # a weekday in a language the page may not declare: dateparser decides
+    if match.re is _WORDED_DAY:
+        known = _MONTHS.get((found["m1"] or found["m2"]).casefold())
+        if known is None:
+            return None
+        month, in_languages = known
+        if languages and not in_languages & {_LANGUAGE_ALIASES.get(x, x) for x in languages}:
+            return None
+        day = int(found["d1"] or found["d2"])
+    else:
+        month, day = int(found["m"]), int(found["d"])
+    year = int(found["y"])
+    hour, minute = int(match.group("H") or 0), int(match.group("M") or 0)
+    meridiem = (match.group("ap") or "").lower()
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem == "p" else 0)
+    try:
+        return datetime(year, month, day, hour, minute, int(match.group("S") or 0))
+    except ValueError:
+        return None
+
+
+_TIME_OF_DAY = (
+    r"(?:(?:\s*[-–,]\s*|\s+)(?P<H>\d{1,2})[:.](?P<M>\d{2})(?::(?P<S>\d{2}))?"
+    r"(?:\s*(?P<ap>[ap])\.?m\.?)?)?\s*$"
+)
+# A weekday before the date: "Fr, 17 Mai 2019", "torsdag 09. mai 2024".
+_WEEKDAY = r"\s*(?P<weekday>[^\W\d_]{2,10}\.?,?\s+)?"
+_ISO_DAY = re.compile(r"\s*(?P<y>\d{4})-(?P<m>\d{2})-(?P<d>\d{2})" + _TIME_OF_DAY, re.I)
+_DOTTED_DAY = re.compile(
+    _WEEKDAY + r"(?P<d>\d{1,2})\.\s*(?P<m>\d{1,2})\.\s*(?P<y>\d{4})" + _TIME_OF_DAY, re.I
+)
+_WORDED_DAY = re.compile(
+    _WEEKDAY + r"(?:(?P<d1>\d{1,2})\.?\s+(?P<m1>[^\W\d_]{3,9})\.?|(?P<m2>[^\W\d_]{3,9})\.?\s+"
+    r"(?P<d2>\d{1,2}),?)\s+(?P<y>\d{4})" + _TIME_OF_DAY,
+    re.I,
+)
+# Each language's twelve month names, then their twelve abbreviations ("-": none).
+_MONTH_NAMES = {
+    "en": "january february march april may june july august september october november "
+    "december jan feb mar apr - jun jul aug sep oct nov dec",
+    "de": "januar februar märz april mai juni juli august september oktober november dezember "
+    "jan feb mär apr - jun jul aug sep okt nov dez",
+    "fr": "janvier février mars avril mai juin juillet août septembre octobre novembre "
+    "décembre janv févr - avr - - juil - sept - - déc",
+    "nl": "januari februari maart april mei juni juli augustus september oktober november "
+    "december jan feb mrt apr - jun jul aug sep okt nov dec",
+    "es": "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre "
+    "diciembre ene feb mar abr - jun jul ago sep oct nov dic",
+    "it": "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre "
+    "dicembre gen feb mar apr mag giu lug ago set ott nov dic",
+    "no": "januar februar mars april mai juni juli august september oktober november desember "
+    "jan feb mar apr - jun jul aug sep okt nov des",
+    "da": "januar februar marts april maj juni juli august september oktober november december "
+    "jan feb mar apr - jun jul aug sep okt nov dec",
+    "sv": "januari februari mars april maj juni juli augusti september oktober november "
+    "december jan feb mar apr - jun jul aug sep okt nov dec",
+}
+_LANGUAGE_ALIASES = {"nb": "no", "nn": "no"}
+
+
+def _month_table() -> dict[str, tuple[int, set[str]]]:
+    table: dict[str, tuple[int, set[str]]] = {}
+    for language, names in _MONTH_NAMES.items():
+        for index, name in enumerate(names.split()):
+            if name != "-":
+                table.setdefault(name, (index % 12 + 1, set()))[1].add(language)
+    return table
+
+
+_MONTHS = _month_table()
 
 
 def _add_date(target: list[datetime], value: Any) -> None:

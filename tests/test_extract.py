@@ -331,3 +331,43 @@ def test_a_byline_paragraph_names_the_authors_and_leaves_the_body() -> None:
     row = clean(record).row(0, named=True)
     assert (row["authors"], row["author_kind"]) == (["Anna Beispiel", "Max Muster"], "person")
     assert "Anna Beispiel" not in row["text"]
+
+
+def test_a_page_declaring_its_encoding_in_an_xml_prolog_still_parses() -> None:
+    from etl.extract import parse_html
+
+    tree = parse_html(
+        '<?xml version="1.0" encoding="utf-8"?><html><head><title>T</title></head>'
+        "<body><p>Käse</p></body></html>"
+    )
+    assert tree is not None and tree.findtext(".//p") == "Käse"
+    assert parse_html("just a line of text") is None
+
+
+def test_fact_boxes_go_but_a_mislabelled_container_stays() -> None:
+    from etl.extract import drop_boxes, parse_html
+
+    tree = parse_html(
+        "<html><body><div class='article-body'><p>"
+        + "Story text. " * 40
+        + "</p><div class='c-InfoBox'><p>Key facts</p></div>"
+        "<aside role='complementary'><p>Related</p></aside>"
+        "<div class='boxed-teaser'><p>Not a fact box</p></div></div></body></html>"
+    )
+    assert tree is not None
+    drop_boxes(tree)
+    text = tree.text_content()
+    assert "Key facts" not in text and "Related" not in text
+    assert "Not a fact box" in text and "Story text." in text
+
+
+def test_the_readability_comparison_can_be_switched_off() -> None:
+    from etl.extract import extraction_settings
+
+    assert extraction_settings().compare_extractors is True
+    fast = extraction_settings(["compare_extractors=false"])
+    assert fast.compare_extractors is False
+    record = extract_page(
+        Page(url="https://example.de/a", body=article_page().encode(), origin="x"), fast
+    )
+    assert record["text"]

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+import pytest
 from trafilatura.utils import load_html
 
 from etl.metadata import parse_dateline, read_page_metadata
@@ -77,6 +78,42 @@ def test_visible_bylines_tag_lines_and_credits_but_not_photo_credits() -> None:
 def test_dotted_dates_are_day_first_whatever_the_page_language() -> None:
     assert parse_dateline("11.10.2025, 09:15 Uhr") == datetime(2025, 10, 11, 9, 15)
     assert parse_dateline("Stand: 3.4.2025") == datetime(2025, 4, 3)
+
+
+def test_dotted_machine_dates_are_day_first_too() -> None:
+    from etl.metadata import parse_datetime
+
+    # dateparser alone read this month first (March 4th).
+    assert parse_datetime("03.04.2019 11:45") == datetime(2019, 4, 3, 11, 45)
+
+
+@pytest.mark.parametrize(
+    ("value", "languages", "expected"),
+    [
+        ("16. Oktober 2025, 22:41", ["de"], datetime(2025, 10, 16, 22, 41)),
+        ("October 16, 2025 3:05pm", None, datetime(2025, 10, 16, 15, 5)),
+        ("Oct 16, 2025, 12:30 a.m.", ["en"], datetime(2025, 10, 16, 0, 30)),
+        ("Fr, 17 Mai 2019 13:38:23", None, datetime(2019, 5, 17, 13, 38, 23)),
+        ("torsdag 09. mai 2024 - 13:26", None, datetime(2024, 5, 9, 13, 26)),
+        ("2025-10-16 14:03", None, datetime(2025, 10, 16, 14, 3)),
+        ("12 mars 2024", ["fr"], datetime(2024, 3, 12)),
+    ],
+)
+def test_common_date_formats_are_read_without_dateparser(
+    value: str, languages: list[str] | None, expected: datetime
+) -> None:
+    from etl.metadata import _parse_common
+
+    assert _parse_common(value, languages) == expected
+
+
+def test_a_month_name_outside_the_page_languages_is_left_to_dateparser() -> None:
+    from etl.metadata import _parse_common
+
+    assert _parse_common("October 16, 2025", ["de"]) is None
+    assert _parse_common("Fr, 17 Mai 2019", ["de"]) is None  # the weekday's language decides
+    assert _parse_common("31 February 2025", None) is None
+    assert _parse_common("Sonntag", None) is None
 
 
 def test_machine_dates_accept_iso_and_rfc_2822_and_refuse_template_leftovers() -> None:
