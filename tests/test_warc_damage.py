@@ -15,7 +15,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from etl.cli import format_summary
+from etl.collect import reprocess
 from etl.ingest import IngestCounts, Page, Reject, read_warc
+from etl.pipeline import run_pipeline
+from tests.pages import BODY
 from tests.warcs import Archived, article_record, gzip_members
 
 PAGES = [
@@ -198,6 +202,47 @@ def test_a_file_that_is_one_gzip_stream_says_how_much_was_not_read(tmp_path: Pat
     (reject,) = [i for i in items if isinstance(i, Reject)]
     assert "one gzip stream" in reject.detail and "were not read" in reject.detail
     assert counts.unread_bytes == path.stat().st_size
+
+
+def test_the_run_summary_counts_the_damaged_record_and_says_all_accounted(
+    tmp_path: Path,
+) -> None:
+    # As in the issue: one response record without WARC-Target-URI early in a longer file.
+    pages = [
+        Archived(f"https://www.example.de/{i}.html", "2025-10-17T06:00:00Z", f"Seite {i}", BODY)
+        for i in range(40)
+    ]
+    records = [article_record(page) for page in pages]
+    records[25] = RECORD_DAMAGE["no_target_uri"][0](records[25])
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "crawl.warc.gz").write_bytes(gzip_members(records))
+    summary = run_pipeline([tmp_path / "in"], tmp_path / "data", run_id="run", use_cache=False)
+    assert summary["records"] == 40 and summary["pages"] == 40
+    assert summary["articles"] == 39 and summary["rejects"] == {"corrupt_input": 1}
+    assert summary["unread_bytes"] == 0 and summary["accounted"]
+
+
+def test_a_run_that_could_not_read_all_of_a_file_is_not_all_accounted(tmp_path: Path) -> None:
+    (tmp_path / "in").mkdir()
+    path = tmp_path / "in" / "crawl.warc.gz"
+    path.write_bytes(gzip_members([b"".join(RECORDS)]))
+    summary = run_pipeline([tmp_path / "in"], tmp_path / "data", run_id="run", use_cache=False)
+    assert summary["unread_bytes"] == path.stat().st_size
+    assert not summary["accounted"]
+    printed = format_summary(summary, tmp_path / "data", None)
+    assert f"not read        {path.stat().st_size} bytes" in printed
+    assert "all accounted   NO" in printed
+
+
+def test_reprocess_sums_what_its_archives_could_not_read(tmp_path: Path) -> None:
+    raw = tmp_path / "data" / "raw" / "2025" / "10" / "17"
+    raw.mkdir(parents=True)
+    (raw / "example.de_1.warc.gz").write_bytes(gzip_members(RECORDS))
+    stream = raw / "example.de_2.warc.gz"
+    stream.write_bytes(gzip_members([b"".join(RECORDS)]))
+    summary = reprocess(tmp_path / "data")
+    assert summary["records"] == len(PAGES) + 2 and summary["articles"] == len(PAGES) + 1
+    assert summary["unread_bytes"] == stream.stat().st_size and not summary["accounted"]
 
 
 # --- random damage ------------------------------------------------------------------------
