@@ -11,7 +11,6 @@ import gzip
 import hashlib
 import io
 import json
-import os
 import re
 import zlib
 from collections.abc import Generator, Iterator, Sequence
@@ -266,8 +265,8 @@ class _WarcReader:
 
     def read(self) -> Iterator[Page | Reject]:
         try:
+            self.size = self.path.stat().st_size
             with self.path.open("rb") as stream:
-                self.size = os.fstat(stream.fileno()).st_size
                 start: int | None = 0
                 while start is not None and start < self.size:
                     stream.seek(start)
@@ -315,6 +314,8 @@ class _WarcReader:
                 yield outcome
 
     def _member_damage(self, records: _Records) -> _Damaged:
+        if not self.gzipped:
+            return _Damaged("record could not be parsed")
         records.fh.seek(self.offset)
         if records.fh.read(len(_GZIP_MAGIC)) != _GZIP_MAGIC:
             return _Damaged("no gzip member starts here")
@@ -425,9 +426,9 @@ class _WarcReader:
         if damaged.fatal or not self.resumable:
             yield self._give_up(damaged.reason, damaged.url)
             return None
-        self.counts.records += 1
         offset = self.offset
         following = self._next_record_start(stream, offset)
+        self.counts.records += 1
         where = (
             f"reading went on at offset {following}"
             if following is not None

@@ -7,6 +7,8 @@ a ``corrupt_input`` reject at its offset, and every record is counted once.
 
 from __future__ import annotations
 
+import errno
+import io
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -191,6 +193,36 @@ def test_a_file_cut_in_its_last_record_keeps_the_records_before(
     (reject,) = [i for i in items if isinstance(i, Reject)]
     assert reject.reason == "corrupt_input" and "the end of the file" in reject.detail
     assert counts.records == len(PAGES) and counts.unread_bytes == 0
+
+
+class FailingDisk(io.BytesIO):
+    """A file whose bytes from ``bad`` on cannot be read (EIO)."""
+
+    def __init__(self, data: bytes, bad: int) -> None:
+        super().__init__(data)
+        self.bad = bad
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.tell() >= self.bad:
+            raise OSError(errno.EIO, "Input/output error")
+        left = self.bad - self.tell()
+        return super().read(left if size is None or size < 0 else min(size, left))
+
+
+def test_a_file_that_cannot_be_read_to_its_end_says_how_much_was_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path, offset = damaged_warc(tmp_path, True)
+    failing = FailingDisk(path.read_bytes(), offset + 100)
+    monkeypatch.setattr(Path, "open", lambda self, mode="r": failing)
+    counts = IngestCounts()
+    items = list(read_warc(path, counts))
+    assert [i.url for i in items if isinstance(i, Page)] == [p.url for p in PAGES[:DAMAGED]]
+    assert counts.unread_bytes == path.stat().st_size - offset
+    reject = items[-1]
+    assert isinstance(reject, Reject) and reject.origin == f"{path}#{offset}"
+    assert "Input/output error" in reject.detail and "were not read" in reject.detail
+    assert counts.records == DAMAGED + 1
 
 
 def test_a_file_that_is_one_gzip_stream_says_how_much_was_not_read(tmp_path: Path) -> None:
