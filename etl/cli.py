@@ -341,6 +341,7 @@ def _reprocess(args: argparse.Namespace) -> int:
         f"  articles        {summary['articles']}",
         f"  rejects         {sum(rejects.values())}"
         + (f"  ({', '.join(f'{k}: {n}' for k, n in rejects.items())})" if rejects else ""),
+        *_unread_line(summary),
         f"  all accounted   {'yes' if summary['accounted'] else 'NO'}",
         f"lake:      {Path(args.data_dir) / 'lake'}",
     ]
@@ -521,6 +522,7 @@ def format_summary(summary: dict[str, Any], data_dir: Path, warehouse: str | Non
             if summary["skipped"]
             else ""
         ),
+        *_unread_line(summary),
         f"  all accounted   {'yes' if summary['accounted'] else 'NO'}",
         f"  top sources     {pairs(summary['top_sources'])}",
         f"  top topics      {pairs(summary['top_topics'])}",
@@ -530,6 +532,12 @@ def format_summary(summary: dict[str, Any], data_dir: Path, warehouse: str | Non
     if warehouse:
         lines.append(f"warehouse: {warehouse}")
     return "\n".join(lines)
+
+
+def _unread_line(summary: dict[str, Any]) -> list[str]:
+    """The bytes of the inputs no reader got through, if any (the rejects say where)."""
+    unread = summary.get("unread_bytes", 0)
+    return [f"  not read        {unread} bytes (see the corrupt_input rejects)"] if unread else []
 
 
 if __name__ == "__main__":

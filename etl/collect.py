@@ -620,5 +620,6 @@ def reprocess(
         "articles": sum(s["articles"] for s in summaries),
         "rejects": dict(rejects.most_common()),
         "skipped": dict(skipped.most_common()),
+        "unread_bytes": sum(s["unread_bytes"] for s in summaries),
         "accounted": all(s["accounted"] for s in summaries),
     }

@@ -181,6 +181,7 @@ def store_staged_archives(staged: Sequence[str], data_dir: str | Path) -> dict[s
         "records": sum(s["records"] for s in summaries),
         "articles": sum(s["articles"] for s in summaries),
         "rejects": dict(rejects.most_common()),
+        "unread_bytes": sum(s["unread_bytes"] for s in summaries),
         "accounted": all(s["accounted"] for s in summaries),
     }
 

@@ -6,11 +6,15 @@ records that are not responses), so that a run can prove it lost nothing.
 
 from __future__ import annotations
 
+import dataclasses
 import gzip
 import hashlib
+import io
 import json
+import re
 import zlib
-from collections.abc import Iterator, Sequence
+from collections.abc import Generator, Iterator, Sequence
+from contextlib import redirect_stderr
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.message import Message
@@ -20,8 +24,10 @@ from urllib.parse import urlsplit
 
 from isal import isal_zlib
 from warcio.archiveiterator import ArchiveIterator
-from warcio.bufferedreaders import DecompressingBufferedReader
+from warcio.bufferedreaders import ChunkedDataException, DecompressingBufferedReader
 from warcio.exceptions import ArchiveLoadFailed
+from warcio.limitreader import LimitReader
+from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
@@ -69,9 +75,13 @@ class Reject:
 
 @dataclass(slots=True)
 class IngestCounts:
-    """What a unit held that is neither a page nor a reject (warcinfo, request records, ...)."""
+    """What a unit held that is neither a page nor a reject (warcinfo, request records, ...),
+    how many records its reader found (pages, rejects and skips, damaged ones included), and
+    how many bytes of it could not be read at all."""
 
     skipped: dict[str, int] = field(default_factory=dict)
+    records: int = 0
+    unread_bytes: int = 0
 
     def skip(self, kind: str) -> None:
         self.skipped[kind] = self.skipped.get(kind, 0) + 1
@@ -120,14 +130,15 @@ def read_unit(unit: str, counts: IngestCounts | None = None) -> Iterator[Page | 
     """Yield the pages (or rejects) of one unit from ``list_input_units``."""
     counts = counts if counts is not None else IngestCounts()
     path = Path(unit)
-    if path.is_dir():
-        yield from read_html_folder(path)
-    elif is_warc(path):
+    if is_warc(path) and not path.is_dir():
         yield from read_warc(path, counts)
-    elif is_url_list(path):
+        return
+    if is_url_list(path) and not path.is_dir():
         raise InputError(f"{unit} is a list of URLs: fetch it first (etl.collect.run_url_lists)")
-    else:
-        yield from read_html_files([path], {})
+    # An HTML file is one record.
+    for item in read_html_folder(path) if path.is_dir() else read_html_files([path], {}):
+        counts.records += 1
+        yield item
 
 
 # What warcio raises on damaged input: besides its own errors, a record without the headers it
@@ -141,7 +152,8 @@ _DAMAGED_WARC_ERRORS = (
     ValueError,
     AttributeError,
     TypeError,
-    IndexError,
+    LookupError,
+    ArithmeticError,
 )
 
 
@@ -153,64 +165,352 @@ _FAST_DECOMPRESSORS = {
     "gzip": lambda: isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS),
 }
 
+# The record types of WARC 1.0 and 1.1 (ISO 28500); warcio turns ARC records into these.
+WARC_RECORD_TYPES = (
+    "warcinfo",
+    "response",
+    "resource",
+    "request",
+    "metadata",
+    "revisit",
+    "conversion",
+    "continuation",
+)
+_GZIP_MAGIC = b"\x1f\x8b\x08"
+_WARC_LINES = (b"WARC/1.0\r\n", b"WARC/1.1\r\n")
+# Where a record may start: a gzip member, or the first line of an uncompressed record.
+_RECORD_START = re.compile(rb"\x1f\x8b\x08|WARC/1\.[01]\r\n")
+# Damage is looked past in chunks of this size, so a long stretch is read once.
+_SCAN_CHUNK = 1 << 20
+
+
+class _InflateError(Exception):
+    """A gzip member of the file failed to inflate."""
+
+
+class _Damaged(Exception):
+    """The record being read is damaged: ``reason`` in plain words; ``fatal`` if reading
+    cannot go on after it."""
+
+    def __init__(self, reason: str, fatal: bool = False) -> None:
+        super().__init__(reason)
+        self.reason, self.fatal = reason, fatal
+        self.url: str | None = None
+
+
+class _StrictReader(DecompressingBufferedReader):  # type: ignore[misc]
+    """warcio's buffered reader, except that a gzip member that fails to inflate raises.
+
+    warcio's own writes the error to stderr and reads on as if the file had ended there (or,
+    on its first read, takes the file for an uncompressed one: here whether the file is
+    gzipped is decided beforehand). It also keeps the last line it handed out, which tells
+    whether an HTTP header block ended with its blank line.
+    """
+
+    DECOMPRESSORS = _FAST_DECOMPRESSORS
+
+    def __init__(self, stream: BinaryIO, gzipped: bool) -> None:
+        super().__init__(stream, decomp_type="gzip" if gzipped else None)
+        self.last_line = b""
+
+    def _decompress(self, data: bytes) -> bytes:
+        if self.decompressor is None or not data:
+            return data
+        try:
+            return bytes(self.decompressor.decompress(data))
+        except Exception as exc:  # zlib's error, ISA-L's IsalError
+            raise _InflateError(str(exc)) from exc
+
+    def readline(self, length: int | None = None) -> bytes:
+        self.last_line = bytes(super().readline(length))
+        return self.last_line
+
+
+class _Records(ArchiveIterator):  # type: ignore[misc]
+    """warcio's record iterator, on a ``_StrictReader``, from where the file is positioned."""
+
+    def __init__(self, stream: BinaryIO, gzipped: bool) -> None:
+        super().__init__(stream, arc2warc=True)
+        self.reader = _StrictReader(self.fh, gzipped)
+
+    def _consume_blanklines(self) -> tuple[bytes | None, int]:
+        # warcio warns on stderr where a record does not end in a blank line; here that record
+        # is a reject (``err_count`` still counts it).
+        with redirect_stderr(io.StringIO()):
+            return super()._consume_blanklines()  # type: ignore[no-any-return]
+
 
 def read_warc(path: Path, counts: IngestCounts) -> Iterator[Page | Reject]:
-    """Response (and resource) records of a WARC file; a damaged file ends in a reject row."""
-    origin = str(path)
+    """Response (and resource) records of a WARC file; every record a page, reject or skip.
+
+    A damaged record costs only itself: it is a ``corrupt_input`` reject with its offset, and
+    reading goes on at the next record start (``_next_record_start``). Where reading has to
+    stop early, a reject says how many bytes from which offset were not read, and so does
+    ``counts.unread_bytes``.
+    """
+    yield from _WarcReader(path, counts).read()
+
+
+class _WarcReader:
+    """One WARC file being read: where the reading stands, and what the file is."""
+
+    def __init__(self, path: Path, counts: IngestCounts) -> None:
+        self.path, self.origin, self.counts = path, str(path), counts
+        name = path.name.lower()
+        self.gzipped = False  # whether gzip members start where reading (re)started
+        # The next record start is found in WARC files; an ARC file ends at its first damage.
+        self.resumable = not name.endswith((".arc", ".arc.gz"))
+        self.size = 0
+        self.offset = 0  # where the record being read starts
+
+    def read(self) -> Iterator[Page | Reject]:
+        try:
+            self.size = self.path.stat().st_size
+            with self.path.open("rb") as stream:
+                start: int | None = 0
+                while start is not None and start < self.size:
+                    stream.seek(start)
+                    self.gzipped = stream.read(len(_GZIP_MAGIC)) == _GZIP_MAGIC
+                    stream.seek(start)
+                    damaged = yield from self._records(_Records(stream, self.gzipped))
+                    if damaged is None:
+                        return
+                    start = yield from self._past_damage(stream, damaged)
+        except OSError as exc:
+            yield self._give_up(f"the file could not be read ({exc.strerror or exc})")
+
+    def _records(self, records: _Records) -> Generator[Page | Reject, None, _Damaged | None]:
+        """The outcomes of the records from where ``records`` starts, up to the first damaged
+        record, which is returned (None at the end of the file)."""
+        start = records.offset
+        while True:
+            self.offset = records.offset
+            if self.gzipped and records.next_line:
+                # Offsets mean nothing inside one gzip stream: the stream from its start is lost.
+                self.offset = start
+                return _Damaged(_NOT_CHUNKED, fatal=True)
+            record = None
+            try:
+                record = next(records, None)
+                if record is None:
+                    # warcio also ends where a gzip member it began never ends (a damaged
+                    # header waits for more): what it did not reach is damage too.
+                    return self._member_damage(records) if self.offset < self.size else None
+                outcome = self._outcome(records, record)
+            except _Damaged as damaged:
+                if record is not None:
+                    damaged.url = record.rec_headers.get_header("WARC-Target-URI")
+                return damaged
+            except _InflateError:
+                return self._member_damage(records)
+            except _DAMAGED_WARC_ERRORS as exc:
+                return _damage(exc)
+            self.counts.records += 1
+            if isinstance(outcome, str):
+                self.counts.skip(outcome)
+            elif isinstance(outcome, Page):
+                yield from _checked_page(outcome)
+            else:
+                yield outcome
+
+    def _member_damage(self, records: _Records) -> _Damaged:
+        if not self.gzipped:
+            return _Damaged("record could not be parsed")
+        records.fh.seek(self.offset)
+        if records.fh.read(len(_GZIP_MAGIC)) != _GZIP_MAGIC:
+            return _Damaged("no gzip member starts here")
+        return _Damaged("gzip member could not be inflated")
+
+    def _outcome(self, records: _Records, record: ArcWarcRecord) -> Page | Reject | str:
+        """What one record is: a page, a reject, or the name it is skipped under. Raises
+        ``_Damaged`` where the record cannot be taken at its word."""
+        headers = record.rec_headers
+        if record.rec_type not in WARC_RECORD_TYPES:
+            raise _Damaged(
+                f"unknown record type {record.rec_type!r}"
+                if record.rec_type
+                else "record has no WARC-Type"
+            )
+        if not isinstance(record.raw_stream, LimitReader):
+            raise _Damaged("record has no valid Content-Length")
+        if not self.gzipped and self._end(records, record) > self.size:
+            # Read as declared, it would swallow every record after it.
+            raise _Damaged("record's Content-Length runs past the end of the file")
+        url = headers.get_header("WARC-Target-URI")
+        fetched_at = _parse_warc_date(headers.get_header("WARC-Date"))
+        origin = f"{self.origin}#{self.offset}"
+        role = headers.get_header(ROLE_HEADER)
+        outcome: Page | Reject | str | None = None
+        if role in SKIPPED_ROLES:
+            outcome = f"warc_{role}"
+        elif record.rec_type == "metadata" and role:
+            failure = _fetch_failure(_read_limited(record.content_stream(), 65536))
+            if failure is not None:
+                outcome = Reject(origin, "fetch", *failure, url, fetched_at)
+        if outcome is None and record.rec_type not in ("response", "resource"):
+            outcome = f"warc_{record.rec_type}"
+        if outcome is None:
+            outcome = self._page(records, record, Page(url or "", b"", origin, fetched_at))
+        self._check_end(records, record)
+        return outcome
+
+    def _page(self, records: _Records, record: ArcWarcRecord, page: Page) -> Page | Reject:
+        """The page of a response or resource record (``page`` without its body yet)."""
+
+        def reject(reason: str) -> Reject:
+            detail = f"{reason} (record at offset {self.offset})"
+            return Reject(page.origin, "ingest", "corrupt_input", detail, page.url, page.fetched_at)
+
+        status: int | None = None
+        content_type: str | None = None
+        http = record.http_headers
+        if http is not None:
+            if records.reader.last_line.strip() or not records.reader.last_line:
+                raise _Damaged("HTTP header block could not be parsed (no blank line ends it)")
+            code = http.get_statuscode()
+            if not (
+                http.protocol.upper().startswith("HTTP/") and code.isdigit() and len(code) == 3
+            ):
+                line = f"{http.protocol} {http.statusline}".strip()[:80]
+                return reject(f"HTTP status line could not be parsed: {line!r}")
+            status = int(code)
+            content_type = http.get_header("Content-Type")
+        else:
+            content_type = record.rec_headers.get_header("Content-Type")
+        try:
+            body = _read_limited(record.content_stream(), MAX_PAGE_BYTES + 1)
+        except (OSError, zlib.error, EOFError, ValueError, ChunkedDataException) as exc:
+            # The payload's own Content-Encoding or chunking, inside a sound record.
+            return reject(f"HTTP payload could not be decoded ({type(exc).__name__})")
+        return dataclasses.replace(page, body=body, status=status, content_type=content_type)
+
+    def _check_end(self, records: _Records, record: ArcWarcRecord) -> None:
+        """Read the record to its end; raise ``_Damaged`` unless it ends as it says."""
+        errors = records.err_count
+        records.get_record_offset()  # reads the rest of the record and the blank lines after it
+        if record.raw_stream.limit:
+            # warcio hands out a cut-off record without complaint: the unread remainder of its
+            # declared length is the only sign.
+            member = records.reader.decompressor
+            cut = member is None or not member.eof
+            raise _Damaged(
+                "record cut off at the end of the file"
+                if cut
+                else "record shorter than its Content-Length"
+            )
+        following = records.next_line
+        if records.err_count != errors or (following and not self._ends_cleanly(records)):
+            raise _Damaged("record does not end where its Content-Length says")
+
+    def _ends_cleanly(self, records: _Records) -> bool:
+        """Whether the line after a record may be the next record's first."""
+        following: bytes = records.next_line
+        if self.gzipped:
+            # A second record in the member: the loop gives up on the file (``_NOT_CHUNKED``).
+            return following.startswith(b"WARC/")
+        if not self.resumable:
+            return True
+        # A WARC record ends in "\r\n\r\n": fewer blank lines, and its Content-Length is wrong.
+        blank: int = records.offset - self.offset - records.member_info[1]
+        return blank >= 4
+
+    def _end(self, records: _Records, record: ArcWarcRecord) -> int:
+        """Where an uncompressed record ends by its Content-Length."""
+        position: int = records.fh.tell() - records.reader.rem_length()
+        return position + int(record.raw_stream.limit)
+
+    def _past_damage(
+        self, stream: BinaryIO, damaged: _Damaged
+    ) -> Generator[Reject, None, int | None]:
+        """Reject the damaged record; return where the next record starts (None: nowhere)."""
+        if damaged.fatal or not self.resumable:
+            yield self._give_up(damaged.reason, damaged.url)
+            return None
+        offset = self.offset
+        following = self._next_record_start(stream, offset)
+        self.counts.records += 1
+        where = (
+            f"reading went on at offset {following}"
+            if following is not None
+            else "no record starts after it"
+        )
+        yield Reject(
+            f"{self.origin}#{offset}",
+            "ingest",
+            "corrupt_input",
+            f"{damaged.reason} (record at offset {offset}; {where})",
+            damaged.url,
+        )
+        return following
+
+    def _give_up(self, reason: str, url: str | None = None) -> Reject:
+        """The reject of a file read no further: how many bytes from where were not read."""
+        offset = min(max(self.offset, 0), self.size)
+        unread = self.size - offset
+        self.counts.records += 1
+        self.counts.unread_bytes += unread
+        return Reject(
+            f"{self.origin}#{offset}",
+            "ingest",
+            "corrupt_input",
+            f"{reason}; reading stopped: the {unread} bytes from offset {offset} to the end "
+            "of the file were not read",
+            url,
+        )
+
+    def _next_record_start(self, stream: BinaryIO, after: int) -> int | None:
+        """The first offset past ``after`` where a WARC record starts: a gzip member that
+        inflates to a WARC/1.x line, or that line itself (a file may be mended from both).
+
+        The file is read once, in chunks, however long the stretch of damage.
+        """
+        position, tail = after + 1, b""
+        while True:
+            stream.seek(position)
+            chunk = stream.read(_SCAN_CHUNK)
+            if not chunk:
+                return None
+            data, base = tail + chunk, position - len(tail)
+            for found in _RECORD_START.finditer(data):
+                if found.end() <= len(tail):
+                    continue  # seen at the end of the chunk before
+                if found[0] != _GZIP_MAGIC or _inflates_to_record(stream, base + found.start()):
+                    return base + found.start()
+            tail = data[-len(_WARC_LINES[0]) :]
+            position += len(chunk)
+
+
+# A gzipped WARC is one gzip member per record, so that a reader can seek to each; warcio reads
+# no further in a file that is one gzip stream, and nor can the search for the next member.
+_NOT_CHUNKED = (
+    "the file is one gzip stream, not one gzip member per record, and only its first record "
+    "was read (`warcio recompress` rewrites it readable)"
+)
+
+
+def _inflates_to_record(stream: BinaryIO, offset: int) -> bool:
+    """Whether the gzip member at ``offset`` begins with a WARC record."""
+    stream.seek(offset)
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
     try:
-        with path.open("rb") as stream:
-            records = ArchiveIterator(stream, arc2warc=True)
-            records.reader.DECOMPRESSORS = _FAST_DECOMPRESSORS
-            for record in records:
-                role = record.rec_headers.get_header(ROLE_HEADER)
-                if role in SKIPPED_ROLES:
-                    counts.skip(f"warc_{role}")
-                    continue
-                if record.rec_type == "metadata" and role:
-                    failure = _fetch_failure(_read_limited(record.content_stream(), 65536))
-                    if failure is not None:
-                        yield Reject(
-                            f"{origin}#{records.get_record_offset()}",
-                            "fetch",
-                            *failure,
-                            record.rec_headers.get_header("WARC-Target-URI"),
-                            _parse_warc_date(record.rec_headers.get_header("WARC-Date")),
-                        )
-                        continue
-                if record.rec_type not in ("response", "resource"):
-                    counts.skip(f"warc_{record.rec_type}")
-                    continue
-                url = record.rec_headers.get_header("WARC-Target-URI") or ""
-                fetched_at = _parse_warc_date(record.rec_headers.get_header("WARC-Date"))
-                status: int | None = None
-                content_type: str | None = None
-                if record.http_headers is not None:
-                    status_text = record.http_headers.get_statuscode()
-                    status = int(status_text) if status_text and status_text.isdigit() else None
-                    content_type = record.http_headers.get_header("Content-Type")
-                else:
-                    content_type = record.rec_headers.get_header("Content-Type")
-                error: str | None = None
-                try:
-                    body = _read_limited(record.content_stream(), MAX_PAGE_BYTES + 1)
-                except (OSError, zlib.error, EOFError, ValueError) as exc:
-                    body, error = b"", f"{type(exc).__name__}: {exc}"
-                # warcio hands out a cut-off record without complaint: the unread remainder
-                # of its declared length is the only sign.
-                missing = getattr(record.raw_stream, "limit", 0)
-                if error is None and len(body) <= MAX_PAGE_BYTES and missing:
-                    error = f"record truncated: {missing} of {record.length} bytes missing"
-                # The offset is only known once the record has been read.
-                record_origin = f"{origin}#{records.get_record_offset()}"
-                if error is not None:
-                    yield Reject(record_origin, "ingest", "corrupt_record", error, url, fetched_at)
-                    continue
-                yield from _checked_page(
-                    Page(url, body, record_origin, fetched_at, status, content_type)
-                )
-    except _DAMAGED_WARC_ERRORS as exc:
-        # A truncated or corrupt file: what was read so far stands, the rest is one reject.
-        yield Reject(origin, "ingest", "corrupt_input", f"{type(exc).__name__}: {exc}")
+        head = inflater.decompress(stream.read(4096), 64)
+    except zlib.error:
+        return False
+    return head.startswith(_WARC_LINES)
+
+
+def _damage(exc: Exception) -> _Damaged:
+    """The plain words for what warcio raised on a damaged record."""
+    if isinstance(exc, ArchiveLoadFailed) and "non-chunked" in str(exc):
+        return _Damaged(_NOT_CHUNKED, fatal=True)
+    if isinstance(exc, EOFError):
+        return _Damaged("record cut off at the end of the file")
+    if isinstance(exc, AttributeError):
+        # The one header warcio takes for granted (it calls a method on it).
+        return _Damaged("record has no WARC-Target-URI")
+    if isinstance(exc, (ArchiveLoadFailed, StatusAndHeadersParserException)):
+        return _Damaged("no WARC record starts here (a damaged WARC/1.x line or header block)")
+    return _Damaged("record could not be parsed")
 
 
 def _fetch_failure(payload: bytes) -> tuple[str, str] | None:

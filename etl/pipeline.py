@@ -76,6 +76,10 @@ class UnitResult:
     implausible_dates: int = 0
     cached_pages: int = 0
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    # Records the reader found (None in summaries from before it counted), and bytes it could
+    # not read at all: either makes a run not "all accounted".
+    input_records: int | None = None
+    unread_bytes: int = 0
 
 
 def staging_dir_for(data_dir: str | Path, run_id: str) -> Path:
@@ -252,6 +256,7 @@ def extract_unit(
             result.cached_pages = len(hits["articles"]) + len(hits["rejects"])
     result.extracted, result.rejected = articles_out.rows, rejects_out.rows
     result.skipped = dict(counts.skipped)
+    result.input_records, result.unread_bytes = counts.records, counts.unread_bytes
     result.articles_path, result.rejects_path = str(articles_path), str(rejects_path)
     result.stage_seconds = clock.seconds
     if spans is not None:
@@ -332,7 +337,12 @@ def _store_run_locked(
     for unit in units:
         skipped.update(unit.skipped)
         seconds.update(unit.stage_seconds)
-    records = sum(u.records for u in units) + sum(skipped.values())
+    # What the readers found in the inputs, each record exactly one article, reject or skip.
+    records = sum(
+        u.records + sum(u.skipped.values()) if u.input_records is None else u.input_records
+        for u in units
+    )
+    unread = sum(u.unread_bytes for u in units)
     rejected = sum(stats.rejects.values())
     return {
         "run_id": run_id,
@@ -342,7 +352,8 @@ def _store_run_locked(
         "articles": stats.articles,
         "rejects": dict(stats.rejects.most_common()),
         "skipped": dict(skipped),
-        "accounted": stats.articles + rejected + sum(skipped.values()) == records,
+        "unread_bytes": unread,
+        "accounted": stats.articles + rejected + sum(skipped.values()) == records and not unread,
         "implausible_dates_dropped": sum(u.implausible_dates for u in units),
         "top_sources": stats.sources.most_common(5),
         "top_topics": stats.topics.most_common(5),
