@@ -390,7 +390,8 @@ def _stories_as_trees(stories: pl.Series, new: int) -> np.ndarray[Any, Any]:
         .then(pl.col("node").first().over("story"))
         .otherwise(pl.col("node"))
     )
-    # New articles' priors are joined through their archived story mates, not as roots.
+    # A new article stays its own root here: its earlier story (if it had one) counts when the
+    # components are named, and its archived story mates may hang below it.
     return first["root"].to_numpy().astype(np.int64)
 
 
