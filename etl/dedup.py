@@ -4,13 +4,13 @@ Two different questions. The same article seen twice (re-fetched, or under URL v
 canonicalise alike) is one row: the newest version wins, the others become ``duplicate``
 rejects. The same story carried by several outlets (wire copy with other surroundings and small
 edits) stays one row per outlet, because analysts count by source; its rows share a
-``story_id`` found by MinHash LSH over word shingles.
+``story_id`` found by MinHash LSH over word shingles (the signatures and the joining here; which
+archived articles take part and how stories are named, in ``etl.stories``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -107,59 +107,6 @@ def minhash_of(text: str) -> MinHash:
     from datasketch import MinHash
 
     return MinHash(num_perm=NUM_PERM, seed=1, hashvalues=signatures([text])[0], scheme="legacy")
-
-
-def assign_stories(
-    articles: pl.DataFrame, threshold: float = STORY_THRESHOLD, window: timedelta | None = None
-) -> pl.DataFrame:
-    """Set ``story_id`` among ``articles`` alone (``etl.stories`` matches a run against the
-    archive): the earliest member's article_id, for each story cluster."""
-    if articles.is_empty():
-        return articles
-    texts: list[str] = articles["text"].fill_null("").to_list()
-    when = articles.select(pl.col("published_at").fill_null(pl.col("fetched_at")))
-    stories = story_ids(
-        articles["article_id"].to_list(),
-        when.to_series().to_list(),
-        signatures(texts),
-        threshold,
-        window,
-    )
-    return articles.with_columns(story_id=pl.Series(stories, dtype=pl.String))
-
-
-def story_ids(
-    ids: list[str],
-    when: list[datetime | None],
-    signatures: np.ndarray[Any, Any],
-    threshold: float = STORY_THRESHOLD,
-    window: timedelta | None = None,
-) -> list[str]:
-    """The story of each article among these alone, from its MinHash signature.
-
-    ``signatures`` holds one row of ``NUM_PERM`` hash values per article. Two articles are
-    joined when ``join_similar`` says so (``window`` None: however far apart in time); joins
-    are transitive, and a story is named after its first member by (time, article_id).
-    """
-    count = len(ids)
-    parent = np.arange(count, dtype=np.int64)
-    times = pl.Series(when, dtype=pl.Datetime("us", "UTC"))
-    microseconds = times.dt.epoch("us").fill_null(0).to_numpy()
-    span = -1 if window is None else int(window.total_seconds() * 1_000_000)
-    join_similar(signatures, microseconds, count, span, threshold, parent)
-
-    # The first member of each cluster by (no time last, time, article_id): one sort, no loop
-    # over clusters, so a run of a million articles does not take quadratic time.
-    members = pl.DataFrame(
-        {
-            "root": [find(parent, i) for i in range(count)],
-            "when": times,
-            "article_id": pl.Series(ids, dtype=pl.String),
-        }
-    )
-    first = members.sort(["when", "article_id"], nulls_last=True).group_by("root").first()
-    story_of_root = dict(zip(first["root"].to_list(), first["article_id"].to_list(), strict=True))
-    return [story_of_root[root] for root in members["root"].to_list()]
 
 
 def find(parent: np.ndarray[Any, Any], node: int) -> int:

@@ -1,6 +1,6 @@
 """Stories across the whole archive: every store matches its articles against the story index.
 
-A story is what ``etl.dedup`` finds inside one batch, taken over every run: articles joined
+A story is a group of articles, over every run, joined (``etl.dedup.join_similar``)
 when MinHash LSH makes them candidates, their estimated Jaccard similarity reaches the
 threshold, and their times (publication, else fetch) lie within ``window`` of each other;
 joins are transitive. Every relation here is symmetric, so the partition is the same whatever
@@ -280,9 +280,10 @@ def _stamp(path: Path) -> str:
 
 
 def index_table(
-    articles: pl.DataFrame, article_signatures: np.ndarray[Any, Any], run_id: str
+    articles: pl.DataFrame, article_signatures: np.ndarray[Any, Any], run_id: str | None
 ) -> pl.DataFrame:
-    """The index rows of stored articles (with the partition column, for the lake writer)."""
+    """The index rows of stored articles (with the partition column, for the lake writer);
+    ``run_id`` None keeps the run each row names (``articles.run_id``)."""
     packed = np.ascontiguousarray(article_signatures.astype("<u4"))
     column = pa.FixedSizeBinaryArray.from_buffers(
         pa.binary(_SIGNATURE_BYTES), len(packed), [None, pa.py_buffer(packed.tobytes())]
@@ -291,7 +292,7 @@ def index_table(
         "article_id",
         "published_at",
         "fetched_at",
-        run_id=pl.lit(run_id, pl.String),
+        run_id=pl.col("run_id") if run_id is None else pl.lit(run_id, pl.String),
     ).with_columns(signature=pl.Series(column.cast(pa.binary())))
     partition = pl.coalesce("published_at", "fetched_at").dt.date().alias(ARTICLE_PARTITION)
     return frame.with_columns(partition)
@@ -301,8 +302,7 @@ def write_index_from_articles(articles_file: Path, index_file: Path) -> None:
     """The index file of an articles file, from its texts."""
     columns = ["article_id", "published_at", "fetched_at", "run_id", "text"]
     rows = pl.read_parquet(articles_file, columns=columns, hive_partitioning=False)
-    table = index_table(rows, signatures(rows["text"].to_list()), "")
-    table = table.with_columns(run_id=rows["run_id"])
+    table = index_table(rows, signatures(rows["text"].to_list()), None)
     write_parquet_atomic(
         table.drop(ARTICLE_PARTITION).to_arrow().cast(STORY_INDEX_SCHEMA), index_file
     )
@@ -447,24 +447,3 @@ def _newest(rows: pl.DataFrame) -> pl.DataFrame:
     return rows.sort(["fetched_at", "run_id"], descending=True, nulls_last=True).unique(
         "article_id", keep="first", maintain_order=True
     )
-
-
-def merged_story_ids(lake: Path) -> dict[str, str]:
-    """Every absorbed story id and the story it is part of now (chains followed)."""
-    files = sorted((lake / MERGE_DATASET).glob(f"{STORY_MERGE_PARTITION}=*/*.parquet"))
-    if not files:
-        return {}
-    pairs = dict(
-        pl.read_parquet(
-            files, columns=["absorbed_story_id", "story_id"], hive_partitioning=False
-        ).iter_rows()
-    )
-    resolved = {}
-    for absorbed in pairs:
-        story = pairs[absorbed]
-        seen = {absorbed}
-        while story in pairs and story not in seen:
-            seen.add(story)
-            story = pairs[story]
-        resolved[absorbed] = story
-    return resolved

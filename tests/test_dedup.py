@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime
+from pathlib import Path
 
 import numpy as np
 import polars as pl
@@ -11,12 +12,11 @@ from etl.dedup import (
     NUM_PERM,
     SHINGLE_WORDS,
     STORY_THRESHOLD,
-    assign_stories,
     collapse_versions,
     minhash_of,
     signatures,
-    story_ids,
 )
+from etl.stories import assign_stories
 
 WIRE = (
     "US-Präsident Donald Trump will sich erneut mit Kremlchef Wladimir Putin treffen. Das Treffen "
@@ -66,7 +66,16 @@ def test_newest_version_of_an_article_wins() -> None:
     assert superseded["text"].to_list() == ["old"]
 
 
-def test_wire_copies_share_a_story_and_other_stories_do_not() -> None:
+def stories_among(
+    articles: pl.DataFrame, lake: Path, matrix: np.ndarray | None = None
+) -> list[str]:
+    """The stories ``etl.stories`` gives these articles stored into an empty lake."""
+    if matrix is None:
+        matrix = signatures(articles["text"].to_list())
+    return assign_stories(lake, "run", articles, matrix).story_ids
+
+
+def test_wire_copies_share_a_story_and_other_stories_do_not(tmp_path: Path) -> None:
     edited = WIRE.replace("große Fortschritte", "erhebliche Fortschritte") + " Mehr folgt."
     shortened = WIRE.rsplit(". ", 1)[0] + "."
     rows = [
@@ -80,15 +89,15 @@ def test_wire_copies_share_a_story_and_other_stories_do_not() -> None:
         {"article_id": "p4", "text": OTHER, "published_at": at(16, 22)},
         {"article_id": "p5", "text": OTHER.upper(), "published_at": at(17, 1)},
     ]
-    result = assign_stories(frame([{**r, "word_count": 1, "fetched_at": at(17)} for r in rows]))
-    story = dict(zip(result["article_id"], result["story_id"], strict=True))
+    articles = frame([{**r, "word_count": 1, "fetched_at": at(17)} for r in rows])
+    story = dict(zip(articles["article_id"], stories_among(articles, tmp_path), strict=True))
     assert story["p1"] == story["p2"] == story["p3"] == "p1"  # earliest member names the story
     assert story["p4"] == story["p5"] == "p4"  # case does not hide a copy
     assert story["p4"] != story["p1"]
 
 
-def test_stories_from_band_buckets_are_those_of_minhash_lsh() -> None:
-    """story_ids compares sorted bands; datasketch's LSH index must find the same clusters."""
+def test_stories_from_band_buckets_are_those_of_minhash_lsh(tmp_path: Path) -> None:
+    """Stories compare sorted band keys; datasketch's LSH index must find the same clusters."""
     rng = random.Random(3)
     words = [f"w{i}" for i in range(400)]
     texts = []
@@ -115,7 +124,11 @@ def test_stories_from_band_buckets_are_those_of_minhash_lsh() -> None:
                 parent[find(i)] = find(j)
         lsh.insert(i, signature)
     ids = [f"a{i:03d}" for i in range(len(texts))]
-    stories = story_ids(ids, [None] * len(ids), np.vstack([s.hashvalues for s in signatures]))
+    articles = pl.DataFrame(
+        {"article_id": ids, "published_at": [at(16)] * len(ids), "fetched_at": [at(17)] * len(ids)}
+    )
+    matrix = np.vstack([s.hashvalues for s in signatures])
+    stories = stories_among(articles, tmp_path, matrix)
     expected: dict[int, list[int]] = {}
     for i in range(len(texts)):
         expected.setdefault(find(i), []).append(i)

@@ -11,11 +11,11 @@ import polars as pl
 import pytest
 
 import etl.pipeline as pipeline
-from etl.config import Settings
-from etl.dedup import assign_stories
+from etl.dedup import signatures
 from etl.extract import ExtractionSettings
 from etl.ingest import Page, Reject
 from etl.pipeline import extract_unit, run_pipeline, staging_dir_for, store_run
+from etl.stories import assign_stories
 from etl.synthetic import write_corpus
 from tests.pages import BODY, article_page
 from tests.warcs import Archived, write_article_warc
@@ -75,10 +75,11 @@ def test_stories_from_staged_signatures_are_the_stories_of_the_texts(
 ) -> None:
     run_pipeline([corpus], tmp_path, run_id="run")
     articles = lake(tmp_path)
+    # The same articles stored at once into an empty lake, their signatures from the texts.
     from_texts = assign_stories(
-        articles.with_columns(story_id=pl.col("article_id")), window=Settings().story_window
+        tmp_path / "empty", "run", articles, signatures(articles["text"].to_list())
     )
-    assert articles["story_id"].to_list() == from_texts["story_id"].to_list()
+    assert articles["story_id"].to_list() == from_texts.story_ids
     # The corpus syndicates wire copy: some stories have several outlets.
     assert articles["story_id"].n_unique() < articles.height
 
