@@ -44,14 +44,14 @@ FETCH_POOL = "news_fetch"
 
 
 def _sources_file(params: dict[str, Any]) -> Path:
-    from etl.runs import sources_file_for
+    from etl.core.runs import sources_file_for
 
     return sources_file_for(params["sources_file"], REPO_DIR)
 
 
 def _run(params: dict[str, Any], run_id: str, dag_run: Any) -> tuple[Path, str, dt.datetime]:
     """The run's data root, key and start: the same for every attempt of the same interval."""
-    from etl.runs import data_dir_for, scheduled_run_key
+    from etl.core.runs import data_dir_for, scheduled_run_key
 
     start, end = dag_run.data_interval_start, dag_run.data_interval_end
     key = scheduled_run_key("collect", run_id, start, end)
@@ -99,8 +99,8 @@ def news_collect() -> None:
     def list_sources(params: dict[str, Any]) -> list[str]:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from etl.collect_steps import source_keys
-        from etl.sources import SourcesError
+        from etl.collect.sources import SourcesError
+        from etl.collect.steps import source_keys
 
         try:
             return source_keys(_sources_file(params))
@@ -115,8 +115,8 @@ def news_collect() -> None:
         execution_timeout=dt.timedelta(minutes=45),
     )
     def fetch(source: str, params: dict[str, Any], run_id: str, dag_run: Any) -> dict[str, Any]:
-        from etl.collect_steps import fetch_source
-        from etl.pipeline import staging_dir_for
+        from etl.collect.steps import fetch_source
+        from etl.core.runs import staging_dir_for
 
         data_dir, key, started = _run(params, run_id, dag_run)
         fetched = fetch_source(
@@ -132,7 +132,7 @@ def news_collect() -> None:
         dag_run: Any,
         outlet_events: Any,
     ) -> dict[str, Any]:
-        from etl.collect_steps import FetchedSource, store_source
+        from etl.collect.steps import FetchedSource, store_source
 
         data_dir, _, _ = _run(params, run_id, dag_run)
         summary = store_source(FetchedSource.from_dict(fetched), data_dir)
@@ -145,7 +145,7 @@ def news_collect() -> None:
 
     @task
     def clean_up(params: dict[str, Any], run_id: str, dag_run: Any) -> bool:
-        from etl.runs import remove_staging
+        from etl.core.runs import remove_staging
 
         data_dir, key, _ = _run(params, run_id, dag_run)
         return remove_staging(data_dir, key)

@@ -45,7 +45,7 @@ ARTICLES = Asset(name="news_archive_articles")
 
 def _run_paths(params: dict[str, Any], run_id: str, dag_run: Any) -> tuple[Path, str]:
     """The run's data root and key, worked out in the task (the worker's environment decides)."""
-    from etl.runs import data_dir_for, scheduled_run_key
+    from etl.core.runs import data_dir_for, scheduled_run_key
 
     key = scheduled_run_key(
         "import", run_id, dag_run.data_interval_start, dag_run.data_interval_end
@@ -113,8 +113,8 @@ def news_import_warc() -> None:
     def list_inputs(params: dict[str, Any]) -> list[str]:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from etl.ingest import InputError
-        from etl.selection import RecordFilter, expand_inputs
+        from etl.ingest.inputs import InputError
+        from etl.ingest.selection import RecordFilter, expand_inputs
 
         # Bad filter values fail here, once, rather than in every mapped extract; and at
         # once: retrying cannot fix a Param or a missing file.
@@ -126,8 +126,9 @@ def news_import_warc() -> None:
 
     @task(map_index_template="{{ task.op_kwargs['unit'] }}")
     def extract(unit: str, params: dict[str, Any], run_id: str, dag_run: Any) -> str:
-        from etl.pipeline import extract_unit, staging_dir_for
-        from etl.selection import RecordFilter
+        from etl.core.runs import staging_dir_for
+        from etl.extract.unit import extract_unit
+        from etl.ingest.selection import RecordFilter
 
         record_filter = RecordFilter.build(params["since"], params["until"], params["domains"])
         staging = staging_dir_for(*_run_paths(params, run_id, dag_run))
@@ -138,7 +139,7 @@ def news_import_warc() -> None:
     def store(
         staged: list[str], params: dict[str, Any], run_id: str, dag_run: Any, outlet_events: Any
     ) -> dict[str, object]:
-        from etl.pipeline import store_run
+        from etl.load.store import store_run
 
         data_dir, key = _run_paths(params, run_id, dag_run)
         # A slice fetches all mapped results in one request.
@@ -152,7 +153,7 @@ def news_import_warc() -> None:
 
     @task
     def clean_up(params: dict[str, Any], run_id: str, dag_run: Any) -> bool:
-        from etl.runs import remove_staging
+        from etl.core.runs import remove_staging
 
         return remove_staging(*_run_paths(params, run_id, dag_run))
 

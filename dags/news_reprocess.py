@@ -45,7 +45,7 @@ ARTICLES = Asset(name="news_archive_articles")
 
 
 def _data_dir(params: dict[str, Any]) -> Path:
-    from etl.runs import data_dir_for
+    from etl.core.runs import data_dir_for
 
     return data_dir_for(params["data_dir"], REPO_DIR)
 
@@ -109,9 +109,9 @@ def news_reprocess() -> None:
         from airflow.sdk.exceptions import AirflowFailException
 
         from etl.cli import UsageError, parse_overrides
-        from etl.collect_steps import select_archives
-        from etl.ingest import InputError
-        from etl.selection import RecordFilter
+        from etl.collect.steps import select_archives
+        from etl.ingest.inputs import InputError
+        from etl.ingest.selection import RecordFilter
 
         # Bad values fail here, once, rather than in every mapped extract; and at once:
         # retrying cannot fix a Param.
@@ -125,15 +125,16 @@ def news_reprocess() -> None:
     @task(map_index_template="{{ task.op_kwargs['archive'].rsplit('/', 1)[-1] }}")
     def extract(archive: str, params: dict[str, Any]) -> str:
         from etl.cli import parse_overrides
-        from etl.collect import archive_run_id
-        from etl.pipeline import extract_unit, staging_dir_for
+        from etl.collect.runs import archive_run_id
+        from etl.core.runs import staging_dir_for
+        from etl.extract.unit import extract_unit
 
         staging = staging_dir_for(_data_dir(params), archive_run_id(archive))
         return extract_unit(archive, staging, parse_overrides(params["settings"]))
 
     @task(outlets=[ARTICLES])
     def store(staged: list[str], params: dict[str, Any], outlet_events: Any) -> dict[str, Any]:
-        from etl.collect_steps import store_staged_archives
+        from etl.collect.steps import store_staged_archives
 
         data_dir = _data_dir(params)
         # A slice fetches all mapped results in one request.
@@ -147,8 +148,8 @@ def news_reprocess() -> None:
 
     @task
     def clean_up(archives: list[str], params: dict[str, Any]) -> int:
-        from etl.collect import archive_run_id
-        from etl.runs import remove_staging
+        from etl.collect.runs import archive_run_id
+        from etl.core.runs import remove_staging
 
         data_dir = _data_dir(params)
         return sum(remove_staging(data_dir, archive_run_id(a)) for a in archives[:])

@@ -69,7 +69,7 @@ ARTICLES = Asset(name="news_archive_articles")
 def news_warehouse() -> None:
     @task
     def data_dirs(params: dict[str, Any], triggering_asset_events: Any) -> list[str]:
-        from etl.runs import data_dirs_to_update
+        from etl.core.runs import data_dirs_to_update
 
         # Each writer names the data root it wrote to in its event's extra.
         announced = [
@@ -81,7 +81,7 @@ def news_warehouse() -> None:
 
     @task(map_index_template="{{ task.op_kwargs['data_dir'] }}")
     def update_warehouse(data_dir: str, params: dict[str, Any]) -> str:
-        from etl.warehouse import update_warehouse
+        from etl.warehouse.build import update_warehouse
 
         summary = update_warehouse(data_dir, rebuild=bool(params["rebuild"]))
         print(f"warehouse: {summary}")
@@ -89,7 +89,7 @@ def news_warehouse() -> None:
 
     @task(map_index_template="{{ task.op_kwargs['data_dir'] }}")
     def write_report(data_dir: str) -> str:
-        from etl.report import write_report
+        from etl.warehouse.report import write_report
 
         return write_report(data_dir)
 

@@ -10,14 +10,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from etl.config import Settings
-from etl.extract import ExtractionSettings
-from etl.ingest import InputError, is_url_list
-from etl.lock import DataDirBusy, data_dir_lock
-from etl.store import StoreError
+from etl.core.lock import DataDirBusy, data_dir_lock
+from etl.core.settings import Settings
+from etl.extract.page import ExtractionSettings
+from etl.ingest.inputs import InputError, is_url_list
+from etl.load.parquet import StoreError
 
 if TYPE_CHECKING:
-    from etl.fetch import FetchSettings
+    from etl.collect.fetch import FetchSettings
 
 
 class UsageError(Exception):
@@ -204,7 +204,7 @@ def _parser() -> argparse.ArgumentParser:
     bench = commands.add_parser(
         "bench", help="measure speed on real pages, memory and query latency"
     )
-    from etl.bench import add_arguments
+    from etl.bench.speed import add_arguments
 
     add_arguments(bench)
     bench.set_defaults(handler=_bench)
@@ -213,7 +213,7 @@ def _parser() -> argparse.ArgumentParser:
         "bench-stories",
         help="time and peak memory of a store's story matching, against a generated archive",
     )
-    from etl.story_bench import add_arguments as add_story_arguments
+    from etl.bench.stories import add_arguments as add_story_arguments
 
     add_story_arguments(bench_stories)
     bench_stories.set_defaults(handler=_bench_stories)
@@ -234,7 +234,7 @@ def _writes_data_dir(command: argparse.ArgumentParser) -> None:
 
 def parse_overrides(pairs: Sequence[str], config: Path | None = None) -> ExtractionSettings:
     """``--config`` file, then ``NAME=VALUE`` pairs, into checked extraction settings."""
-    from etl.extract import SettingsError, extraction_settings
+    from etl.extract.page import SettingsError, extraction_settings
 
     try:
         return extraction_settings(pairs, config)
@@ -246,7 +246,7 @@ def _run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from etl.pipeline import run_pipeline
-    from etl.warehouse import build_warehouse
+    from etl.warehouse.build import build_warehouse
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
@@ -268,8 +268,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _run_url_lists(args: argparse.Namespace, extraction: ExtractionSettings) -> int:
-    from etl.collect import run_url_lists
-    from etl.warehouse import build_warehouse
+    from etl.collect.runs import run_url_lists
+    from etl.warehouse.build import build_warehouse
 
     if not all(is_url_list(p) for p in args.input):
         raise UsageError("URL lists (.txt) cannot share a run with other inputs")
@@ -289,7 +289,7 @@ def _run_url_lists(args: argparse.Namespace, extraction: ExtractionSettings) -> 
 
 
 def _fetch_settings() -> FetchSettings:
-    from etl.fetch import FetchSettings
+    from etl.collect.fetch import FetchSettings
 
     try:
         settings = FetchSettings.from_env()
@@ -305,9 +305,9 @@ def _fetch_settings() -> FetchSettings:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    from etl.collect import collect
-    from etl.sources import load_sources
-    from etl.warehouse import build_warehouse
+    from etl.collect.runs import collect
+    from etl.collect.sources import load_sources
+    from etl.warehouse.build import build_warehouse
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
@@ -319,8 +319,8 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _reprocess(args: argparse.Namespace) -> int:
-    from etl.collect import reprocess
-    from etl.warehouse import build_warehouse
+    from etl.collect.runs import reprocess
+    from etl.warehouse.build import build_warehouse
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
@@ -383,14 +383,14 @@ def format_collect_summary(summary: dict[str, Any], data_dir: Path, warehouse: A
 
 
 def _warehouse(args: argparse.Namespace) -> int:
-    from etl.warehouse import update_warehouse
+    from etl.warehouse.build import update_warehouse
 
     print(update_warehouse(args.data_dir, rebuild=args.rebuild))
     return 0
 
 
 def _search(args: argparse.Namespace) -> int:
-    from etl.query import QueryError, format_table, search
+    from etl.warehouse.query import QueryError, format_table, search
 
     if args.limit < 1:
         raise UsageError("--limit must be at least 1")
@@ -413,7 +413,7 @@ def _search(args: argparse.Namespace) -> int:
 
 
 def _sql(args: argparse.Namespace) -> int:
-    from etl.query import QueryError, format_table, run_sql
+    from etl.warehouse.query import QueryError, format_table, run_sql
 
     try:
         print(format_table(run_sql(args.data_dir, args.statement)))
@@ -423,22 +423,22 @@ def _sql(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from etl.query import format_record, stats
+    from etl.warehouse.query import format_record, stats
 
     print(format_record(stats(args.data_dir)))
     return 0
 
 
 def _schema_doc(args: argparse.Namespace) -> int:
-    from etl.schema_doc import SCHEMA_DOC, render_schema_doc
+    from etl.core.schema_doc import SCHEMA_DOC, render_schema_doc
 
     out = args.out or SCHEMA_DOC
     text = render_schema_doc()
     if args.check:
         if not out.exists() or out.read_text(encoding="utf-8") != text:
-            print(f"{out} differs from etl/schema.py: run `news-archive schema-doc`")
+            print(f"{out} differs from etl/core/schema.py: run `news-archive schema-doc`")
             return 1
-        print(f"{out} matches etl/schema.py")
+        print(f"{out} matches etl/core/schema.py")
         return 0
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
@@ -454,7 +454,7 @@ def _day(value: str) -> date:
 
 
 def _quality(args: argparse.Namespace) -> int:
-    from etl.quality import LabelsError, quality_report
+    from etl.transform.quality import LabelsError, quality_report
 
     try:
         print(quality_report(args.data_dir, args.expected, args.unmapped_topics, args.json))
@@ -464,7 +464,7 @@ def _quality(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from etl.bench import BenchCorpusError, run_from_args
+    from etl.bench.speed import BenchCorpusError, run_from_args
 
     if args.pages < 1 or (args.workers is not None and args.workers < 1):
         raise UsageError("--pages and --workers must be at least 1")
@@ -475,7 +475,7 @@ def _bench(args: argparse.Namespace) -> int:
 
 
 def _bench_stories(args: argparse.Namespace) -> int:
-    from etl.story_bench import run_from_args
+    from etl.bench.stories import run_from_args
 
     if min(args.new, args.days, args.repeat) < 1 or min(args.archive, args.window_days) < 0:
         raise UsageError(
@@ -485,7 +485,7 @@ def _bench_stories(args: argparse.Namespace) -> int:
 
 
 def _report(args: argparse.Namespace) -> int:
-    from etl.report import ReportError, write_report
+    from etl.warehouse.report import ReportError, write_report
 
     try:
         print(write_report(args.data_dir, out=args.out, since=args.since, until=args.until))

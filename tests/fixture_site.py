@@ -20,7 +20,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-from etl.fetch import FetchSettings
+from etl.collect.fetch import FetchSettings
 from tests.pages import article_page
 
 FIXTURES = Path(__file__).parent / "fixtures"

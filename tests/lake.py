@@ -11,8 +11,8 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.dataset as ds
 
-from etl.schema import ARTICLE_PARTITION, ARTICLE_SCHEMA
-from etl.store import write_partitions
+from etl.core.schema import ARTICLE_PARTITION, ARTICLE_SCHEMA
+from etl.load.parquet import write_partitions
 
 
 def article(

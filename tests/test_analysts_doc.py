@@ -11,9 +11,9 @@ import polars as pl
 import pyarrow as pa
 import pytest
 
-from etl.schema import REJECT_PARTITION, REJECT_SCHEMA
-from etl.store import write_partitions
-from etl.warehouse import build_warehouse, connect_read_only
+from etl.core.schema import REJECT_PARTITION, REJECT_SCHEMA
+from etl.load.parquet import write_partitions
+from etl.warehouse.build import build_warehouse, connect_read_only
 from tests.lake import article, corpus, updated_verkehr, write_run
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "analysts.md"

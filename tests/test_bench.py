@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.bench import BenchCorpusError, real_corpus, run_bench, stage_shares, varied_url
-from etl.synthetic import write_corpus
+from etl.bench.speed import BenchCorpusError, real_corpus, run_bench, stage_shares, varied_url
+from etl.bench.synthetic import write_corpus
 
 
 @pytest.mark.e2e

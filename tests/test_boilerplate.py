@@ -5,7 +5,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl.boilerplate import (
+from etl.transform.boilerplate import (
     RulesError,
     describe_rules,
     load_rules,

@@ -6,7 +6,9 @@ from typing import Any
 
 import polars as pl
 
-from etl.clean import (
+from etl.core.schema import ARTICLE_SCHEMA
+from etl.extract.page import RAW_ARTICLE_SCHEMA
+from etl.transform.clean import (
     LANGUAGE_SAMPLE_CHARS,
     canonical_url,
     clean_articles,
@@ -17,8 +19,6 @@ from etl.clean import (
     lead_bylines,
     registered_domain,
 )
-from etl.extract import RAW_ARTICLE_SCHEMA
-from etl.schema import ARTICLE_SCHEMA
 
 TEXT = (
     "Washington (dpa) - US-Präsident Donald Trump will sich erneut mit Kremlchef Wladimir Putin "
@@ -346,7 +346,7 @@ def test_language_is_read_from_the_opening_of_the_text() -> None:
 
 
 def test_dropped_publication_dates_are_counted_for_the_run_summary() -> None:
-    from etl.clean import dropped_publication_dates
+    from etl.transform.clean import dropped_publication_dates
 
     frame = clean(
         raw_record(published_raw="2031-01-01T10:00:00+01:00"),

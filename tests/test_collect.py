@@ -15,11 +15,11 @@ import polars as pl
 import pytest
 from warcio.archiveiterator import ArchiveIterator
 
-import etl.collect
+import etl.collect.runs
 from etl.cli import main
-from etl.collect import collect, raw_archives, reprocess
-from etl.fetch import FetchSettings
-from etl.sources import load_sources
+from etl.collect.fetch import FetchSettings
+from etl.collect.runs import collect, raw_archives, reprocess
+from etl.collect.sources import load_sources
 from tests.fixture_site import (
     CP1252_TEXT,
     EXPECTED,
@@ -285,7 +285,7 @@ def test_an_interrupted_collect_leaves_nothing_to_read(
     async def broken(*args: Any) -> None:
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(etl.collect, "_fetch_planned", broken)
+    monkeypatch.setattr(etl.collect.runs, "_fetch_planned", broken)
     with serve_site() as site:
         sources = load_sources(sources_file(site, tmp_path / "s.toml", "sources-clean.toml"))
         with pytest.raises(RuntimeError, match="disk full"):
@@ -298,7 +298,7 @@ def test_an_interrupted_collect_leaves_nothing_to_read(
 def test_the_warehouse_shows_collection_health_and_the_hints(collected: Collected) -> None:
     import duckdb
 
-    from etl.warehouse import build_warehouse
+    from etl.warehouse.build import build_warehouse
 
     with duckdb.connect(build_warehouse(collected.data_dir), read_only=True) as con:
         health = con.sql(

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.collect_steps import (
+from etl.collect.sources import SourcesError
+from etl.collect.steps import (
     FetchedSource,
     fetch_source,
     interval_archives,
@@ -16,8 +17,7 @@ from etl.collect_steps import (
     source_keys,
     store_source,
 )
-from etl.ingest import InputError
-from etl.sources import SourcesError
+from etl.ingest.inputs import InputError
 from tests.dags.lake import lake_snapshot, parquet_rows
 from tests.fixture_site import FAST, FixtureSite, serve_site, sources_file
 

@@ -17,7 +17,7 @@ import psutil
 import pyarrow.parquet as pq
 import pytest
 
-from etl.lock import data_dir_lock
+from etl.core.lock import data_dir_lock
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 SAMPLES = REPO_DIR / "data" / "samples"
@@ -123,7 +123,7 @@ def test_a_killed_lock_holder_leaves_the_directory_usable(tmp_path: Path) -> Non
         [
             sys.executable,
             "-c",
-            "import time; from etl.lock import data_dir_lock\n"
+            "import time; from etl.core.lock import data_dir_lock\n"
             f"with data_dir_lock({str(tmp_path)!r}):\n"
             "    print('held', flush=True); time.sleep(60)",
         ],

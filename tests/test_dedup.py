@@ -8,7 +8,7 @@ import numpy as np
 import polars as pl
 from datasketch import MinHashLSH
 
-from etl.dedup import (
+from etl.load.dedup import (
     NUM_PERM,
     SHINGLE_WORDS,
     STORY_THRESHOLD,
@@ -16,7 +16,7 @@ from etl.dedup import (
     minhash_of,
     signatures,
 )
-from etl.stories import assign_stories
+from etl.load.stories import assign_stories
 
 WIRE = (
     "US-Präsident Donald Trump will sich erneut mit Kremlchef Wladimir Putin treffen. Das Treffen "
@@ -69,7 +69,7 @@ def test_newest_version_of_an_article_wins() -> None:
 def stories_among(
     articles: pl.DataFrame, lake: Path, matrix: np.ndarray | None = None
 ) -> list[str]:
-    """The stories ``etl.stories`` gives these articles stored into an empty lake."""
+    """The stories ``etl.load.stories`` gives these articles stored into an empty lake."""
     if matrix is None:
         matrix = signatures(articles["text"].to_list())
     return assign_stories(lake, "run", articles, matrix).story_ids
@@ -164,7 +164,7 @@ def test_signatures_ignore_case_and_spacing_and_leave_empty_texts_empty() -> Non
 
 
 def test_the_written_out_bands_are_those_minhash_lsh_picks() -> None:
-    from etl.dedup import band_ranges
+    from etl.load.dedup import band_ranges
 
     assert band_ranges() == list(
         MinHashLSH(threshold=STORY_THRESHOLD, num_perm=NUM_PERM).hashranges
@@ -177,6 +177,6 @@ def test_dedup_does_not_import_datasketch_and_scipy() -> None:
     import subprocess
     import sys
 
-    code = "import sys, etl.dedup; print('datasketch' in sys.modules, 'scipy' in sys.modules)"
+    code = "import sys, etl.load.dedup; print('datasketch' in sys.modules, 'scipy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from etl.extract import ExtractionRejected, decode_html, extract_page, strip_site_name
-from etl.ingest import Page
-from etl.metadata import parse_dateline
+from etl.extract.metadata import parse_dateline
+from etl.extract.page import ExtractionRejected, decode_html, extract_page, strip_site_name
+from etl.ingest.inputs import Page
 from tests.pages import BODY, article_page
 from tests.test_clean import clean
 
@@ -334,7 +334,7 @@ def test_a_byline_paragraph_names_the_authors_and_leaves_the_body() -> None:
 
 
 def test_a_page_declaring_its_encoding_in_an_xml_prolog_still_parses() -> None:
-    from etl.extract import parse_html
+    from etl.extract.page import parse_html
 
     tree = parse_html(
         '<?xml version="1.0" encoding="utf-8"?><html><head><title>T</title></head>'
@@ -345,7 +345,7 @@ def test_a_page_declaring_its_encoding_in_an_xml_prolog_still_parses() -> None:
 
 
 def test_fact_boxes_go_but_a_mislabelled_container_stays() -> None:
-    from etl.extract import drop_boxes, parse_html
+    from etl.extract.page import drop_boxes, parse_html
 
     tree = parse_html(
         "<html><body><div class='article-body'><p>"
@@ -362,7 +362,7 @@ def test_fact_boxes_go_but_a_mislabelled_container_stays() -> None:
 
 
 def test_the_readability_comparison_can_be_switched_off() -> None:
-    from etl.extract import extraction_settings
+    from etl.extract.page import extraction_settings
 
     assert extraction_settings().compare_extractors is True
     fast = extraction_settings(["compare_extractors=false"])

@@ -11,8 +11,8 @@ from typing import Any, TypeVar
 import httpcore
 import pytest
 
-from etl import fetch
-from etl.fetch import (
+from etl.collect import fetch
+from etl.collect.fetch import (
     BodyTooLarge,
     Fetched,
     Fetcher,
@@ -24,7 +24,7 @@ from etl.fetch import (
     gunzip_limited,
     is_public_address,
 )
-from etl.ingest import IngestCounts, Page, Reject, read_warc
+from etl.ingest.inputs import IngestCounts, Page, Reject, read_warc
 from tests.fixture_site import FAST, FixtureSite, serve_site
 
 SETTINGS = FAST

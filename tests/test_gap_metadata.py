@@ -5,10 +5,10 @@ from datetime import date, datetime
 import pytest
 from trafilatura.utils import load_html
 
-import etl.extract
-from etl.extract import ExtractionSettings, extract_page, missing_metadata
-from etl.gap_metadata import read_missing
-from etl.metadata import read_page_metadata
+import etl.extract.page
+from etl.extract.gap_metadata import read_missing
+from etl.extract.metadata import read_page_metadata
+from etl.extract.page import ExtractionSettings, extract_page, missing_metadata
 from tests.pages import article_page
 from tests.test_extract import page
 
@@ -32,7 +32,7 @@ def test_a_page_with_its_own_date_author_and_outlet_asks_trafilatura_for_nothing
         asked.append(set(missing))
         return {}
 
-    monkeypatch.setattr(etl.extract, "read_missing", recording)
+    monkeypatch.setattr(etl.extract.page, "read_missing", recording)
     record = extract_page(page(article_page(json_ld=FULL_LD)))
     assert asked == [set()]
     assert record["authors_raw"] == ["Anna Beispiel"]
@@ -41,7 +41,7 @@ def test_a_page_with_its_own_date_author_and_outlet_asks_trafilatura_for_nothing
 
 def test_what_the_page_lacks_comes_from_trafilaturas_readers() -> None:
     # No machine date, no author credit, no outlet name: the date stands only in the URL
-    # (htmldate reads it there), the author only in a meta tag etl.metadata does not read.
+    # (htmldate reads it there), the author only in a meta tag etl.extract.metadata does not read.
     html = article_page(extra_head='<meta name="citation_author" content="Jonas Muster">')
     tree = load_html(html)
     meta = read_page_metadata(tree)

@@ -14,11 +14,12 @@ from hypothesis import strategies as st
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from etl.clean import clean_articles
-from etl.extract import RAW_ARTICLE_SCHEMA, ExtractionSettings
-from etl.ingest import MAX_PAGE_BYTES as LIMIT
-from etl.ingest import IngestCounts, Page, Reject, read_unit
-from etl.pipeline import extract_one, run_pipeline
+from etl.extract.page import RAW_ARTICLE_SCHEMA, ExtractionSettings
+from etl.extract.unit import extract_one
+from etl.ingest.inputs import MAX_PAGE_BYTES as LIMIT
+from etl.ingest.inputs import IngestCounts, Page, Reject, read_unit
+from etl.pipeline import run_pipeline
+from etl.transform.clean import clean_articles
 from tests.pages import article_page
 
 UMLAUT_PAGE = article_page(
@@ -250,7 +251,7 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
 
 
 def test_xml_bombs_and_external_entities_are_refused_not_expanded() -> None:
-    from etl.sources import DiscoveryError, parse_feed, parse_sitemap
+    from etl.collect.sources import DiscoveryError, parse_feed, parse_sitemap
 
     with pytest.raises(DiscoveryError) as bomb:
         parse_feed(BILLION_LAUGHS, "https://www.example.de/feed.xml")
@@ -260,7 +261,7 @@ def test_xml_bombs_and_external_entities_are_refused_not_expanded() -> None:
 
 
 def test_a_sitemap_of_60000_urls_is_read_whole() -> None:
-    from etl.sources import parse_sitemap
+    from etl.collect.sources import parse_sitemap
 
     urls = "".join(
         f"<url><loc>https://www.example.de/artikel/{i}.html</loc></url>" for i in range(60_000)
@@ -275,7 +276,7 @@ def test_a_sitemap_of_60000_urls_is_read_whole() -> None:
 
 
 def test_feed_dates_that_are_invalid_or_in_the_future_do_not_break_discovery() -> None:
-    from etl.sources import parse_feed
+    from etl.collect.sources import parse_feed
 
     feed = b"""<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>
     <item><link>https://www.example.de/a.html</link><pubDate>not a date at all</pubDate></item>

@@ -10,7 +10,7 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from etl.ingest import IngestCounts, InputError, Page, Reject, list_input_units, read_unit
+from etl.ingest.inputs import IngestCounts, InputError, Page, Reject, list_input_units, read_unit
 from tests.pages import article_page
 
 

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from trafilatura.utils import load_html
 
-from etl.metadata import parse_dateline, read_page_metadata
+from etl.extract.metadata import parse_dateline, read_page_metadata
 
 
 def meta_of(head: str = "", body: str = "") -> object:
@@ -81,7 +81,7 @@ def test_dotted_dates_are_day_first_whatever_the_page_language() -> None:
 
 
 def test_dotted_machine_dates_are_day_first_too() -> None:
-    from etl.metadata import parse_datetime
+    from etl.extract.metadata import parse_datetime
 
     # dateparser alone read this month first (March 4th).
     assert parse_datetime("03.04.2019 11:45") == datetime(2019, 4, 3, 11, 45)
@@ -102,13 +102,13 @@ def test_dotted_machine_dates_are_day_first_too() -> None:
 def test_common_date_formats_are_read_without_dateparser(
     value: str, languages: list[str] | None, expected: datetime
 ) -> None:
-    from etl.metadata import _parse_common
+    from etl.extract.metadata import _parse_common
 
     assert _parse_common(value, languages) == expected
 
 
 def test_a_month_name_outside_the_page_languages_is_left_to_dateparser() -> None:
-    from etl.metadata import _parse_common
+    from etl.extract.metadata import _parse_common
 
     assert _parse_common("October 16, 2025", ["de"]) is None
     assert _parse_common("Fr, 17 Mai 2019", ["de"]) is None  # the weekday's language decides
@@ -117,7 +117,7 @@ def test_a_month_name_outside_the_page_languages_is_left_to_dateparser() -> None
 
 
 def test_machine_dates_accept_iso_and_rfc_2822_and_refuse_template_leftovers() -> None:
-    from etl.metadata import parse_datetime
+    from etl.extract.metadata import parse_datetime
 
     assert parse_datetime("2024-05-03T10:00:00.000+0200") == datetime(
         2024, 5, 3, 10, tzinfo=timezone(timedelta(hours=2))

@@ -10,13 +10,17 @@ from typing import Any
 import polars as pl
 import pytest
 
+import etl.extract.unit as unit_stage
 import etl.pipeline as pipeline
-from etl.dedup import signatures
-from etl.extract import ExtractionSettings
-from etl.ingest import Page, Reject
-from etl.pipeline import extract_unit, run_pipeline, staging_dir_for, store_run
-from etl.stories import assign_stories
-from etl.synthetic import write_corpus
+from etl.bench.synthetic import write_corpus
+from etl.core.runs import staging_dir_for
+from etl.extract.page import ExtractionSettings
+from etl.extract.unit import extract_unit
+from etl.ingest.inputs import Page, Reject
+from etl.load.dedup import signatures
+from etl.load.store import store_run
+from etl.load.stories import assign_stories
+from etl.pipeline import run_pipeline
 from tests.pages import BODY, article_page
 from tests.warcs import Archived, write_article_warc
 
@@ -87,13 +91,13 @@ def test_stories_from_staged_signatures_are_the_stories_of_the_texts(
 def counting_extractions(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The URLs extracted from now on (in this process: the runs below use one worker)."""
     calls: list[str] = []
-    real = pipeline.extract_one
+    real = unit_stage.extract_one
 
     def counted(page: Any, settings: ExtractionSettings) -> Any:
         calls.append(page.url)
         return real(page, settings)
 
-    monkeypatch.setattr(pipeline, "extract_one", counted)
+    monkeypatch.setattr(unit_stage, "extract_one", counted)
     return calls
 
 
@@ -182,18 +186,18 @@ def test_extracted_batches_are_cleaned_together(
 ) -> None:
     # Cleaning has a fixed cost per call: small extraction batches wait for each other.
     sizes: list[int] = []
-    clean = pipeline.clean_articles
+    clean = unit_stage.clean_articles
 
     def counted(raw: pl.DataFrame) -> pl.DataFrame:
         sizes.append(raw.height)
         return clean(raw)
 
-    monkeypatch.setattr(pipeline, "clean_articles", counted)
-    monkeypatch.setattr(pipeline, "CLEAN_ROWS", 15)
+    monkeypatch.setattr(unit_stage, "clean_articles", counted)
+    monkeypatch.setattr(unit_stage, "CLEAN_ROWS", 15)
     summary = staged_run(corpus, tmp_path / "small", batch_size=3, executor=None)
     assert 2 <= len(sizes) <= 40 // 15 + 1
     assert summary["accounted"]
-    monkeypatch.setattr(pipeline, "clean_articles", clean)
+    monkeypatch.setattr(unit_stage, "clean_articles", clean)
     staged_run(corpus, tmp_path / "whole", batch_size=1000, executor=None)
     assert lake(tmp_path / "small").equals(lake(tmp_path / "whole"))
     assert lake(tmp_path / "small", "rejects").equals(lake(tmp_path / "whole", "rejects"))
@@ -203,10 +207,10 @@ def test_a_page_that_takes_too_much_cpu_becomes_a_reject() -> None:
     # Thousands of short paragraphs: trafilatura's cost grows faster than the page.
     html = "<html><body><article><h1>T</h1>" + "<p>kurz und knapp</p>" * 20_000 + "</article>"
     page = Page("https://example.de/a.html", html.encode(), "test#0", content_type="text/html")
-    outcome = pipeline.extract_one(page, ExtractionSettings(page_cpu_seconds=0.05))
+    outcome = unit_stage.extract_one(page, ExtractionSettings(page_cpu_seconds=0.05))
     assert isinstance(outcome, Reject)
     assert (outcome.reason, outcome.detail) == ("too_slow", "more than 0.05 s of CPU")
     # The timer is off afterwards, and the next page extracts as ever.
     assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
     small = Page("https://example.de/b", article_page().encode(), "t#1", content_type="text/html")
-    assert not isinstance(pipeline.extract_one(small, ExtractionSettings()), Reject)
+    assert not isinstance(unit_stage.extract_one(small, ExtractionSettings()), Reject)

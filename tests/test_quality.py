@@ -20,7 +20,7 @@ import pytest
 
 from etl.cli import main
 from etl.pipeline import run_pipeline
-from etl.quality import (
+from etl.transform.quality import (
     FIGURES,
     Labels,
     read_labels,

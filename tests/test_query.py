@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from etl.cli import main
-from etl.query import format_table, run_sql, search
-from etl.warehouse import build_warehouse
+from etl.warehouse.build import build_warehouse
+from etl.warehouse.query import format_table, run_sql, search
 from tests.lake import article, write_run
 
 
@@ -134,7 +134,7 @@ def test_warehouse_command_updates_or_rebuilds(
 
 
 def test_format_table_cuts_long_values() -> None:
-    from etl.query import Result
+    from etl.warehouse.query import Result
 
     table = format_table(Result(["a"], [("x" * 100,), (None,)]), max_width=10)
     assert table.splitlines()[2] == "xxxxxxxxx…"

@@ -5,8 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.pipeline import staging_dir_for
-from etl.runs import (
+from etl.core.runs import (
     data_dir_for,
     data_dirs_to_update,
     interval_key,
@@ -15,8 +14,9 @@ from etl.runs import (
     run_key,
     scheduled_run_key,
     sources_file_for,
+    staging_dir_for,
 )
-from etl.store import check_run_id
+from etl.load.parquet import check_run_id
 
 HOUR = datetime(2025, 10, 16, 10, tzinfo=UTC)
 

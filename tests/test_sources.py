@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from etl.collect import plan
-from etl.sources import (
+from etl.collect.runs import plan
+from etl.collect.sources import (
     MAX_ATTEMPTS,
     Discovered,
     DiscoveryError,

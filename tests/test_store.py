@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from etl.store import ParquetAppender, PartitionedWriter, StoreError, write_partitions
+from etl.load.parquet import ParquetAppender, PartitionedWriter, StoreError, write_partitions
 
 SCHEMA = pa.schema([("article_id", pa.string()), ("n", pa.int32())])
 

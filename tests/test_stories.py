@@ -12,9 +12,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from etl.load.stories import INDEX_CACHE, INDEX_DATASET, MERGE_DATASET, PENDING_MERGES
 from etl.pipeline import run_pipeline
-from etl.stories import INDEX_CACHE, INDEX_DATASET, MERGE_DATASET, PENDING_MERGES
-from etl.warehouse import build_warehouse, connect_read_only
+from etl.warehouse.build import build_warehouse, connect_read_only
 from tests.warcs import Archived, write_article_warc
 
 REPO_DIR = Path(__file__).resolve().parents[1]
@@ -213,7 +213,9 @@ def test_a_lake_without_an_index_gets_one_from_its_texts(tmp_path: Path) -> None
 CONCURRENT_STORE = """
 import sys, time
 from pathlib import Path
-from etl.pipeline import extract_unit, staging_dir_for, store_run
+from etl.core.runs import staging_dir_for
+from etl.extract.unit import extract_unit
+from etl.load.store import store_run
 warc, data_dir, run_id, go = sys.argv[1:]
 staged = extract_unit(warc, staging_dir_for(data_dir, run_id))
 while not Path(go).exists():
@@ -326,7 +328,7 @@ def lake_and_warehouse_stories(data_dir: Path) -> tuple[dict[str, str], dict[str
 def test_per_outlet_runs_of_the_samples_in_any_order_find_the_stories_of_one_run(
     tmp_path: Path,
 ) -> None:
-    from etl.quality import read_labels, score_articles
+    from etl.transform.quality import read_labels, score_articles
 
     outlets = split_samples_by_outlet(tmp_path / "outlets")
     assert len(outlets) == 7
@@ -362,7 +364,7 @@ def test_a_run_with_a_few_old_pages_reads_the_days_around_each_not_the_years_bet
 
     import numpy as np
 
-    from etl.stories import days_within
+    from etl.load.stories import days_within
 
     def us(at: datetime) -> int:
         return int(at.timestamp() * 1_000_000)

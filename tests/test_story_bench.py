@@ -10,9 +10,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from etl.bench.stories import ensure_archive, new_day
 from etl.cli import main
-from etl.stories import INDEX_DATASET
-from etl.story_bench import ensure_archive, new_day
+from etl.load.stories import INDEX_DATASET
 
 ARCHIVE, NEW, DAYS, SEED = 2_000, 200, 10, 3
 

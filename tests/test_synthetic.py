@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 
-from etl.ingest import IngestCounts, Page, Reject, read_warc
-from etl.schema import ARTICLE_SCHEMA
-from etl.synthetic import MAX_PAGE_BYTES, MIN_PAGE_BYTES, write_article_lake, write_corpus
+from etl.bench.synthetic import MAX_PAGE_BYTES, MIN_PAGE_BYTES, write_article_lake, write_corpus
+from etl.core.schema import ARTICLE_SCHEMA
+from etl.ingest.inputs import IngestCounts, Page, Reject, read_warc
 
 
 def test_the_same_seed_writes_the_same_corpus(tmp_path: Path) -> None:

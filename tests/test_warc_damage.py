@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from etl.cli import format_summary
-from etl.collect import reprocess
-from etl.ingest import IngestCounts, Page, Reject, read_warc
+from etl.collect.runs import reprocess
+from etl.ingest.inputs import IngestCounts, Page, Reject, read_warc
 from etl.pipeline import run_pipeline
 from tests.pages import BODY
 from tests.warcs import Archived, article_record, gzip_members

@@ -11,11 +11,11 @@ from typing import Any
 import duckdb
 import pytest
 
-import etl.warehouse as warehouse
+import etl.warehouse.build as warehouse
+from etl.core.schema import ARTICLE_PARTITION, ARTICLE_SCHEMA
+from etl.core.schema_doc import duckdb_type
 from etl.pipeline import run_pipeline
-from etl.schema import ARTICLE_PARTITION, ARTICLE_SCHEMA
-from etl.schema_doc import duckdb_type
-from etl.warehouse import (
+from etl.warehouse.build import (
     build_warehouse,
     connect_read_only,
     update_warehouse,

@@ -39,7 +39,7 @@ def news_collect(airflow_db):
 def _fast_fetching(monkeypatch):
     # The tasks run in this process (dag.test()), so the fetcher's settings can be swapped:
     # the site's pauses and timeouts shrunk a hundredfold, as the collection tests do.
-    from etl.fetch import FetchSettings
+    from etl.collect.fetch import FetchSettings
 
     monkeypatch.setattr(FetchSettings, "from_env", classmethod(lambda cls: FAST))
 
@@ -59,7 +59,7 @@ def collected(news_collect, site, tmp_path_factory):
     root = tmp_path_factory.mktemp("collect")
     conf = _conf(site, root)
     with pytest.MonkeyPatch.context() as patch:
-        from etl.fetch import FetchSettings
+        from etl.collect.fetch import FetchSettings
 
         patch.setattr(FetchSettings, "from_env", classmethod(lambda cls: FAST))
         run = run_dag(news_collect, RUN_AT, conf)
@@ -114,7 +114,7 @@ def test_the_next_hour_fetches_nothing_seen_before(news_collect, site, collected
 
 
 def test_a_failed_store_is_finished_by_rerunning_the_run(news_collect, site, tmp_path):
-    import etl.collect_steps
+    import etl.collect.steps
 
     conf = _conf(site, tmp_path)
     data_dir = Path(conf["data_dir"])
@@ -124,7 +124,7 @@ def test_a_failed_store_is_finished_by_rerunning_the_run(news_collect, site, tmp
         def disk_full(*args, **kwargs):
             raise OSError("No space left on device")
 
-        patch.setattr(etl.collect_steps, "store_source", disk_full)
+        patch.setattr(etl.collect.steps, "store_source", disk_full)
         failed = run_dag(news_collect, RUN_AT, conf, expect_success=False)
     states = {ti.task_id: ti.state for ti in failed.get_task_instances()}
     assert states["fetch"] == "success"

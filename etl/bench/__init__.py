@@ -1,0 +1,1 @@
+"""Benchmarks and the generated corpora they run on (on demand, not in CI)."""

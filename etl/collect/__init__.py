@@ -1,0 +1,1 @@
+"""Collect: sources.toml's feeds and sitemaps, fetched politely into raw WARC archives."""

@@ -1,0 +1,211 @@
+"""The collect stage in steps an orchestrator maps, retries and re-runs: fetch, then store.
+
+``etl.collect.runs.collect`` does a whole collect in one process. A scheduler wants the network
+part (bounded by a pool, per source) apart from the CPU part (extraction), and wants a run
+for a data interval to be repeatable. So, per source and interval:
+
+- ``fetch_source`` discovers and fetches into the source's archive file for the interval and
+  leaves what it planned in the run's staging folder. If the interval's archive exists
+  already (an earlier attempt got that far), it fetches nothing: the archive *is* that
+  interval's fetch, and re-running the run replays it.
+- ``store_source`` runs the pipeline on the archive (its lake rows belong to the run named
+  after the archive file, see ``etl.collect.runs.archive_run_id``), then records what was fetched
+  in the source's seen-state and writes the source's ``fetch_log`` and ``discovered`` rows,
+  keyed by the same name. On a replay without the plan (the first run succeeded and its
+  staging is gone) only the lake rows are rebuilt, as ``reprocess`` does.
+
+Between the two steps only paths travel: the plan is pickled into the run's own staging
+folder, which nothing but these steps reads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import pickle
+import uuid
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from etl.collect.fetch import FetchSettings
+from etl.collect.runs import (
+    SourceRun,
+    archive_run_id,
+    fetch_sources,
+    finish_runs,
+    process_archive,
+    raw_archives,
+    store_source_run,
+    update_state,
+)
+from etl.collect.sources import Source, SourcesError, SourceState, load_sources
+from etl.core.lock import data_dir_lock
+from etl.extract.page import ExtractionSettings
+from etl.ingest.inputs import InputError
+from etl.load.store import store_run
+
+_STAMP = "%Y%m%dT%H%M%SZ"
+
+
+@dataclass(frozen=True)
+class FetchedSource:
+    """What ``fetch_source`` hands on: paths only (it travels through the orchestrator)."""
+
+    source: str
+    archive: str
+    plan: str | None  # None: a replay of an archive whose plan is gone
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"source": self.source, "archive": self.archive, "plan": self.plan}
+
+    @classmethod
+    def from_dict(cls, value: dict[str, Any]) -> FetchedSource:
+        return cls(str(value["source"]), str(value["archive"]), value.get("plan"))
+
+
+# Long enough for another store or a whole hand-run collect to finish; a task that still waits
+# fails and is retried by Airflow.
+STORE_LOCK_TIMEOUT = 3600.0
+
+
+def source_keys(sources_file: str | Path) -> list[str]:
+    """The keys of the sources file's outlets, in file order (the units a collect maps over)."""
+    return [source.key for source in load_sources(sources_file)]
+
+
+def find_source(sources_file: str | Path, key: str) -> Source:
+    for source in load_sources(sources_file):
+        if source.key == key:
+            return source
+    raise SourcesError(f"{sources_file}: no source with key {key!r} (was it removed?)")
+
+
+def interval_archives(raw_dir: Path, key: str, started: datetime) -> list[Path]:
+    """The closed archive files of ``key`` for the collect that started at ``started``."""
+    started = started.astimezone(UTC)
+    folder = raw_dir / f"{started:%Y/%m/%d}"
+    return sorted(folder.glob(f"{key}_{started:{_STAMP}}_*.warc.gz"))
+
+
+def fetch_source(
+    sources_file: str | Path,
+    key: str,
+    data_dir: str | Path,
+    started: datetime,
+    staging: str | Path,
+    settings: FetchSettings | None = None,
+) -> FetchedSource:
+    """Discover and fetch one source into its archive for ``started``, or find it there."""
+    data_dir, staging = Path(data_dir), Path(staging)
+    raw_dir = data_dir / "raw"
+    plan_path = staging / f"{key}.plan.pickle"
+    existing = interval_archives(raw_dir, key, started)
+    if existing:
+        archive = existing[-1]
+        plan = plan_path if _plan_archive(plan_path) == archive else None
+        return FetchedSource(key, str(archive), str(plan) if plan else None)
+    source = find_source(sources_file, key)
+    # A crashed attempt left an unclosed archive (``.open``) and marked nothing as seen: its
+    # URLs are fetched again below, so the fragment would only ever be a duplicate.
+    folder = raw_dir / f"{started.astimezone(UTC):%Y/%m/%d}"
+    for fragment in folder.glob(f"{key}_{started.astimezone(UTC):{_STAMP}}_*.warc.gz.open"):
+        fragment.unlink(missing_ok=True)
+    state = SourceState(data_dir / "state", key)
+    settings = settings or FetchSettings.from_env()
+    [run] = asyncio.run(fetch_sources([source], {key: state}, raw_dir, settings, started))
+    _write_plan(run, plan_path)
+    return FetchedSource(key, str(run.archive), str(plan_path))
+
+
+def store_source(
+    fetched: FetchedSource,
+    data_dir: str | Path,
+    extraction: ExtractionSettings | None = None,
+) -> dict[str, Any]:
+    """Extract, clean and store one source's archive; then its seen-state and fetch log."""
+    data_dir = Path(data_dir)
+    # Mapped store tasks, and a `news-archive collect` by hand, may run at the same time; the
+    # seen-state and the lake take one writer at a time. Fetching needs no lock.
+    with data_dir_lock(data_dir, timeout=STORE_LOCK_TIMEOUT):
+        if fetched.plan is None:
+            replayed = process_archive(Path(fetched.archive), data_dir, extraction)
+            return {"source": fetched.source, "replayed": True, "articles": replayed["articles"]}
+        run = _read_plan(Path(fetched.plan))
+        store_source_run(run, data_dir, extraction, None)
+        update_state(run, SourceState(data_dir / "state", run.key), run.started)
+        summary = finish_runs([run], data_dir, archive_run_id(run.archive), run.started)
+    return {"source": fetched.source, "replayed": False, **summary}
+
+
+def select_archives(
+    data_dir: str | Path,
+    since: date | None = None,
+    until: date | None = None,
+    sources: Sequence[str] = (),
+) -> list[str]:
+    """The raw archive files of the fetch days ``since``..``until`` of the given sources (all
+    when none are given): what a reprocess re-extracts. None is an error, not a no-op."""
+    raw_dir = Path(data_dir) / "raw"
+    found: set[Path] = set()
+    wanted: Sequence[str | None] = list(sources) or [None]
+    for source in wanted:
+        found.update(raw_archives(raw_dir, since, until, source))
+    if not found:
+        which = ", ".join(sources) or "any source"
+        raise InputError(
+            f"no archive files in {raw_dir} for {which} between {since or 'the start'} "
+            f"and {until or 'today'}"
+        )
+    return [str(path) for path in sorted(found)]
+
+
+def store_staged_archives(staged: Sequence[str], data_dir: str | Path) -> dict[str, Any]:
+    """Store archive files extracted one by one (``extract_unit``), each as its own run.
+
+    The run of an archive file is named after it, so this replaces exactly the lake files an
+    earlier collect or reprocess of the same file wrote.
+    """
+    summaries = []
+    for path in staged:
+        archive = json.loads(Path(path).read_text(encoding="utf-8"))["unit"]
+        summaries.append(store_run([path], data_dir, archive_run_id(archive)))
+    rejects: Counter[str] = Counter()
+    for summary in summaries:
+        rejects.update(summary["rejects"])
+    return {
+        "runs": [s["run_id"] for s in summaries],
+        "records": sum(s["records"] for s in summaries),
+        "articles": sum(s["articles"] for s in summaries),
+        "rejects": dict(rejects.most_common()),
+        "unread_bytes": sum(s["unread_bytes"] for s in summaries),
+        "accounted": all(s["accounted"] for s in summaries),
+    }
+
+
+def _write_plan(run: SourceRun, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        temporary.write_bytes(pickle.dumps(run))
+        temporary.replace(path)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _read_plan(path: Path) -> SourceRun:
+    # Written by ``fetch_source`` into the run's own staging folder, never taken from input.
+    run = pickle.loads(path.read_bytes())
+    if not isinstance(run, SourceRun):
+        raise TypeError(f"{path} holds no collect plan")
+    return run
+
+
+def _plan_archive(path: Path) -> Path | None:
+    """The archive a plan left by an earlier attempt belongs to, if there is one."""
+    if not path.exists():
+        return None
+    return Path(_read_plan(path).archive)

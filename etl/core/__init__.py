@@ -1,0 +1,1 @@
+"""What every stage shares: settings, the data directory, the record schemas, the lock."""

@@ -1,0 +1,108 @@
+"""Run keys and run housekeeping for orchestrators (Airflow, cron): plain functions, no Airflow.
+
+A run key names everything a run writes (``part-<key>.parquet`` in each lake partition,
+``staging/<key>/``). Scheduled runs are keyed by their data interval, so that re-running a run,
+or a backfill of the same hour, replaces exactly what the first attempt wrote; manual runs have
+no interval and are keyed by their run id.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import shutil
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from etl.core.settings import Settings
+from etl.load.parquet import check_run_id
+
+MAX_KEY = 120
+DEFAULT_SOURCES = "data/sources.toml"
+_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def staging_dir_for(data_dir: str | Path, run_id: str) -> Path:
+    return Path(data_dir) / "staging" / check_run_id(run_id)
+
+
+def run_key(run_id: str) -> str:
+    """An orchestrator's run id as the store accepts it (``[A-Za-z0-9_.-]``, at most 120).
+
+    A run id that is safe already is kept as it is; any other gets a digest of the original,
+    because two run ids that differ only in punctuation, or only after the cut, would
+    otherwise share (and overwrite) each other's partitions.
+    """
+    if not run_id:
+        raise ValueError("empty run id")
+    key = _UNSAFE.sub("_", run_id).lstrip(".")
+    if key != run_id or len(key) > MAX_KEY:
+        digest = hashlib.blake2s(run_id.encode(), digest_size=4).hexdigest()
+        key = f"{key[: MAX_KEY - 9]}-{digest}"
+    return check_run_id(key)
+
+
+def interval_key(prefix: str, start: datetime, end: datetime) -> str:
+    """``<prefix>-<start>-<end>`` in UTC: the same data interval always makes the same key."""
+    if start.tzinfo is None or end.tzinfo is None:
+        raise ValueError("data interval bounds must be timezone-aware")
+    if end <= start:
+        raise ValueError(f"empty data interval: {start.isoformat()} to {end.isoformat()}")
+    stamp = "%Y%m%dT%H%M%SZ"
+    return check_run_id(f"{prefix}-{start.astimezone(UTC):{stamp}}-{end.astimezone(UTC):{stamp}}")
+
+
+def scheduled_run_key(
+    prefix: str, run_id: str, start: datetime | None, end: datetime | None
+) -> str:
+    """The interval key when the run covers a data interval, else the run id's key.
+
+    A run triggered without a logical date (Airflow 3 allows it) has no interval, and one
+    triggered for a single instant has an empty one: neither names a period of data.
+    """
+    if start is not None and end is not None and end > start:
+        return interval_key(prefix, start, end)
+    return run_key(run_id)
+
+
+def remove_staging(data_dir: str | Path, key: str) -> bool:
+    """Delete a finished run's staging folder; True if there was one."""
+    staging = staging_dir_for(data_dir, key)
+    if not staging.exists():
+        return False
+    shutil.rmtree(staging)
+    return True
+
+
+def resolve_under(base: str | Path, path: str | Path) -> Path:
+    """``path`` with ``~`` expanded; a relative one is taken relative to ``base``.
+
+    A task's working directory is whatever the worker's is, so a DAG anchors relative paths
+    to its own repository rather than leaving them to chance.
+    """
+    candidate = Path(path).expanduser()
+    return candidate if candidate.is_absolute() else Path(base) / candidate
+
+
+def data_dir_for(chosen: str | Path | None, base: str | Path) -> Path:
+    """The data root a run works in: the one chosen for it, else ``NEWS_ARCHIVE_DATA_DIR``."""
+    return resolve_under(base, chosen or Settings.from_env().data_dir)
+
+
+def sources_file_for(chosen: str | Path | None, base: str | Path) -> Path:
+    """The sources file a collect reads: the one chosen, else ``NEWS_ARCHIVE_SOURCES``."""
+    return resolve_under(base, chosen or os.environ.get("NEWS_ARCHIVE_SOURCES") or DEFAULT_SOURCES)
+
+
+def data_dirs_to_update(
+    chosen: str | Path | None, announced: Iterable[str | None], base: str | Path
+) -> list[Path]:
+    """The data roots a warehouse run updates: the one chosen, else those the triggering
+    asset events announced (a deployment has one, tests and ad-hoc imports more), else the
+    configured one."""
+    if chosen:
+        return [data_dir_for(chosen, base)]
+    named = sorted({resolve_under(base, a) for a in announced if a})
+    return named or [data_dir_for(None, base)]

@@ -1,0 +1,113 @@
+"""A staged unit: the files and summary extraction leaves for the store, and its clocks.
+
+Extraction (``etl.extract.unit``) writes them, one set per input unit; the store
+(``etl.load.store``) reads them. Tasks pass their paths, never the data.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import gc
+import json
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import pyarrow as pa
+
+from etl.core.schema import (
+    ARTICLE_SCHEMA,
+    REJECT_SCHEMA,
+)
+
+# When a piece of work ran: (start, end) in ``time.monotonic`` seconds.
+Span = tuple[float, float]
+
+
+@dataclass
+class UnitResult:
+    """What one unit held, as written next to its staged records."""
+
+    unit: str
+    records: int = 0
+    extracted: int = 0
+    rejected: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    articles_path: str = ""
+    rejects_path: str = ""
+    implausible_dates: int = 0
+    cached_pages: int = 0
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+    # Records the reader found (None in summaries from before it counted), and bytes it could
+    # not read at all: either makes a run not "all accounted".
+    input_records: int | None = None
+    unread_bytes: int = 0
+
+
+STAGES = ("ingest", "extract", "clean", "dedup", "store")
+# Staged rows carry the key of their page (for the cache) and their MinHash signature.
+STAGED_REJECT_SCHEMA = REJECT_SCHEMA.append(pa.field("page_key", pa.binary()))
+STAGED_KEY_COLUMNS = [
+    "article_id",
+    "fetched_at",
+    "published_at",
+    "word_count",
+    "input_origin",
+    "url",
+]
+
+
+def staged_article_schema() -> pa.Schema:
+    return ARTICLE_SCHEMA.append(pa.field("page_key", pa.binary())).append(
+        pa.field("signature", pa.binary())
+    )
+
+
+class StageClock:
+    """CPU seconds per stage (this process's own, plus what its workers report), and when
+    extraction ran."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+        self.spans: list[Span] = []
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.process_time()
+        try:
+            yield
+        finally:
+            self.seconds[name] += time.process_time() - start
+
+    def add(self, seconds: dict[str, float]) -> None:
+        """Seconds a worker reports; ``trafilatura`` is the part of ``extract`` spent in it."""
+        for name, value in seconds.items():
+            self.seconds[name] = self.seconds.get(name, 0.0) + value
+
+
+def release_memory() -> None:
+    """Give the memory freed by a run's batches back to the system.
+
+    Allocators keep freed memory for reuse: after thousands of batches the process holds far
+    more than it uses, and the warehouse build that usually follows in the same process would
+    start from there. Arrow's pool and glibc's heap can be asked to return it.
+    """
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            # Not glibc (musl, for one): nothing to trim, and nothing lost.
+            return
+
+
+def write_unit_summary(result: UnitResult, path: Path) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".json.tmp")
+    temporary.write_text(json.dumps(asdict(result), indent=1), encoding="utf-8")
+    temporary.replace(path)
+    return str(path)

@@ -1,0 +1,919 @@
+"""Pages into raw article records: trafilatura for the body, the page's own metadata for the rest.
+
+One parse per page: the tree is read for metadata first, then handed to trafilatura (which
+works on a copy). A page without an article raises ``ExtractionRejected``, which the pipeline
+turns into a reject row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import html
+import json
+import re
+import time
+import tomllib
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, fields
+from datetime import datetime
+from pathlib import Path
+from typing import Any, cast
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import charset_normalizer
+import pyarrow as pa
+import tldextract
+from lxml import etree
+from lxml.html import (
+    HtmlComment,
+    HtmlElement,
+    HtmlEntity,
+    HTMLParser,
+    HtmlProcessingInstruction,
+    fromstring,
+)
+from trafilatura import bare_extraction
+from trafilatura.utils import is_dubious_html, repair_faulty_html
+
+from etl.extract.gap_metadata import read_missing
+from etl.extract.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_metadata
+from etl.ingest.inputs import Page, charset_of
+from etl.transform.clean import lead_bylines
+
+MIN_WORDS = 25
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+# Korean titles glue the section to the headline with a bare hyphen before the outlet's
+# name: "제목-정치ㅣ한국일보".
+_TITLE_SEPARATORS = re.compile(
+    r"\s+[|\-–—:·•»*]{1,2}\s+|\s*[｜|ㅣ]\s*|：|(?<=[\uac00-\ud7af])-(?=[\uac00-\ud7af]{1,6}\s*[ㅣ|｜])"
+)
+_DOMAIN_LIKE = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}", re.I)
+_DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
+_SOCIAL_EMBEDS = (
+    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
+    " or contains(@class, 'tiktok-embed') or contains(@class, 'bluesky-embed')"
+    " or contains(@class, 'threads-post') or contains(@class, 'reddit-embed')]"
+)
+# Typographic quotes, apostrophes and dashes as typed on a keyboard.
+_TYPOGRAPHY = str.maketrans(
+    {c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"} | {c: "-" for c in "‐‑‒–—―"}
+)
+_AFFIX_START = re.compile(r"\s*[-–—|:·•ㅣ｜/]")
+_BY_LINE = re.compile(r"(?:by|von)\s+\S", re.I)
+# Country-code domains whose country keeps one civil time: a naive dateline on such a site
+# is local time there. Countries with several zones (us, ca, au, ru, br, mx, ...) are left out.
+COUNTRY_ZONES = {
+    "de": "Europe/Berlin", "at": "Europe/Vienna", "ch": "Europe/Zurich", "li": "Europe/Vaduz",
+    "lu": "Europe/Luxembourg", "nl": "Europe/Amsterdam", "be": "Europe/Brussels",
+    "fr": "Europe/Paris", "it": "Europe/Rome", "es": "Europe/Madrid", "pt": "Europe/Lisbon",
+    "uk": "Europe/London", "ie": "Europe/Dublin", "dk": "Europe/Copenhagen",
+    "no": "Europe/Oslo", "se": "Europe/Stockholm", "fi": "Europe/Helsinki",
+    "pl": "Europe/Warsaw", "cz": "Europe/Prague", "sk": "Europe/Bratislava",
+    "hu": "Europe/Budapest", "si": "Europe/Ljubljana", "hr": "Europe/Zagreb",
+    "ro": "Europe/Bucharest", "bg": "Europe/Sofia", "gr": "Europe/Athens",
+    "tr": "Europe/Istanbul", "ua": "Europe/Kyiv", "jp": "Asia/Tokyo", "kr": "Asia/Seoul",
+    "tw": "Asia/Taipei", "hk": "Asia/Hong_Kong", "sg": "Asia/Singapore", "in": "Asia/Kolkata",
+    "il": "Asia/Jerusalem", "za": "Africa/Johannesburg", "na": "Africa/Windhoek",
+    "ls": "Africa/Maseru", "ng": "Africa/Lagos", "ke": "Africa/Nairobi", "nz": "Pacific/Auckland",
+}  # fmt: skip
+_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
+
+# The first link of a breadcrumb trail, in the languages the archive meets.
+HOME_LINKS = {
+    "home", "startseite", "start", "homepage", "accueil", "inicio", "portada", "home page",
+    "forside", "hem", "startsida", "etusivu", "anasayfa", "strona główna", "главная",
+    "головна", "ホーム", "홈", "首页", "domů", "kezdőlap", "nachrichten", "news",
+}  # fmt: skip
+# trafilatura's Markdown for a link, as kept in the raw text: [anchor](target)
+MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
+# How much of the text's start is searched for a byline typed as a paragraph.
+LEAD_TEXT_CHARS = 5000
+_LEAD_SEARCH_LIMIT = 5000
+_TEASER_CARDS = "//a[@href][.//p or .//div or .//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6]"
+_CARD_MAX_CHARS = 1500
+# role="complementary", or a class word naming a fact or info box ("fact-box", "factbox",
+# "faktaboks", "c-infoBox", "article-body-infobox"), matched as a whole word of the class.
+# Python's walk over the elements, reading each class, costs a fifth of an XPath that tests
+# the classes (EXSLT's re:test calls back into Python for every element with a class).
+_BOX_CLASS = re.compile(r"(^|[\s_-])(fact-?box|fakta(boks|ruta)?|info-?box)($|[\s_-])", re.I)
+_CHUNK_MIN_CHARS = 500
+_PAYLOAD_MIN_CHARS = 500
+# A JSON string under a key that names an article body: "contentHtml": "<p>...", "body": "..."
+_PAYLOAD_FIELD = re.compile(
+    r'"(articleBody|contentHtml|content_html|bodyHtml|body_html|articleContent|article_body|'
+    r'content|body|html|text)"\s*:\s*"((?:[^"\\]|\\.){500,})"'
+)
+_HTML_TAG = re.compile(r"<(?:p|br|div|h[2-6]|ul|li)\b", re.I)
+# Elements a lead paragraph is printed in, innermost first in document order.
+_LEAD_TAGS = ("p", "h2", "h3", "strong", "b", "em", "span", "li", "summary", "div", "header")
+# The text a reader sees: not in scripts and styles (whose text is their one child node) nor
+# in noscript blocks (whose ancestors are searched only on pages that have one).
+_TEXT_OUTSIDE_SCRIPTS = etree.XPath(
+    ".//text()[not(parent::script or parent::style)]", smart_strings=False
+)
+_TEXT_OUTSIDE_NOSCRIPT = etree.XPath(
+    ".//text()[not(parent::script or parent::style)][not(ancestor::noscript)]",
+    smart_strings=False,
+)
+
+
+_STRING: pa.DataType = pa.string()
+_STRINGS: pa.DataType = pa.list_(pa.string())
+_TIME: pa.DataType = pa.timestamp("us", tz="UTC")
+RAW_ARTICLE_SCHEMA = pa.schema(
+    {
+        "url": _STRING,
+        "input_origin": _STRING,
+        "fetched_at": _TIME,
+        "title": _STRING,
+        "title_variants": _STRINGS,
+        "text": _STRING,
+        "description": _STRING,
+        "authors_raw": _STRINGS,
+        "bylines_raw": _STRINGS,
+        "credits_raw": _STRINGS,
+        "author_orgs_raw": _STRINGS,
+        "captions_raw": _STRINGS,
+        "topics_raw": _STRINGS,
+        "keywords_raw": _STRINGS,
+        "sections_raw": _STRINGS,
+        "breadcrumbs_raw": _STRINGS,
+        "published_raw": _STRING,
+        "published_from": _STRING,
+        "modified_raw": _STRING,
+        "site_name": _STRING,
+        "outlet_names": _STRINGS,
+        "canonical_raw": _STRING,
+        "image_url": _STRING,
+        "html_lang": _STRING,
+    }
+)
+"""What ``extract_page`` returns, as staged between extraction and cleaning."""
+
+
+class CpuClock:
+    """CPU seconds this process spent inside a kind of work, summed over ``with`` blocks.
+
+    ``TRAFILATURA_CPU`` counts trafilatura's own work in extraction (parsing, the extraction,
+    its metadata readers and htmldate), so that the benchmark can set the project's own work
+    around it against it.
+    """
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self._started = 0.0
+
+    def __enter__(self) -> None:
+        self._started = time.process_time()
+
+    def __exit__(self, *_: object) -> None:
+        self.seconds += time.process_time() - self._started
+
+
+TRAFILATURA_CPU = CpuClock()
+
+
+class ExtractionRejected(Exception):
+    """The page holds no article; ``reason`` is the reject reason."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}" if detail else reason)
+        self.reason = reason
+        self.detail = detail
+
+
+@dataclass(frozen=True)
+class ExtractionSettings:
+    """Extraction switches a user may change (``--set NAME=VALUE`` or ``--config FILE``).
+
+    The defaults were chosen by measurement on labelled pages of many outlets (after the
+    cleaning stage): favor_precision and favor_recall move precision and recall by about half
+    a point each way at the same F1; include_tables made no difference.
+    ``recover_lead`` puts back a lead paragraph shown outside the article container.
+    ``with_metadata`` runs trafilatura's whole metadata pass on every page, as
+    ``bare_extraction`` offers it: a third of extraction time spent mostly repeating
+    ``etl.extract.metadata``. Off (the default), its readers run only for what the page's own
+    metadata lacks (``missing_metadata``); on the labelled pages that scored the same
+    (body, title, authors and topics overall), and one date better.
+    ``compare_extractors`` lets trafilatura compare its extraction with readability's and
+    jusText's and keep the better one (off: its ``fast`` mode); see docs/benchmarks.md.
+    ``page_cpu_seconds`` bounds one page: trafilatura is superlinear in the number of
+    paragraphs, so a hostile page of a few megabytes would otherwise hold a worker for hours.
+    """
+
+    favor_precision: bool = False
+    favor_recall: bool = False
+    include_tables: bool = True
+    include_comments: bool = False
+    min_words: int = MIN_WORDS
+    page_cpu_seconds: float = 60.0
+    recover_lead: bool = True
+    with_metadata: bool = False
+    compare_extractors: bool = True
+
+
+class SettingsError(ValueError):
+    """Extraction settings that name an unknown switch or give a value of the wrong kind."""
+
+
+def extraction_settings(
+    pairs: Sequence[str] = (), config: Path | None = None
+) -> ExtractionSettings:
+    """Settings from a TOML file's ``[extraction]`` table, then ``NAME=VALUE`` pairs on top.
+
+    A user tries precision against recall modes without touching code:
+    ``news-archive run --config extraction.toml --set favor_recall=true``.
+    """
+    values: dict[str, Any] = {}
+    if config is not None:
+        try:
+            table = tomllib.loads(config.read_text(encoding="utf-8")).get("extraction", {})
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"--config {config}: {exc}") from exc
+        if not isinstance(table, dict):
+            raise SettingsError(f"--config {config}: [extraction] must be a table")
+        for name, value in table.items():
+            values[name] = _setting_value(name, value, f"--config {config}")
+    for pair in pairs:
+        name, sep, raw = pair.partition("=")
+        name = name.strip().replace("-", "_")
+        if not sep or name not in _SETTING_NAMES:
+            raise SettingsError(
+                f"--set {pair!r}: expected NAME=VALUE with NAME one of {sorted(_SETTING_NAMES)}"
+            )
+        values[name] = _setting_value(name, raw.strip(), "--set")
+    return ExtractionSettings(**values)
+
+
+_SETTING_NAMES = {f.name for f in fields(ExtractionSettings)}
+
+
+def _setting_value(name: str, value: Any, where: str) -> Any:
+    if name not in _SETTING_NAMES:
+        raise SettingsError(f"{where}: unknown setting {name!r}; known: {sorted(_SETTING_NAMES)}")
+    default = getattr(ExtractionSettings(), name)
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        if str(value).lower() in ("true", "1", "yes"):
+            return True
+        if str(value).lower() in ("false", "0", "no"):
+            return False
+        raise SettingsError(f"{where} {name}: expected true or false, got {value!r}")
+    try:
+        return type(default)(value)
+    except (TypeError, ValueError) as exc:
+        raise SettingsError(f"{where} {name}: {exc}") from exc
+
+
+def decode_html(body: bytes, content_type: str | None) -> str:
+    """Bytes into text: the HTTP charset, then the page's meta charset, then detection.
+
+    Pages lie about their encoding often enough (or say nothing) that every declared charset
+    is only tried, and checked by decoding strictly.
+    """
+    declared = [charset_of(content_type)]
+    meta_match = _META_CHARSET.search(body[:4096])
+    if meta_match:
+        declared.append(meta_match.group(1).decode("ascii", "ignore"))
+    for name in [*declared, "utf-8"]:
+        if not name:
+            continue
+        try:
+            codecs.lookup(name)
+            return body.decode(name)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    best = charset_normalizer.from_bytes(body[:200_000]).best()
+    if best is not None and best.encoding:
+        return body.decode(best.encoding, errors="replace")
+    return body.decode("utf-8", errors="replace")
+
+
+def _html_parser() -> HTMLParser:
+    """trafilatura's parser settings, with element classes chosen in C.
+
+    lxml.html picks the class of every element it hands to Python with a Python function
+    (for form elements' extra methods, which nothing here uses): millions of calls a run,
+    from the tree walks of trafilatura and of this module alike.
+    """
+    parser = HTMLParser(
+        collect_ids=False,
+        default_doctype=False,
+        encoding="utf-8",
+        remove_comments=True,
+        remove_pis=True,
+    )
+    parser.set_element_class_lookup(
+        etree.ElementDefaultClassLookup(
+            element=HtmlElement,
+            comment=HtmlComment,
+            pi=HtmlProcessingInstruction,
+            entity=HtmlEntity,
+        )
+    )
+    return parser
+
+
+_HTML_PARSER = _html_parser()
+
+
+def parse_html(markup: str) -> HtmlElement | None:
+    """The tree of a decoded page, as ``trafilatura.utils.load_html`` builds it, or None.
+
+    The same repairs and checks (a page that does not say "html" near its start and parses
+    to less than two elements is not HTML), with ``_HTML_PARSER``.
+    """
+    beginning = markup[:50].lower()
+    markup = repair_faulty_html(markup, beginning)
+    tree: HtmlElement | None = None
+    as_bytes = False
+    try:
+        tree = fromstring(markup, parser=_HTML_PARSER)
+    except ValueError:
+        # "Unicode strings with encoding declaration are not supported."
+        as_bytes = True
+    except etree.LxmlError:
+        pass
+    if as_bytes or tree is None or len(tree) < 1:
+        try:
+            tree = fromstring(markup.encode("utf-8", "surrogatepass"), parser=_HTML_PARSER)
+        except (ValueError, etree.LxmlError):
+            tree = None
+    if tree is not None and is_dubious_html(beginning) and len(tree) < 2:
+        return None
+    return tree
+
+
+def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict[str, Any]:
+    """One page into a raw article record (plain Python values, one dict)."""
+    settings = settings or ExtractionSettings()
+    markup = decode_html(page.body, page.content_type).replace("\x00", "")
+    with TRAFILATURA_CPU:
+        tree = parse_html(markup)
+    if tree is None:
+        raise ExtractionRejected("unparseable", "no HTML tree")
+    meta = read_page_metadata(tree)
+    if is_index_page(meta):
+        raise ExtractionRejected(
+            "extraction_empty", f"og:type {meta.og_type} and no article date: an index page"
+        )
+    for embed in tree.xpath(_SOCIAL_EMBEDS):
+        # Embedded posts quote someone else's words in the middle of the article; their
+        # attribution line goes by the boilerplate rules, their text has to go here.
+        embed.drop_tree()
+    headline = choose_title(meta, None, page.url)
+    drop_boxes(tree)
+    drop_teaser_cards(tree)
+    drop_other_articles(
+        tree, [headline or "", *meta.titles_og[:1], *meta.titles_ld[:1], *meta.titles_twitter[:1]]
+    )
+    join_split_bodies(tree)
+    if tree.find(".//ruby") is not None:
+        # Ruby annotations (readings over Japanese or Chinese words) are inline text; left as
+        # elements, trafilatura breaks the sentence around each of them.
+        etree.strip_tags(tree, "ruby", "rb", "rt", "rp", "rtc")
+    with TRAFILATURA_CPU:
+        document = bare_extraction(
+            tree,
+            url=page.url,
+            with_metadata=settings.with_metadata,
+            include_comments=settings.include_comments,
+            include_tables=settings.include_tables,
+            favor_precision=settings.favor_precision,
+            favor_recall=settings.favor_recall,
+            fast=not settings.compare_extractors,
+            # Links stay in the text as Markdown so that cleaning can tell link lists
+            # ("Read more: ...", related-article teasers) from prose; cleaning removes them.
+            include_links=True,
+            deduplicate=False,
+        )
+    doc: dict[str, Any] = {}
+    if document is not None:
+        doc = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    text = doc.get("text") or ""
+    if text_size(MARKDOWN_LINK.sub(r"\1", text)) < settings.min_words:
+        # Pages rendered by script carry the article in a data payload, not in the markup.
+        text = payload_body(tree, meta.bodies_ld) or text
+    if not text:
+        raise ExtractionRejected("extraction_empty", "trafilatura found no main text")
+    if text_size(MARKDOWN_LINK.sub(r"\1", text)) < settings.min_words:
+        raise ExtractionRejected("extraction_empty", f"main text under {settings.min_words} words")
+    if not settings.with_metadata:
+        missing = missing_metadata(meta, page.url)
+        with TRAFILATURA_CPU:
+            doc.update(read_missing(tree, page.url, missing))
+    description = meta.description or doc.get("description")
+    if settings.recover_lead:
+        # The meta description first: it is the teaser text more often than JSON-LD's.
+        lead = visible_lead(tree, [*meta.descriptions, *meta.descriptions_ld], text)
+        if lead:
+            text = f"{lead}\n{text}"
+
+    published, published_from = choose_published(meta, doc.get("date"), page.url)
+    title = headline or doc.get("title")
+    title_variants = _title_variants(meta, title)
+    # The first lines are all that can be a typed byline; links out of them as cleaning does.
+    head = MARKDOWN_LINK.sub(r"\1", text[:LEAD_TEXT_CHARS])
+    return {
+        "url": page.url,
+        "input_origin": page.origin,
+        "fetched_at": page.fetched_at,
+        "title": title,
+        "title_variants": title_variants,
+        "text": text,
+        "description": description,
+        "authors_raw": [*meta.authors, *(_split_people(doc.get("author")))],
+        "bylines_raw": [
+            *meta.bylines,
+            *lead_bylines(head, title_variants),
+        ],
+        "credits_raw": [*meta.credits, *meta.author_orgs],
+        "author_orgs_raw": meta.author_orgs,
+        "captions_raw": meta.captions,
+        "topics_raw": [*meta.topics, *meta.tag_lines, *(doc.get("tags") or [])],
+        "keywords_raw": meta.keywords,
+        "sections_raw": [*meta.sections, *(doc.get("categories") or [])],
+        "breadcrumbs_raw": trail_sections(meta.breadcrumbs, title_variants),
+        "published_raw": published.isoformat() if published else None,
+        "published_from": published_from,
+        "modified_raw": meta.modified[0].isoformat() if meta.modified else None,
+        "site_name": (meta.site_names[0] if meta.site_names else doc.get("sitename")),
+        "outlet_names": list(
+            dict.fromkeys([*meta.site_names, *meta.organisations, *_sitename(doc)])
+        ),
+        "canonical_raw": meta.canonical or doc.get("url"),
+        "image_url": meta.image or doc.get("image"),
+        "html_lang": meta.html_lang,
+    }
+
+
+def missing_metadata(meta: PageMetadata, url: str) -> set[str]:
+    """The fields the page's own metadata leaves empty, for trafilatura's readers to try.
+
+    The date counts as missing when ``choose_published`` finds none without trafilatura's;
+    the author when the page has no structured credit (meta tags, JSON-LD), as its bylines
+    are read by cleaning either way.
+    """
+    missing: set[str] = set()
+    if choose_published(meta, None, url)[0] is None:
+        missing.add("date")
+    if not meta.authors:
+        missing.add("author")
+    if not meta.site_names:
+        missing.add("sitename")
+    return missing
+
+
+def drop_boxes(tree: HtmlElement) -> None:
+    """Remove fact boxes and other complementary asides set inside the article.
+
+    A box ("Fakta om ...", "Info", "Key facts") restates or adds background beside the story;
+    the page marks it as complementary (ARIA role, the ``<aside>`` meaning) or names it a fact
+    or info box. trafilatura keeps it when it sits inside the article container.
+    """
+    boxes = [element for element in tree.iter(etree.Element) if _is_box(element)]
+    if not boxes:
+        return
+    # A "box" holding the headline or most of the page's text is a mislabelled container.
+    page_chars = len(tree.text_content())
+    for box in boxes:
+        if box.find(".//h1") is None and len(box.text_content()) < page_chars / 2:
+            box.drop_tree()
+
+
+def _is_box(element: HtmlElement) -> bool:
+    classes = element.get("class")
+    if classes:
+        lowered = classes.lower()
+        if ("box" in lowered or "fakta" in lowered) and _BOX_CLASS.search(classes):
+            return True
+    return bool(element.get("role") == "complementary")
+
+
+def drop_teaser_cards(tree: HtmlElement) -> None:
+    """Remove links that wrap whole blocks: teaser cards for other articles.
+
+    A card (picture, headline, summary, all one link) is how pages show related stories; an
+    article's own paragraphs are never wrapped in a link. trafilatura keeps a card's summary as
+    a paragraph, without the link that would tell cleaning it is a teaser.
+    """
+    for card in tree.xpath(_TEASER_CARDS):
+        if len(card.text_content()) <= _CARD_MAX_CHARS:
+            card.drop_tree()
+
+
+def drop_other_articles(tree: HtmlElement, headlines: list[str]) -> None:
+    """On a page that shows several articles, keep only the one under the page's headline.
+
+    Pages that load the next story below the first (endless scrolling) hold each in its own
+    ``<article>`` with its own ``<h1>``; extractors then return both stories as one text.
+    ``headlines`` are the page's statements of its headline (metadata, not the h1s, which
+    every story has).
+    """
+    articles = [a for a in tree.iter("article") if a.find(".//h1") is not None]
+    if len(articles) < 2:
+        return
+    keys = {_loose(h) for h in headlines if h}
+    main = next(
+        (a for a in articles if any(_loose(h.text_content()) in keys for h in a.iter("h1"))),
+        None,
+    )
+    if main is None:
+        return
+    above = set(main.iterancestors())
+    for article in articles:
+        if article is not main and article not in above:
+            article.drop_tree()
+
+
+def join_split_bodies(tree: HtmlElement) -> None:
+    """Join an article body split into containers of one class into the first of them.
+
+    Pages break the body into chunks (around advertisements, a paywall marker, a video) that
+    are elements with the same tag and class; trafilatura reads the first matching container
+    only and loses the rest of the article. Only chunks of several paragraphs count, so that
+    small per-paragraph wrappers (which extractors read fine) stay as they are, and chunks
+    holding a headline are separate stories (a feed of articles), not parts of one.
+    """
+    groups: dict[tuple[str, str], list[HtmlElement]] = {}
+    for element in tree.iter("div", "section"):
+        cls = element.get("class")
+        if cls:
+            groups.setdefault((element.tag, cls), []).append(element)
+    for members in groups.values():
+        if len(members) < 2 or any(m.find(".//h1") is not None for m in members):
+            continue
+        chunks = [m for m in members if _is_body_chunk(m)]
+        if len(chunks) < 2:
+            continue
+        # Every later member goes, short ones too, so that the text keeps its order; members
+        # nested in another member go with it.
+        first = chunks[0]
+        group = set(members)
+        for member in members[members.index(first) + 1 :]:
+            if not any(a in group for a in member.iterancestors()):
+                first.extend(list(member))
+
+
+def _is_body_chunk(element: HtmlElement) -> bool:
+    """Prose of its own: several paragraphs with enough text and few links."""
+    paragraphs = [p.text_content() for p in element.iter("p")]
+    if len(paragraphs) < 2 or sum(len(p) for p in paragraphs) < _CHUNK_MIN_CHARS:
+        return False
+    linked = sum(len(a.text_content()) for a in element.iter("a"))
+    return linked <= 0.3 * len(element.text_content())
+
+
+def payload_body(tree: HtmlElement, ld_bodies: Sequence[str] = ()) -> str | None:
+    """The article text a page carries as data: JSON-LD ``articleBody`` or a script payload.
+
+    Pages rendered in the browser (Next.js, React Query and the like) ship the article as a
+    JSON string in a script (``"contentHtml": "<p>..."``) and show nothing without
+    JavaScript. The longest such string under a body-like key is the article; when it is
+    HTML, trafilatura reads it as a page of its own, which drops captions and embeds.
+    Only asked when the markup gave no text, so the scan over scripts costs nothing on
+    ordinary pages.
+    """
+    candidates = [b for b in ld_bodies if len(b) >= _PAYLOAD_MIN_CHARS]
+    for script in tree.iter("script"):
+        code = script.text or ""
+        if len(code) < _PAYLOAD_MIN_CHARS:
+            continue
+        for match in _PAYLOAD_FIELD.finditer(code):
+            try:
+                value = json.loads(f'"{match.group(2)}"')
+            except json.JSONDecodeError:
+                continue
+            if isinstance(value, str):
+                candidates.append(value)
+    if not candidates:
+        return None
+    best = max(candidates, key=len)
+    if not _HTML_TAG.search(best):
+        return "\n".join(line.strip() for line in best.splitlines() if line.strip()) or None
+    with TRAFILATURA_CPU:
+        document = bare_extraction(
+            f"<html><body><article>{best}</article></body></html>",
+            include_comments=False,
+            include_links=True,
+            deduplicate=False,
+        )
+    if document is None:
+        return None
+    doc = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    return str(doc.get("text") or "") or None
+
+
+def is_index_page(meta: PageMetadata) -> bool:
+    """A page that declares itself a website (not an article) and dates nothing is an index.
+
+    Section fronts are HTTP 200 pages full of teaser text that trafilatura happily returns.
+    """
+    return (
+        meta.og_type in ("website", "section", "profile")
+        and not meta.published
+        and not meta.ld_types & ARTICLE_TYPES
+    )
+
+
+def visible_lead(tree: HtmlElement, descriptions: Sequence[str], text: str) -> str | None:
+    """The page's lead paragraph when trafilatura left it out, else None.
+
+    The lead (standfirst, teaser) is usually repeated in a description (meta, Open Graph,
+    Twitter or JSON-LD; tried in the order given, as they often differ), and
+    extractors often drop it because it sits outside the article container. It is put back
+    only where the page shows it: the first element whose text holds the description and
+    not much more, so that a dateline the element adds ("Berlin. ...") comes along. A
+    description cut short with "..." still finds its paragraph.
+    Each of the page's texts is normalised once, whatever the number of descriptions.
+    """
+    text_key: str | None = None
+    wants: list[str] = []
+    for description in dict.fromkeys(descriptions):
+        if not description or len(description) < 40:
+            continue
+        want = _loose(description.rstrip(" .…"))
+        if text_key is None:
+            text_key = _loose(MARKDOWN_LINK.sub(r"\1", text))
+        if want[:80] not in text_key:
+            # Descriptions often add a sentence the page does not show: the first 150
+            # characters are what must be visible.
+            wants.append(want[:150])
+    body = tree.find("body")
+    if not wants or body is None:
+        return None
+    shown = (
+        _TEXT_OUTSIDE_NOSCRIPT if body.find(".//noscript") is not None else _TEXT_OUTSIDE_SCRIPTS
+    )
+    visible = _loose(" ".join(cast("list[str]", shown(body))))
+    wants = [want for want in wants if want in visible]
+    if not wants:
+        return None
+    blocks = _lead_blocks(body, wants)
+    for want in wants:
+        limit = 2.5 * len(want) + 80
+        best: str | None = None
+        for element, key in blocks:
+            # The innermost element holding the description: its own paragraph.
+            if want in key and len(key) <= limit and not _in_furniture(element):
+                shown = " ".join(element.text_content().split())
+                if best is None or len(shown) < len(best):
+                    best = shown
+        if best:
+            return best
+    return None
+
+
+def _lead_blocks(body: HtmlElement, wants: list[str]) -> list[tuple[HtmlElement, str]]:
+    """The elements a lead can be printed in, near the top of the page, with their text's key.
+
+    Normalising an element's text costs in proportion to its length, and containers repeat
+    their children's text: elements far too short or far too long to hold one of ``wants``
+    and not much more are left out before it (normalising can lengthen or shorten a text,
+    but not by a factor of four or of ten for a page's paragraph).
+    """
+    shortest = min(len(want) for want in wants) // 4
+    longest = 10 * (2.5 * max(len(want) for want in wants) + 80) + 1000
+    blocks: list[tuple[HtmlElement, str]] = []
+    for seen, element in enumerate(body.iter(*_LEAD_TAGS)):
+        if seen > _LEAD_SEARCH_LIMIT:
+            break  # leads sit near the top; a huge page is not read to its end for one
+        if len(element) <= 30:
+            shown = element.text_content()
+            if shortest <= len(shown) <= longest:
+                blocks.append((element, _loose(shown)))
+    return blocks
+
+
+def _in_furniture(element: HtmlElement) -> bool:
+    """In navigation, a footer, a sidebar or a picture caption: text that is not the lead."""
+    if element.tag in ("figure", "figcaption") or element.find(".//figcaption") is not None:
+        return True
+    return any(
+        a.tag in ("nav", "footer", "aside", "figure", "figcaption") for a in element.iterancestors()
+    )
+
+
+def trail_sections(trail: list[str], titles: list[str]) -> list[str]:
+    """The sections a breadcrumb trail names: without the home link and the article itself."""
+    keys = [_loose(t) for t in titles if t]
+    sections: list[str] = []
+    for crumb in trail:
+        key = _loose(crumb)
+        if not key or key in HOME_LINKS:
+            continue
+        if len(crumb.split()) > 6 or any(key in t or t in key for t in keys if len(t) > 10):
+            continue
+        sections.append(crumb)
+    return sections
+
+
+def _title_variants(meta: PageMetadata, title: str | None) -> list[str]:
+    """Every statement of the headline: lines repeating one of them are not body text."""
+    variants = [
+        *meta.h1[:3],
+        *meta.titles_og[:1],
+        *meta.titles_ld[:1],
+        *meta.titles_twitter[:1],
+        *([title] if title else []),
+    ]
+    return list(dict.fromkeys(v for v in variants if v))
+
+
+def text_size(text: str) -> int:
+    """Words, counting two CJK characters as one (those scripts put no spaces between words)."""
+    return max(len(text.split()), len(_CJK.findall(text)) // 2)
+
+
+def choose_title(meta: PageMetadata, fallback: str | None, url: str) -> str | None:
+    """The headline, chosen among the page's statements of it.
+
+    JSON-LD ``headline``, ``og:title``, ``twitter:title``, the ``<h1>`` and ``<title>`` often
+    differ: one carries the outlet's name, one a kicker, one an SEO rewording. Each is cleaned
+    of site-name affixes first; then the social headline (og:title) is preferred, as the one
+    editors write for the article itself; measured on labelled pages of many outlets it
+    matched the labelled headline more often than the structured data or the h1 did.
+    """
+    names = site_name_keys(meta.site_names, url)
+    clean = {
+        source: [strip_site_name(t, names) for t in titles if t]
+        for source, titles in (
+            ("ld", meta.titles_ld),
+            ("og", meta.titles_og),
+            ("twitter", meta.titles_twitter),
+            ("h1", meta.h1),
+            ("title", [meta.title_tag] if meta.title_tag else []),
+        )
+    }
+    clean = {k: [t for t in v if t] for k, v in clean.items()}
+    h1 = _best_h1(clean["h1"], [*clean["ld"], *clean["og"], *clean["twitter"], *clean["title"]])
+    ordered = [c for c in (*clean["og"][:1], *clean["ld"][:1], h1, *clean["twitter"]) if c]
+    if not ordered:
+        return next(iter(clean["title"]), fallback)
+    chosen = ordered[0]
+    # `content="Sieger und "royaler Besuch""`: an unescaped quote ended the attribute early,
+    # and another statement still has the rest.
+    for other in ordered[1:] + clean["title"]:
+        if (
+            len(other) > len(chosen)
+            and other.startswith(chosen)
+            and other[len(chosen) :].lstrip()[:1] == '"'
+        ):
+            chosen = other
+            break
+    # "Headline-Section": another statement that is the chosen one minus a tail behind a
+    # separator shows the tail is an affix the outlet names did not catch.
+    for other in ordered[1:]:
+        tail = chosen[len(other) :] if chosen.startswith(other) else ""
+        if len(other) >= 10 and 0 < len(tail) <= 20 and _AFFIX_START.match(tail):
+            return other
+    statements = [*clean["og"][:1], *clean["ld"][:1], h1, *clean["twitter"][:1], *clean["title"]]
+    return typographic_majority(chosen, [t for t in statements if t])
+
+
+def typographic_majority(chosen: str, statements: list[str]) -> str:
+    """The spelling of ``chosen`` that most statements use, quotes and dashes considered.
+
+    Social titles are often typed with straight quotes and hyphens where the page prints
+    typographic ones ("What's" and "What’s"); the headline is written as the page writes it,
+    so among statements of the same words the most common spelling wins (ties keep ``chosen``).
+    """
+    key = _plain_typography(chosen)
+    votes: dict[str, int] = {}
+    for statement in statements:
+        if statement != chosen and _plain_typography(statement) == key:
+            votes[statement] = votes.get(statement, 0) + 1
+    chosen_votes = sum(1 for s in statements if s == chosen)
+    best = max(votes, key=lambda s: votes[s], default=None)
+    return best if best is not None and votes[best] > chosen_votes else chosen
+
+
+def _plain_typography(text: str) -> str:
+    return " ".join(text.translate(_TYPOGRAPHY).split())
+
+
+def _best_h1(headings: list[str], stated: list[str]) -> str | None:
+    """The h1 that another source confirms, else the first: pages also use h1 for logos."""
+    keys = {_loose(t) for t in stated}
+    for heading in headings:
+        if _loose(heading) in keys:
+            return heading
+    return headings[0] if headings else None
+
+
+def site_name_keys(site_names: list[str], url: str) -> set[str]:
+    """Loose forms of the outlet's names: as the page states them and as its domain spells it."""
+    keys = {_loose(n) for n in site_names if n and len(_loose(n)) >= 2}
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    if host:
+        keys.add(_loose(host))
+        label = host.split(".")[0]
+        if len(label) >= 2:
+            keys.add(_loose(label))
+    return keys
+
+
+def _is_site_part(part: str, names: set[str]) -> bool:
+    key = _loose(part)
+    if not key:
+        return True
+    if key in names or _DOMAIN_LIKE.fullmatch(part.strip()) or _DATE_LIKE.fullmatch(part.strip()):
+        return True
+    if _BY_LINE.match(part.strip()):
+        return True
+    # "NTV Haber", "Mirror Online", "Die Neue Südtiroler Tageszeitung": a short part that
+    # contains the outlet's name.
+    return len(part.split()) <= 5 and any(len(n) >= 3 and n in key for n in names)
+
+
+def strip_site_name(title: str, names: set[str] | list[str]) -> str:
+    """Drop "| Outlet" suffixes and "Outlet - " prefixes (with a section beside the outlet)."""
+    if isinstance(names, list):
+        names = {_loose(n) for n in names if n}
+    title = " ".join(html.unescape(title).split())
+    parts = [p for p in _TITLE_SEPARATORS.split(title)]
+    if len(parts) < 2:
+        return title
+    separators = _TITLE_SEPARATORS.findall(title)
+    end = len(parts)
+    dropped_site = False
+    while end > 1 and _is_site_part(parts[end - 1], names):
+        end -= 1
+        dropped_site = True
+    # "Headline - National | Globalnews.ca": the section named beside the outlet goes too.
+    if (
+        dropped_site
+        and end >= 2
+        and len(parts[end - 1].split()) <= 2
+        and ":" not in separators[end - 2]
+    ):
+        end -= 1
+    start = 0
+    while start < end - 1 and _is_site_part(parts[start], names):
+        start += 1
+    if (start, end) == (0, len(parts)):
+        return title
+    kept = parts[start]
+    for i in range(start + 1, end):
+        kept += separators[i - 1] + parts[i]
+    return kept.strip()
+
+
+def choose_published(
+    meta: PageMetadata, trafilatura_date: str | None, url: str = ""
+) -> tuple[datetime | None, str]:
+    """The publication time, preferring candidates that carry a time of day and an offset.
+
+    A time without an offset (a visible dateline, a bare meta value) is taken as local time
+    where the outlet's country is known from its domain, because that is how newsrooms
+    print it; elsewhere it stays naive and is stored as UTC.
+    """
+    aware = [d for d in meta.published if d.tzinfo is not None]
+    if aware:
+        return aware[0], "metadata"
+    languages = [meta.html_lang[:2].lower()] if meta.html_lang else None
+    for line in meta.datelines:
+        parsed = parse_dateline(line, languages)
+        if parsed is not None and (parsed.hour or parsed.minute):
+            return local_time(parsed, url), "dateline"
+    if meta.published:
+        return local_time(meta.published[0], url), "metadata"
+    if trafilatura_date:
+        try:
+            return datetime.fromisoformat(trafilatura_date), "trafilatura"
+        except ValueError:
+            pass
+    return None, "none"
+
+
+def local_time(value: datetime, url: str) -> datetime:
+    """A naive time in the outlet's country's zone (by country-code domain), if known."""
+    if value.tzinfo is not None or (value.hour, value.minute, value.second) == (0, 0, 0):
+        return value
+    zone = COUNTRY_ZONES.get(_EXTRACTOR(url).suffix.rsplit(".", 1)[-1]) if url else None
+    if zone is None:
+        return value
+    try:
+        return value.replace(tzinfo=ZoneInfo(zone))
+    except ZoneInfoNotFoundError:
+        return value
+
+
+def _sitename(doc: dict[str, Any]) -> list[str]:
+    name = doc.get("sitename")
+    return [name] if isinstance(name, str) and name.strip() else []
+
+
+def _split_people(value: str | None) -> list[str]:
+    if not value:
+        return []
+    return [p.strip() for p in re.split(r";|,|\band\b|\bund\b|&", value) if p.strip()]
+
+
+def _loose(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return re.sub(r"[\W_]+", "", text)

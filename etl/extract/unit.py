@@ -1,0 +1,515 @@
+"""One input unit through ingest, extraction and cleaning, staged for the store.
+
+Pages stream in bounded batches, extracted by worker processes where a pool is given, so
+memory does not grow with the size of a unit.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+import signal
+import sys
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from etl.core.staging import (
+    STAGED_REJECT_SCHEMA,
+    Span,
+    StageClock,
+    UnitResult,
+    staged_article_schema,
+    write_unit_summary,
+)
+from etl.extract.cache import CachedUnit, ExtractionCache, link_or_copy, page_key, unit_identity
+from etl.extract.page import (
+    RAW_ARTICLE_SCHEMA,
+    TRAFILATURA_CPU,
+    ExtractionRejected,
+    ExtractionSettings,
+    extract_page,
+)
+from etl.ingest.inputs import IngestCounts, Page, Reject, read_unit, unit_key
+from etl.load.dedup import signature_bytes
+from etl.load.parquet import ParquetAppender
+from etl.transform.clean import clean_articles, dropped_publication_dates
+
+EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
+
+
+class PageTimeLimit(Exception):
+    """A page used up its CPU allowance (``ExtractionSettings.page_cpu_seconds``)."""
+
+
+@contextmanager
+def cpu_time_limit(seconds: float) -> Iterator[None]:
+    """Raise ``PageTimeLimit`` once this process has spent ``seconds`` of CPU inside the block.
+
+    CPU rather than wall time, so a busy machine does not reject pages; SIGVTALRM, so the
+    SIGALRM that schedulers use for their own timeouts stays theirs. Signals reach only the
+    main thread: elsewhere the block runs without a limit.
+    """
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise PageTimeLimit(f"more than {seconds:g} s of CPU")
+
+    previous = signal.signal(signal.SIGVTALRM, expire)
+    signal.setitimer(signal.ITIMER_VIRTUAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_VIRTUAL, 0)
+        signal.signal(signal.SIGVTALRM, previous)
+
+
+def extract_one(page: Page, settings: ExtractionSettings) -> dict[str, Any] | Reject:
+    """Extract one page; a page without an article becomes a reject (the worker entry point)."""
+    try:
+        with cpu_time_limit(settings.page_cpu_seconds):
+            return extract_page(page, settings)
+    except PageTimeLimit as exc:
+        return Reject(page.origin, "extract", "too_slow", str(exc), page.url, page.fetched_at)
+    except ExtractionRejected as exc:
+        return Reject(page.origin, "extract", exc.reason, exc.detail, page.url, page.fetched_at)
+    except RecursionError:
+        return Reject(
+            page.origin, "extract", "too_deep", "HTML nested too deeply", page.url, page.fetched_at
+        )
+    except Exception as exc:
+        # trafilatura, lxml and the date parsers raise on inputs no one anticipated; one such
+        # page must become a reject row with the error, not end the run for every other page.
+        detail = f"{type(exc).__name__}: {exc}"[:500]
+        return Reject(page.origin, "extract", "extraction_error", detail, page.url, page.fetched_at)
+
+
+def extract_chunk(
+    pages: list[Page], settings: ExtractionSettings
+) -> tuple[list[dict[str, Any] | Reject], dict[str, float], Span]:
+    """Extract a few pages: the task a worker process runs.
+
+    Also returns the CPU seconds spent (all of it, and inside trafilatura) and when the task
+    ran, by ``time.monotonic`` (on Linux one clock for every process of the machine, so the
+    run can tell when no worker was busy).
+    """
+    start, began = time.process_time(), time.monotonic()
+    in_trafilatura = TRAFILATURA_CPU.seconds
+    outcomes = [extract_one(page, settings) for page in pages]
+    seconds = {
+        "extract": time.process_time() - start,
+        "trafilatura": TRAFILATURA_CPU.seconds - in_trafilatura,
+    }
+    return outcomes, seconds, (began, time.monotonic())
+
+
+def extract_unit(
+    unit: str,
+    staging_dir: str | Path,
+    settings: ExtractionSettings | None = None,
+    executor: Executor | None = None,
+    batch_size: int = 64,
+    on_page: Callable[[int], None] | None = None,
+    skip: Callable[[Page | Reject], str | None] | None = None,
+    use_cache: bool = True,
+    spans: list[Span] | None = None,
+) -> str:
+    """Ingest, extract and clean one unit; stage its article and reject rows; return the summary.
+
+    ``skip`` names why a record is left out before extraction (a date or domain filter), or
+    returns None to keep it; left-out records are counted as skipped under that name.
+
+    Pages stream through in batches of ``batch_size``: with an ``executor`` a few batches are
+    extracted by the workers while this process cleans and writes the oldest one, so memory
+    holds a few batches whatever the size of the unit; extracted records are cleaned
+    ``CLEAN_ROWS`` at a time. Each article row is staged with its
+    MinHash signature, so that ``store_run`` finds stories without reading texts again.
+    Pages extracted before with the same code and settings come from the cache
+    (``etl.extract.cache``).
+    ``spans`` receives when extraction ran (see ``serial_seconds``).
+    """
+    settings = settings or ExtractionSettings()
+    staging = Path(staging_dir)
+    key = unit_key(unit)
+    clock = StageClock()
+    cache = ExtractionCache.for_staging(staging, settings) if use_cache else None
+    identity = unit_identity(unit) if cache is not None else {}
+    if cache is not None and skip is None:
+        entry = cache.unchanged(key, identity)
+        if entry is not None:
+            return _stage_cached_unit(entry, staging, key, on_page)
+    known = cache.known_pages(key) if cache is not None else {}
+    counts = IngestCounts()
+    result = UnitResult(unit=unit)
+    hits: dict[str, dict[int, tuple[str, datetime | None]]] = {"articles": {}, "rejects": {}}
+    articles_path = staging / f"{key}.articles.parquet"
+    rejects_path = staging / f"{key}.rejects.parquet"
+    workers = _worker_count(executor)
+    pending: deque[_Batch] = deque()
+    extracted = _Extracted()
+    warm_up = _CleaningWarmUp()
+    with (
+        ParquetAppender(articles_path, staged_article_schema()) as articles_out,
+        ParquetAppender(rejects_path, STAGED_REJECT_SCHEMA) as rejects_out,
+    ):
+        reader = _batches(read_unit(unit, counts), batch_size)
+        while True:
+            with clock.stage("ingest"):
+                records = next(reader, None)
+                if records is None:
+                    break
+                if on_page is not None:
+                    on_page(len(records))
+                if skip is not None:
+                    records = _without_skipped(records, skip, counts)
+                result.records += len(records)
+                batch = _Batch()
+                for record in records:
+                    if isinstance(record, Reject):
+                        batch.rejects.append(record)
+                        continue
+                    digest = page_key(record)
+                    if digest in known:
+                        kind, row = known[digest]
+                        hits[kind][row] = (record.origin, record.fetched_at)
+                        continue
+                    batch.pages.append(record)
+                    batch.keys[record.origin] = digest
+            batch.start(executor, workers, settings, clock)
+            if batch.futures:
+                # The pool forks its workers at the first task: the warm-up comes after.
+                warm_up.start()
+            pending.append(batch)
+            # Enough work queued that no worker waits while this process writes a batch.
+            while len(pending) > (2 if executor is not None else 0):
+                extracted.add(pending.popleft(), clock)
+                if extracted.rows >= CLEAN_ROWS:
+                    _stage_extracted(extracted, articles_out, rejects_out, result, clock)
+        while pending:
+            if extracted.rows and not pending[0].done():
+                # The workers still extract the last batches: clean what waits meanwhile,
+                # not after them.
+                _stage_extracted(extracted, articles_out, rejects_out, result, clock)
+            extracted.add(pending.popleft(), clock)
+        if extracted.rows:
+            _stage_extracted(extracted, articles_out, rejects_out, result, clock)
+        if cache is not None:
+            entry = cache.entry(key)
+            _copy_cached_rows(entry.articles, hits["articles"], articles_out, result, clock)
+            _copy_cached_rows(entry.rejects, hits["rejects"], rejects_out, result, clock)
+            result.cached_pages = len(hits["articles"]) + len(hits["rejects"])
+    result.extracted, result.rejected = articles_out.rows, rejects_out.rows
+    result.skipped = dict(counts.skipped)
+    result.input_records, result.unread_bytes = counts.records, counts.unread_bytes
+    result.articles_path, result.rejects_path = str(articles_path), str(rejects_path)
+    result.stage_seconds = clock.seconds
+    if spans is not None:
+        spans.extend(clock.spans)
+    summary_path = write_unit_summary(result, staging / f"{key}.json")
+    if cache is not None:
+        cache.keep(
+            key,
+            {"identity": identity, "filtered": skip is not None, "result": asdict(result)},
+            articles_path,
+            rejects_path,
+        )
+    return summary_path
+
+
+def extraction_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes that end with the run that started them.
+
+    A worker waits on a pipe it holds both ends of, so when its parent is killed (``kill -9``,
+    the OOM killer) it would wait forever; on Linux the kernel sends it SIGKILL instead.
+    """
+    return ProcessPoolExecutor(
+        max_workers=workers, initializer=_die_with_parent, initargs=(os.getpid(),)
+    )
+
+
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent_pid: int) -> None:
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent_pid:  # the parent died before the request took effect
+        os._exit(1)
+
+
+# Pages per task sent to a worker: enough that pickling and queueing stay small next to the
+# extraction, few enough that the last tasks of a unit still spread over every worker.
+CHUNK_PAGES = 8
+# Articles cleaned in one call: a call costs tens of milliseconds whatever its size (the rule
+# regexes compiled, a few dozen polars operations), which at 64 articles was a third of
+# cleaning. A few batches of extracted records are small next to the pages in flight.
+CLEAN_ROWS = 256
+
+
+Outcome = dict[str, Any] | Reject
+_ChunkResult = tuple[list[Outcome], dict[str, float], Span]
+
+
+@dataclass
+class _Batch:
+    """Pages on their way through extraction, with the rejects ingest made of their batch."""
+
+    pages: list[Page] = field(default_factory=list)
+    keys: dict[str, bytes] = field(default_factory=dict)
+    rejects: list[Reject] = field(default_factory=list)
+    futures: list[Future[_ChunkResult]] = field(default_factory=list)
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def start(
+        self,
+        executor: Executor | None,
+        workers: int,
+        settings: ExtractionSettings,
+        clock: StageClock,
+    ) -> None:
+        if executor is None or len(self.pages) < 2:
+            self.outcomes, seconds, span = extract_chunk(self.pages, settings)
+            clock.add(seconds)
+            clock.spans.append(span)
+            return
+        size = max(1, min(CHUNK_PAGES, -(-len(self.pages) // workers)))
+        for i in range(0, len(self.pages), size):
+            chunk = self.pages[i : i + size]
+            self.futures.append(executor.submit(extract_chunk, chunk, settings))
+
+    def done(self) -> bool:
+        return all(future.done() for future in self.futures)
+
+    def collect(self, clock: StageClock) -> list[Outcome]:
+        for future in self.futures:
+            outcomes, seconds, span = future.result()
+            self.outcomes.extend(outcomes)
+            clock.add(seconds)
+            clock.spans.append(span)
+        self.futures = []
+        return self.outcomes
+
+
+def _worker_count(executor: Executor | None) -> int:
+    if executor is None:
+        return 1
+    return int(getattr(executor, "_max_workers", None) or os.cpu_count() or 1)
+
+
+class _CleaningWarmUp:
+    """The first ``clean_articles`` of a process, on a made-up article, in a thread.
+
+    That first call spends about a second of CPU that later ones do not (polars compiles and
+    caches the cleaning regexes, the boilerplate rules are checked, the language model is
+    read); run while the workers extract the first batches, it is off the run's critical
+    path. Started after the workers are forked, as a fork must not copy a busy polars.
+    """
+
+    _thread: threading.Thread | None = None
+    _lock = threading.Lock()
+
+    def start(self) -> None:
+        with self._lock:
+            if _CleaningWarmUp._thread is None:
+                _CleaningWarmUp._thread = threading.Thread(
+                    target=_clean_made_up_article, name="cleaning-warm-up", daemon=True
+                )
+                _CleaningWarmUp._thread.start()
+
+    @classmethod
+    def wait(cls) -> None:
+        thread = cls._thread
+        if thread is not None and thread.is_alive():
+            thread.join()
+
+
+def _clean_made_up_article() -> None:
+    record = {
+        "url": "https://warm-up.example/news/a",
+        "input_origin": "warm-up",
+        "title": "A made-up article",
+        "text": "Berlin (dpa) - A first paragraph of prose.\n\nFoto: Agentur\n\nMehr zum Thema",
+        "authors_raw": ["Anna Beispiel"],
+        "topics_raw": ["Politik"],
+        "published_raw": "2025-10-16T12:00:00+02:00",
+        "html_lang": "de",
+    }
+    raw = pl.from_arrow(pa.Table.from_pylist([record], RAW_ARTICLE_SCHEMA))
+    assert isinstance(raw, pl.DataFrame)
+    clean_articles(raw)
+
+
+@dataclass
+class _Extracted:
+    """Extracted batches waiting to be cleaned and staged together, in input order."""
+
+    articles: list[dict[str, Any]] = field(default_factory=list)
+    rejects: list[Reject] = field(default_factory=list)
+    reject_keys: list[bytes | None] = field(default_factory=list)
+    keys: dict[str, bytes] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return len(self.articles) + len(self.rejects)
+
+    def add(self, batch: _Batch, clock: StageClock) -> None:
+        outcomes = batch.collect(clock)
+        # The rejects ingest made of the batch first, then extraction's.
+        self.rejects.extend(batch.rejects)
+        self.reject_keys.extend([None] * len(batch.rejects))
+        for outcome in outcomes:
+            if isinstance(outcome, Reject):
+                self.rejects.append(outcome)
+                self.reject_keys.append(batch.keys.get(outcome.origin))
+            else:
+                self.articles.append(outcome)
+        self.keys.update(batch.keys)
+
+
+def _stage_extracted(
+    extracted: _Extracted,
+    articles_out: ParquetAppender,
+    rejects_out: ParquetAppender,
+    result: UnitResult,
+    clock: StageClock,
+) -> None:
+    """Clean the waiting articles, sign them for dedup and stage them with the rejects."""
+    _CleaningWarmUp.wait()
+    with clock.stage("clean"):
+        raw = pl.from_arrow(pa.Table.from_pylist(extracted.articles, RAW_ARTICLE_SCHEMA))
+        assert isinstance(raw, pl.DataFrame)
+        cleaned, implausible = _drop_implausible_dates(clean_articles(raw))
+        # Cleaning drops impossible publication dates itself and flags them in date_flags.
+        result.implausible_dates += implausible + dropped_publication_dates(cleaned)
+    with clock.stage("dedup"):
+        signatures = signature_bytes(cleaned["text"].fill_null("").to_list())
+    with clock.stage("store"):
+        keys = pl.DataFrame(
+            {"input_origin": list(extracted.keys), "page_key": list(extracted.keys.values())},
+            schema={"input_origin": pl.String, "page_key": pl.Binary},
+        )
+        staged = cleaned.with_columns(signature=pl.Series(signatures, dtype=pl.Binary)).join(
+            keys, on="input_origin", how="left", maintain_order="left"
+        )
+        articles_out.write(staged.to_arrow())
+        rejects_out.write(_rejects_table(extracted.rejects, extracted.reject_keys))
+    extracted.articles, extracted.rejects, extracted.reject_keys = [], [], []
+    extracted.keys = {}
+
+
+def _copy_cached_rows(
+    path: Path,
+    rows: dict[int, tuple[str, datetime | None]],
+    out: ParquetAppender,
+    result: UnitResult,
+    clock: StageClock,
+) -> None:
+    """Stage the cached rows of unchanged pages, with this record's origin and fetch time."""
+    if not rows:
+        return
+    with clock.stage("store"):
+        offset = 0
+        for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):
+            frame = pl.from_arrow(batch)
+            assert isinstance(frame, pl.DataFrame)
+            wanted = [i for i in range(offset, offset + frame.height) if i in rows]
+            offset += frame.height
+            if not wanted:
+                continue
+            picked = frame[[i - (offset - frame.height) for i in wanted]].with_columns(
+                input_origin=pl.Series([rows[i][0] for i in wanted], dtype=pl.String),
+                fetched_at=pl.Series([rows[i][1] for i in wanted], dtype=pl.Datetime("us", "UTC")),
+            )
+            if "published_at" in picked.columns:
+                picked, implausible = _drop_implausible_dates(picked)
+                result.implausible_dates += implausible
+            out.write(picked.to_arrow())
+
+
+def _stage_cached_unit(
+    entry: CachedUnit, staging: Path, key: str, on_page: Callable[[int], None] | None
+) -> str:
+    """Stage a unchanged unit from the cache: links to its files, and its summary."""
+    clock = StageClock()
+    with clock.stage("store"):
+        stored = json.loads(entry.summary.read_text(encoding="utf-8"))
+        result = UnitResult(**stored["result"])
+        articles_path = staging / f"{key}.articles.parquet"
+        rejects_path = staging / f"{key}.rejects.parquet"
+        staging.mkdir(parents=True, exist_ok=True)
+        link_or_copy(entry.articles, articles_path)
+        link_or_copy(entry.rejects, rejects_path)
+    result.articles_path, result.rejects_path = str(articles_path), str(rejects_path)
+    result.cached_pages = result.records
+    result.stage_seconds = clock.seconds
+    if on_page is not None:
+        on_page(result.records)
+    return write_unit_summary(result, staging / f"{key}.json")
+
+
+def _drop_implausible_dates(articles: pl.DataFrame) -> tuple[pl.DataFrame, int]:
+    """A publication time after the fetch (beyond clock skew) or before 1990 is a misread."""
+    too_late = pl.col("published_at") > pl.col("fetched_at") + timedelta(days=1)
+    too_early = pl.col("published_at") < pl.lit(EARLIEST_PLAUSIBLE)
+    bad = (too_late | too_early).fill_null(False)
+    count = int(articles.select(bad.sum()).item())
+    cleared = articles.with_columns(
+        pl.when(bad).then(None).otherwise(pl.col("published_at")).alias("published_at"),
+        pl.when(bad)
+        .then(None)
+        .otherwise(pl.col("published_offset_minutes"))
+        .alias("published_offset_minutes"),
+    )
+    return cleared, count
+
+
+def _rejects_table(rejects: Sequence[Reject], keys: Sequence[bytes | None]) -> pa.Table:
+    rows = [
+        {
+            "input_origin": r.origin,
+            "url": r.url,
+            "stage": r.stage,
+            "reason": r.reason,
+            "detail": r.detail[:1000],
+            "fetched_at": r.fetched_at,
+            "run_id": None,
+            "page_key": key,
+        }
+        for r, key in zip(rejects, keys, strict=True)
+    ]
+    return pa.Table.from_pylist(rows, STAGED_REJECT_SCHEMA)
+
+
+def _without_skipped(
+    batch: list[Page | Reject], skip: Callable[[Page | Reject], str | None], counts: IngestCounts
+) -> list[Page | Reject]:
+    kept: list[Page | Reject] = []
+    for item in batch:
+        reason = skip(item)
+        if reason is None:
+            kept.append(item)
+        else:
+            counts.skip(reason)
+    return kept
+
+
+def _batches(items: Iterable[Page | Reject], size: int) -> Iterator[list[Page | Reject]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch

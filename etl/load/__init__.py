@@ -1,0 +1,1 @@
+"""Load: deduplicated, story-linked rows written atomically into the Parquet lake."""

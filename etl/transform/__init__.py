@@ -1,0 +1,1 @@
+"""Transform: polars cleaning of extracted records (dates, authors, agencies, topics)."""

@@ -1,0 +1,1 @@
+"""Warehouse: the DuckDB tables built from the lake, the queries, the report."""
