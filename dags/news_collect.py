@@ -116,11 +116,11 @@ def news_collect() -> None:
     )
     def fetch(source: str, params: dict[str, Any], run_id: str, dag_run: Any) -> dict[str, Any]:
         from etl.collect.steps import fetch_source
-        from etl.core.runs import staging_dir_for
+        from etl.core.datadir import DataDir
 
         data_dir, key, started = _run(params, run_id, dag_run)
         fetched = fetch_source(
-            _sources_file(params), source, data_dir, started, staging_dir_for(data_dir, key)
+            _sources_file(params), source, data_dir, started, DataDir.at(data_dir).staging(key)
         )
         return fetched.as_dict()
 

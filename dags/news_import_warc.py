@@ -126,12 +126,13 @@ def news_import_warc() -> None:
 
     @task(map_index_template="{{ task.op_kwargs['unit'] }}")
     def extract(unit: str, params: dict[str, Any], run_id: str, dag_run: Any) -> str:
-        from etl.core.runs import staging_dir_for
+        from etl.core.datadir import DataDir
         from etl.extract.unit import extract_unit
         from etl.ingest.selection import RecordFilter
 
         record_filter = RecordFilter.build(params["since"], params["until"], params["domains"])
-        staging = staging_dir_for(*_run_paths(params, run_id, dag_run))
+        data_dir, key = _run_paths(params, run_id, dag_run)
+        staging = DataDir.at(data_dir).staging(key)
         skip = record_filter.skip_reason if record_filter.active else None
         return extract_unit(unit, staging, skip=skip)
 

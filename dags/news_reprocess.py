@@ -125,11 +125,10 @@ def news_reprocess() -> None:
     @task(map_index_template="{{ task.op_kwargs['archive'].rsplit('/', 1)[-1] }}")
     def extract(archive: str, params: dict[str, Any]) -> str:
         from etl.cli import parse_overrides
-        from etl.collect.runs import archive_run_id
-        from etl.core.runs import staging_dir_for
+        from etl.core.datadir import DataDir, archive_run_id
         from etl.extract.unit import extract_unit
 
-        staging = staging_dir_for(_data_dir(params), archive_run_id(archive))
+        staging = DataDir.at(_data_dir(params)).staging(archive_run_id(archive))
         return extract_unit(archive, staging, parse_overrides(params["settings"]))
 
     @task(outlets=[ARTICLES])
@@ -148,7 +147,7 @@ def news_reprocess() -> None:
 
     @task
     def clean_up(archives: list[str], params: dict[str, Any]) -> int:
-        from etl.collect.runs import archive_run_id
+        from etl.core.datadir import archive_run_id
         from etl.core.runs import remove_staging
 
         data_dir = _data_dir(params)

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from etl.core.datadir import UnsafeName
 from etl.core.lock import DataDirBusy, data_dir_lock
-from etl.core.settings import Settings
+from etl.core.settings import Settings, debug_requested
 from etl.extract.page import ExtractionSettings
 from etl.ingest.inputs import InputError, is_url_list
-from etl.load.parquet import StoreError
 
 if TYPE_CHECKING:
     from etl.collect.fetch import FetchSettings
@@ -32,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             with data_dir_lock(args.data_dir, timeout=args.wait):
                 return int(args.handler(args))
         return int(args.handler(args))
-    except (UsageError, InputError, StoreError, FileNotFoundError, DataDirBusy) as exc:
+    except (UsageError, InputError, UnsafeName, FileNotFoundError, DataDirBusy) as exc:
         print(f"news-archive: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
@@ -40,7 +39,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except Exception as exc:
         # A bug, not bad input: one line for the user, the traceback for whoever reports it.
-        if os.environ.get("NEWS_ARCHIVE_DEBUG"):
+        if debug_requested():
             raise
         print(
             f"news-archive: internal error: {type(exc).__name__}: {exc}\n"
@@ -103,7 +102,7 @@ def _parser() -> argparse.ArgumentParser:
     collect.add_argument(
         "--sources",
         type=Path,
-        default=Path(os.environ.get("NEWS_ARCHIVE_SOURCES") or "data/sources.toml"),
+        default=settings.sources_file,
         metavar="FILE",
         help="sources TOML file (default: NEWS_ARCHIVE_SOURCES, else data/sources.toml)",
     )

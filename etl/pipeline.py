@@ -16,14 +16,13 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from etl.core.runs import staging_dir_for
+from etl.core.datadir import DataDir, check_run_id
 from etl.core.staging import Span
 from etl.extract.page import (
     ExtractionSettings,
 )
 from etl.extract.unit import extract_unit, extraction_pool
 from etl.ingest.inputs import list_input_units
-from etl.load.parquet import check_run_id
 from etl.load.store import store_run
 
 __all__ = ["extract_unit", "list_input_units", "run_pipeline", "store_run"]
@@ -48,7 +47,7 @@ def run_pipeline(
     """All stages for the CLI: inputs to the lake (the warehouse is built by the caller)."""
     run_id = check_run_id(run_id or default_run_id(inputs))
     units = list_input_units(list(inputs))
-    staging = staging_dir_for(data_dir, run_id)
+    staging = DataDir.at(data_dir).staging(run_id)
     shutil.rmtree(staging, ignore_errors=True)
     started = time.monotonic()
     spans: list[Span] = []

@@ -18,8 +18,9 @@ from warcio.archiveiterator import ArchiveIterator
 import etl.collect.runs
 from etl.cli import main
 from etl.collect.fetch import FetchSettings
-from etl.collect.runs import collect, raw_archives, reprocess
+from etl.collect.runs import collect, reprocess
 from etl.collect.sources import load_sources
+from etl.core.datadir import DataDir
 from tests.fixture_site import (
     CP1252_TEXT,
     EXPECTED,
@@ -171,7 +172,7 @@ def test_feed_hints_are_kept_beside_the_urls(collected: Collected) -> None:
 
 
 def test_the_archive_holds_every_request_with_digests(collected: Collected) -> None:
-    archives = raw_archives(collected.data_dir / "raw")
+    archives = DataDir(collected.data_dir).raw_archives()
     assert len(archives) == 2
     assert not list((collected.data_dir / "raw").rglob("*.open"))
     requests = responses = 0
@@ -290,7 +291,7 @@ def test_an_interrupted_collect_leaves_nothing_to_read(
         sources = load_sources(sources_file(site, tmp_path / "s.toml", "sources-clean.toml"))
         with pytest.raises(RuntimeError, match="disk full"):
             collect(sources, tmp_path / "data", settings=SETTINGS)
-    assert raw_archives(tmp_path / "data" / "raw") == []
+    assert DataDir(tmp_path / "data").raw_archives() == []
     assert len(list((tmp_path / "data" / "raw").rglob("*.warc.gz.open"))) == 1
     assert not (tmp_path / "data" / "state").exists()  # so the next collect fetches again
 

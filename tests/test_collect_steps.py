@@ -12,11 +12,11 @@ from etl.collect.sources import SourcesError
 from etl.collect.steps import (
     FetchedSource,
     fetch_source,
-    interval_archives,
     select_archives,
     source_keys,
     store_source,
 )
+from etl.core.datadir import DataDir
 from etl.ingest.inputs import InputError
 from tests.dags.lake import lake_snapshot, parquet_rows
 from tests.fixture_site import FAST, FixtureSite, serve_site, sources_file
@@ -42,7 +42,7 @@ def test_fetch_then_store_and_each_step_again(site: FixtureSite, tmp_path: Path)
 
     fetched = fetch_source(sources, "127.0.0.1", data_dir, STARTED, staging, FAST)
     assert fetched.plan is not None
-    assert [str(p) for p in interval_archives(data_dir / "raw", "127.0.0.1", STARTED)] == [
+    assert [str(p) for p in DataDir(data_dir).fetch_archives("127.0.0.1", STARTED)] == [
         fetched.archive
     ]
     assert FetchedSource.from_dict(fetched.as_dict()) == fetched

@@ -8,6 +8,7 @@ import numpy as np
 import polars as pl
 from datasketch import MinHashLSH
 
+from etl.core.datadir import DataDir
 from etl.load.dedup import (
     NUM_PERM,
     SHINGLE_WORDS,
@@ -72,7 +73,7 @@ def stories_among(
     """The stories ``etl.load.stories`` gives these articles stored into an empty lake."""
     if matrix is None:
         matrix = signatures(articles["text"].to_list())
-    return assign_stories(lake, "run", articles, matrix).story_ids
+    return assign_stories(DataDir(lake), "run", articles, matrix).story_ids
 
 
 def test_wire_copies_share_a_story_and_other_stories_do_not(tmp_path: Path) -> None:

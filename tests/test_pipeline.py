@@ -13,7 +13,7 @@ import pytest
 import etl.extract.unit as unit_stage
 import etl.pipeline as pipeline
 from etl.bench.synthetic import write_corpus
-from etl.core.runs import staging_dir_for
+from etl.core.datadir import DataDir
 from etl.extract.page import ExtractionSettings
 from etl.extract.unit import extract_unit
 from etl.ingest.inputs import Page, Reject
@@ -54,7 +54,7 @@ def lake(data_dir: Path, dataset: str = "articles") -> pl.DataFrame:
 def staged_run(
     corpus: Path, data_dir: Path, batch_size: int, executor: ProcessPoolExecutor | None
 ) -> dict[str, Any]:
-    staging = staging_dir_for(data_dir, "run")
+    staging = DataDir.at(data_dir).staging("run")
     staged = extract_unit(
         str(corpus), staging, executor=executor, batch_size=batch_size, use_cache=False
     )
@@ -81,7 +81,7 @@ def test_stories_from_staged_signatures_are_the_stories_of_the_texts(
     articles = lake(tmp_path)
     # The same articles stored at once into an empty lake, their signatures from the texts.
     from_texts = assign_stories(
-        tmp_path / "empty", "run", articles, signatures(articles["text"].to_list())
+        DataDir(tmp_path / "empty"), "run", articles, signatures(articles["text"].to_list())
     )
     assert articles["story_id"].to_list() == from_texts.story_ids
     # The corpus syndicates wire copy: some stories have several outlets.
@@ -170,7 +170,7 @@ def test_a_run_records_when_its_extraction_ran(corpus: Path, tmp_path: Path) -> 
     with ProcessPoolExecutor(max_workers=2) as executor:
         extract_unit(
             str(corpus),
-            staging_dir_for(tmp_path, "run"),
+            DataDir.at(tmp_path).staging("run"),
             executor=executor,
             batch_size=8,
             use_cache=False,

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 
+from etl.core.datadir import DataDir, check_run_id
 from etl.core.runs import (
     data_dir_for,
     data_dirs_to_update,
@@ -14,9 +15,7 @@ from etl.core.runs import (
     run_key,
     scheduled_run_key,
     sources_file_for,
-    staging_dir_for,
 )
-from etl.load.parquet import check_run_id
 
 HOUR = datetime(2025, 10, 16, 10, tzinfo=UTC)
 
@@ -83,7 +82,7 @@ def test_runs_without_an_interval_are_keyed_by_run_id() -> None:
 
 
 def test_remove_staging_deletes_only_that_run(tmp_path: Path) -> None:
-    mine, other = staging_dir_for(tmp_path, "run-1"), staging_dir_for(tmp_path, "run-2")
+    mine, other = DataDir.at(tmp_path).staging("run-1"), DataDir.at(tmp_path).staging("run-2")
     for folder in (mine, other):
         folder.mkdir(parents=True)
         (folder / "unit.json").write_text("{}")

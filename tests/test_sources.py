@@ -22,6 +22,7 @@ from etl.collect.sources import (
     parse_sitemap,
     source_key,
 )
+from etl.core.datadir import DataDir
 
 REPO = Path(__file__).resolve().parent.parent
 NOW = datetime(2025, 10, 17, 6, tzinfo=UTC)
@@ -50,7 +51,7 @@ def test_a_hostile_name_is_only_data(tmp_path: Path) -> None:
     )
     assert source.key == "example.co.uk"
     assert source.name.startswith("../../etc/passwd")
-    state = SourceState(tmp_path / "state", source.key)
+    state = SourceState(DataDir(tmp_path), source.key)
     state.record("https://www.example.co.uk/a", NOW, done=True, attempted=True)
     state.save()
     assert [p.name for p in (tmp_path / "state").iterdir()] == ["example.co.uk"]
@@ -222,12 +223,12 @@ def test_text_sitemaps_and_non_sitemaps() -> None:
 
 
 def test_state_keeps_done_and_pending_urls(tmp_path: Path) -> None:
-    state = SourceState(tmp_path, "example.de")
+    state = SourceState(DataDir(tmp_path), "example.de")
     state.record("https://example.de/a", NOW, done=True, attempted=True)
     state.record("https://example.de/b", NOW, done=False, attempted=True)
     state.validators["https://example.de/rss"] = {"etag": '"1"', "last_modified": ""}
     state.save()
-    again = SourceState(tmp_path, "example.de")
+    again = SourceState(DataDir(tmp_path), "example.de")
     assert again.is_done("https://example.de/a", NOW, None)
     assert not again.is_done("https://example.de/b", NOW, None)
     assert again.pending() == ["https://example.de/b"]
@@ -245,7 +246,7 @@ def test_plan_skips_seen_off_pattern_and_over_limit(tmp_path: Path) -> None:
         "E", "https://e.de/", "e.de", feeds=("https://e.de/rss",), max_pages=2,
         url_patterns=("/politik/",),
     )  # fmt: skip
-    state = SourceState(tmp_path, "e.de")
+    state = SourceState(DataDir(tmp_path), "e.de")
     state.record("https://e.de/politik/alt", NOW, done=True, attempted=True)
     state.record("https://e.de/politik/wieder", NOW, done=False, attempted=True)
 

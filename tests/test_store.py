@@ -8,7 +8,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from etl.load.parquet import ParquetAppender, PartitionedWriter, StoreError, write_partitions
+from etl.load.parquet import ParquetAppender, PartitionedWriter, UnsafeName, write_partitions
 
 SCHEMA = pa.schema([("article_id", pa.string()), ("n", pa.int32())])
 
@@ -57,7 +57,7 @@ def test_rerunning_a_run_replaces_its_files_and_leaves_other_runs_alone(tmp_path
 
 @pytest.mark.parametrize("run_id", ["../escape", "a/b", "", ".hidden", "x" * 200])
 def test_unsafe_run_ids_never_become_paths(tmp_path: Path, run_id: str) -> None:
-    with pytest.raises(StoreError):
+    with pytest.raises(UnsafeName):
         write_partitions(rows([date(2025, 10, 16)]), tmp_path, "published_date", SCHEMA, run_id)
     assert not list(tmp_path.rglob("*"))
 

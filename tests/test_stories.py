@@ -12,7 +12,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl.load.stories import INDEX_CACHE, INDEX_DATASET, MERGE_DATASET, PENDING_MERGES
+from etl.core.datadir import DataDir
 from etl.pipeline import run_pipeline
 from etl.warehouse.build import build_warehouse, connect_read_only
 from tests.warcs import Archived, write_article_warc
@@ -94,7 +94,7 @@ def test_a_wire_story_stored_in_two_runs_is_one_story_named_by_its_first_copy(
     assert found["https://www.bote.de/local.html"] != first
     assert summary["stories_continued"] == 1
     # The run wrote its index beside its articles: one file per partition it wrote.
-    assert sorted(p.name for p in (data / "lake" / INDEX_DATASET).rglob("*.parquet")) == [
+    assert sorted(p.name for p in DataDir(data).story_index.rglob("*.parquet")) == [
         "part-evening.parquet",
         "part-morning.parquet",
     ]
@@ -161,9 +161,9 @@ def test_a_bridging_article_merges_into_the_story_seen_first_everywhere(tmp_path
     after = stories_of(data)
     assert set(after.values()) == {first}
     # The absorbed id is kept, so whoever held it can find the story it joined.
-    merges = pl.read_parquet(data / "lake" / MERGE_DATASET / "**" / "*.parquet")
+    merges = pl.read_parquet(DataDir(data).story_merges / "**" / "*.parquet")
     assert merges.select("absorbed_story_id", "story_id").rows() == [(second, first)]
-    assert not (data / PENDING_MERGES).exists()
+    assert not (DataDir(data).pending_merges).exists()
     # The warehouse's incremental update sees the rewritten file: lake and warehouse agree.
     build_warehouse(data)
     with connect_read_only(data) as con:
@@ -182,7 +182,7 @@ def test_after_a_merge_later_stores_see_the_surviving_id(tmp_path: Path) -> None
     summary = store(data, "d", [late])
     assert summary["stories_merged"] == 0
     assert stories_of(data)[late.url] == first
-    assert (data / INDEX_CACHE).is_dir()
+    assert DataDir(data).story_index_cache.is_dir()
 
 
 def test_merges_a_killed_store_left_half_done_are_finished_by_the_next(tmp_path: Path) -> None:
@@ -192,7 +192,7 @@ def test_merges_a_killed_store_left_half_done_are_finished_by_the_next(tmp_path:
     found = stories_of(data)
     first, second = found[BRIDGE_PAGES["a"].url], found[BRIDGE_PAGES["b"].url]
     # What a store killed after deciding the merge, before rewriting the files, leaves.
-    pending = data / PENDING_MERGES
+    pending = DataDir(data).pending_merges
     pending.parent.mkdir(parents=True, exist_ok=True)
     pending.write_text(json.dumps({"run_id": "c", "merges": {second: first}}))
     store(data, "other", [page("zeit.de", "local", OTHER, "2025-10-20T08:00:00+00:00")])
@@ -203,21 +203,21 @@ def test_merges_a_killed_store_left_half_done_are_finished_by_the_next(tmp_path:
 def test_a_lake_without_an_index_gets_one_from_its_texts(tmp_path: Path) -> None:
     data = tmp_path / "data"
     store(data, "old", [page("kurier.de", "wire", WIRE, "2025-10-16T08:00:00+00:00")])
-    for index_file in (data / "lake" / INDEX_DATASET).rglob("*.parquet"):
+    for index_file in DataDir(data).story_index.rglob("*.parquet"):
         index_file.unlink()  # as a lake written before the index existed
     store(data, "new", [page("bote.de", "wire", copy_of(WIRE, 10), "2025-10-16T18:00:00+00:00")])
     assert len(set(stories_of(data).values())) == 1
-    assert len(list((data / "lake" / INDEX_DATASET).rglob("*.parquet"))) == 2
+    assert len(list(DataDir(data).story_index.rglob("*.parquet"))) == 2
 
 
 CONCURRENT_STORE = """
 import sys, time
 from pathlib import Path
-from etl.core.runs import staging_dir_for
+from etl.core.datadir import DataDir
 from etl.extract.unit import extract_unit
 from etl.load.store import store_run
 warc, data_dir, run_id, go = sys.argv[1:]
-staged = extract_unit(warc, staging_dir_for(data_dir, run_id))
+staged = extract_unit(warc, DataDir.at(data_dir).staging(run_id))
 while not Path(go).exists():
     time.sleep(0.01)
 store_run([staged], data_dir, run_id)

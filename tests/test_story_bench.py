@@ -12,7 +12,6 @@ import pytest
 
 from etl.bench.stories import ensure_archive, new_day
 from etl.cli import main
-from etl.load.stories import INDEX_DATASET
 
 ARCHIVE, NEW, DAYS, SEED = 2_000, 200, 10, 3
 
@@ -35,7 +34,7 @@ def test_the_story_benchmark_runs_on_a_tiny_archive_and_leaves_it_as_it_was(
     articles = sorted((lake / "articles").rglob("*.parquet"))
     assert len(articles) == DAYS * 24 and meta["articles_files"] == len(articles)
     assert {
-        p.relative_to(lake / INDEX_DATASET) for p in (lake / INDEX_DATASET).rglob("*.parquet")
+        p.relative_to(lake / "story_index") for p in (lake / "story_index").rglob("*.parquet")
     } == {p.relative_to(lake / "articles") for p in articles}
     rows = pl.read_parquet(articles, hive_partitioning=False)
     assert rows.height == ARCHIVE and rows["article_id"].n_unique() == ARCHIVE

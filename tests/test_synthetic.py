@@ -8,6 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from etl.bench.synthetic import MAX_PAGE_BYTES, MIN_PAGE_BYTES, write_article_lake, write_corpus
+from etl.core.datadir import DataDir
 from etl.core.schema import ARTICLE_SCHEMA
 from etl.ingest.inputs import IngestCounts, Page, Reject, read_warc
 
@@ -36,7 +37,7 @@ def test_article_pages_are_news_sized_and_some_are_copies_or_broken(tmp_path: Pa
 
 
 def test_the_article_lake_has_the_article_schema_and_every_row(tmp_path: Path) -> None:
-    assert write_article_lake(tmp_path / "lake", 1000, days=7) == 1000
+    assert write_article_lake(DataDir(tmp_path), 1000, days=7) == 1000
     files = sorted((tmp_path / "lake" / "articles").glob("published_date=*/*.parquet"))
     assert len(files) == 7
     assert pq.read_schema(files[0]).names == ARTICLE_SCHEMA.names

@@ -426,6 +426,7 @@ class _MemorySampler(threading.Thread):
 def warehouse_latency(work_dir: Path, rows: int, seed: int) -> dict[str, Any]:
     """(d) A warehouse of ``rows`` generated articles, and the latency of three queries."""
     from etl.bench.synthetic import write_article_lake
+    from etl.core.datadir import DataDir
     from etl.core.resources import sql_file
     from etl.warehouse.build import build_fingerprint, connect_read_only, update_warehouse
 
@@ -440,7 +441,7 @@ def warehouse_latency(work_dir: Path, rows: int, seed: int) -> dict[str, Any]:
         # The generated lake is kept; a warehouse built by other SQL is built again.
         started = time.perf_counter()
         if "generated_in" not in built:
-            write_article_lake(data_dir / "lake", rows, seed)
+            write_article_lake(DataDir(data_dir), rows, seed)
             built["generated_in"] = round(time.perf_counter() - started, 1)
         generated = time.perf_counter()
         update_warehouse(data_dir, rebuild=True)

@@ -41,6 +41,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from etl.core.datadir import DataDir
+
 # The libraries are imported where they are used, so that ``news-archive --help`` (which
 # lists this command's options) does not pay for them.
 
@@ -135,7 +137,7 @@ def ensure_archive(
             return data_dir, {**meta, "reused": True}
     shutil.rmtree(data_dir, ignore_errors=True)
     started = time.perf_counter()
-    counts = write_archive(data_dir / "lake", articles, days, seed)
+    counts = write_archive(DataDir(data_dir), articles, days, seed)
     meta = {**wanted, **counts, "generated_in": round(time.perf_counter() - started, 1)}
     marker.write_text(json.dumps(meta), encoding="utf-8")
     meta["cache_built_in"] = warm_index_cache(data_dir)
@@ -143,23 +145,24 @@ def ensure_archive(
 
 
 def warm_index_cache(data_dir: Path) -> float:
-    """Build the index's day cache (``etl.load.stories.INDEX_CACHE``) where it is missing, as the
+    """Build the index's day cache (``DataDir.story_index_cache``) where it is missing, as the
     hourly stores that wrote the archive would have left it; returns the seconds it took.
 
     A day at a time, so the archive is never in memory.
     """
     from etl.core.schema import ARTICLE_PARTITION
-    from etl.load.stories import INDEX_CACHE, read_index
+    from etl.load.stories import read_index
 
-    cache = data_dir / INDEX_CACHE
+    data = DataDir(data_dir)
+    cache = data.story_index_cache
     started = time.perf_counter()
-    for folder in sorted((data_dir / "lake" / "articles").glob(f"{ARTICLE_PARTITION}=*")):
+    for folder in sorted(data.articles.glob(f"{ARTICLE_PARTITION}=*")):
         if not (cache / f"{folder.name}.parquet").exists():
-            read_index(data_dir / "lake", [date.fromisoformat(folder.name.split("=")[1])], cache)
+            read_index(data, [date.fromisoformat(folder.name.split("=")[1])], cache)
     return round(time.perf_counter() - started, 1)
 
 
-def write_archive(lake: Path, articles: int, days: int, seed: int) -> dict[str, int]:
+def write_archive(data: DataDir, articles: int, days: int, seed: int) -> dict[str, int]:
     """``articles`` articles evenly over ``days`` days, a day at a time (never the archive in
     memory): per day ``RUNS_PER_DAY`` runs, each an articles file and its index file."""
     rng = random.Random(seed)
@@ -203,7 +206,7 @@ def write_archive(lake: Path, articles: int, days: int, seed: int) -> dict[str, 
                 ("text", " ".join(text)),
             ):
                 rows[key].append(value)
-        counts["articles_files"] += _write_day(lake, day, rows)
+        counts["articles_files"] += _write_day(data, day, rows)
     return counts
 
 
@@ -225,7 +228,7 @@ def _new_text(rng: random.Random, language: int) -> list[str]:
     return sentences(rng, LANGUAGES[language], rng.randint(*SENTENCES))
 
 
-def _write_day(lake: Path, day: date, rows: dict[str, list[Any]]) -> int:
+def _write_day(data: DataDir, day: date, rows: dict[str, list[Any]]) -> int:
     """The day's articles as one file per hourly run, each with its index file."""
     import numpy as np
     import polars as pl
@@ -233,7 +236,7 @@ def _write_day(lake: Path, day: date, rows: dict[str, list[Any]]) -> int:
     from etl.core.schema import ARTICLE_PARTITION, STORY_INDEX_SCHEMA
     from etl.load.dedup import signatures
     from etl.load.parquet import write_parquet_atomic
-    from etl.load.stories import INDEX_DATASET, index_table
+    from etl.load.stories import index_table
 
     when = pl.Series("when", rows.pop("when"), dtype=pl.Int64)
     texts = rows.pop("text")
@@ -253,10 +256,10 @@ def _write_day(lake: Path, day: date, rows: dict[str, list[Any]]) -> int:
         run_id = f"archive-{day:%Y%m%d}-{run:02d}"
         run_rows = frame.filter(chosen).with_columns(run_id=pl.lit(run_id))
         name = f"part-{run_id}.parquet"
-        write_parquet_atomic(_article_table(run_rows), lake / "articles" / folder / name)
+        write_parquet_atomic(_article_table(run_rows), data.articles / folder / name)
         index = index_table(run_rows, matrix[chosen], run_id).drop(ARTICLE_PARTITION)
         write_parquet_atomic(
-            index.to_arrow().cast(STORY_INDEX_SCHEMA), lake / INDEX_DATASET / folder / name
+            index.to_arrow().cast(STORY_INDEX_SCHEMA), data.story_index / folder / name
         )
         files += 1
     return files
@@ -299,13 +302,15 @@ def ensure_new_articles(
     if path.exists() and marker.exists():
         return path, {**json.loads(marker.read_text(encoding="utf-8")), "reused": True}
     started = time.perf_counter()
-    meta = write_new_articles(archive_dir / "lake", path, count, days, seed)
+    meta = write_new_articles(DataDir(archive_dir), path, count, days, seed)
     meta["generated_in"] = round(time.perf_counter() - started, 1)
     marker.write_text(json.dumps(meta), encoding="utf-8")
     return path, {**meta, "reused": False}
 
 
-def write_new_articles(lake: Path, path: Path, count: int, days: int, seed: int) -> dict[str, Any]:
+def write_new_articles(
+    data: DataDir, path: Path, count: int, days: int, seed: int
+) -> dict[str, Any]:
     """``count`` articles published on ``new_day``; ``WIRE_SHARE`` of them copies of archived
     articles published up to ``WIRE_SPAN`` before them (``copy_of``: the story they belong to).
     """
@@ -320,7 +325,7 @@ def write_new_articles(lake: Path, path: Path, count: int, days: int, seed: int)
     files = [
         f
         for d in (day - timedelta(days=1), day)
-        for f in sorted((lake / "articles" / f"{ARTICLE_PARTITION}={d}").glob("*.parquet"))
+        for f in sorted((data.articles / f"{ARTICLE_PARTITION}={d}").glob("*.parquet"))
     ]
     columns = ["story_id", "published_at", "language", "text"]
     archived = pl.read_parquet(files, columns=columns).sort("published_at") if files else None
@@ -404,15 +409,15 @@ def store_stories(
     )
     matrix = signature_matrix(pq.read_table(new_articles, columns=["signature"]).column(0))
     copy_of = pq.read_table(new_articles, columns=["copy_of"]).column(0).to_pylist()
-    lake = Path(data_dir) / "lake"
+    data = DataDir(Path(data_dir))
     rss_before = psutil.Process().memory_info().rss
     wall, cpu = time.perf_counter(), time.process_time()
     # What the pipeline's store does for stories, in its order: match (and merge), index.
     stories, relabelled = match_stories(
-        Path(data_dir), NEW_RUN_ID, articles, matrix, timedelta(days=window_days)
+        data, NEW_RUN_ID, articles, matrix, timedelta(days=window_days)
     )
     matched = time.perf_counter()
-    write_index(lake, NEW_RUN_ID, articles, matrix)
+    write_index(data, NEW_RUN_ID, articles, matrix)
     done, cpu = time.perf_counter(), time.process_time() - cpu
     new_ids = set(articles["article_id"].to_list())
     found = sum(
@@ -445,8 +450,9 @@ def merge_one_story(data_dir: str, absorbed: str, survivor: str) -> dict[str, An
     from etl.core.schema import ARTICLE_PARTITION
     from etl.load.stories import apply_merges
 
-    lake = Path(data_dir) / "lake"
-    files = sum(1 for _ in (lake / "articles").glob(f"{ARTICLE_PARTITION}=*/*.parquet"))
+    files = sum(
+        1 for _ in DataDir(Path(data_dir)).articles.glob(f"{ARTICLE_PARTITION}=*/*.parquet")
+    )
     wall, cpu = time.perf_counter(), time.process_time()
     rewritten = apply_merges(Path(data_dir), {absorbed: survivor}, MERGE_RUN_ID)
     return asdict(
@@ -460,7 +466,7 @@ def merge_one_story(data_dir: str, absorbed: str, survivor: str) -> dict[str, An
     )
 
 
-def stories_to_merge(lake: Path) -> tuple[str, str]:
+def stories_to_merge(data: DataDir) -> tuple[str, str]:
     """Two archived stories of the archive's first two days (the biggest of each): a merge
     that rewrites files far from any window, as a late bridging article would."""
     import polars as pl
@@ -469,7 +475,7 @@ def stories_to_merge(lake: Path) -> tuple[str, str]:
 
     picked = []
     for day in (ARCHIVE_START, ARCHIVE_START + timedelta(days=1)):
-        files = sorted((lake / "articles" / f"{ARTICLE_PARTITION}={day}").glob("*.parquet"))
+        files = sorted((data.articles / f"{ARTICLE_PARTITION}={day}").glob("*.parquet"))
         if not files:
             raise ValueError(f"no archived articles on {day}: the archive is too small")
         stories = pl.read_parquet(files, columns=["story_id"])["story_id"].value_counts(sort=True)
@@ -485,12 +491,13 @@ def scratch_copy(archive_dir: Path | None, scratch: Path) -> Path:
     """
     shutil.rmtree(scratch, ignore_errors=True)
     if archive_dir is None:
-        (scratch / "lake").mkdir(parents=True)
+        DataDir(scratch).lake.mkdir(parents=True)
     else:
-        shutil.copytree(archive_dir / "lake", scratch / "lake", copy_function=os.link)
+        archive, copy = DataDir(archive_dir), DataDir(scratch)
+        shutil.copytree(archive.lake, copy.lake, copy_function=os.link)
         # The index's day cache too (a store rewrites a day's cache file by renaming a new one
         # in, like the lake's files): the state hourly stores leave behind.
-        shutil.copytree(archive_dir / "state", scratch / "state", copy_function=os.link)
+        shutil.copytree(archive.state, copy.state, copy_function=os.link)
     return scratch
 
 
@@ -539,7 +546,7 @@ def run_story_bench(
     report.empty, report.full = median_run(report.empty_runs), median_run(report.full_runs)
     echo(_case_table(report, archive))
     full_dir = work / "scratch-archive"
-    absorbed, survivor = stories_to_merge(full_dir / "lake")
+    absorbed, survivor = stories_to_merge(DataDir(full_dir))
     report.merge = MergeCost(**in_child(merge_one_story, str(full_dir), absorbed, survivor))
     report.load["c"] = os.getloadavg()[0]
     echo(_merge_line(report.merge, archive))

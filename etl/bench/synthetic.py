@@ -32,6 +32,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
+from etl.core.datadir import DataDir
 from etl.core.schema import ARTICLE_PARTITION, ARTICLE_SCHEMA
 
 CRAWL_START = datetime(2025, 10, 1, tzinfo=UTC)
@@ -468,9 +469,9 @@ def write_corpus(path: Path, pages: int, seed: int = 7) -> CorpusCounts:
 
 
 def write_article_lake(
-    lake_dir: Path, rows: int, seed: int = 7, days: int = 60, run_id: str = "bench"
+    data: DataDir, rows: int, seed: int = 7, days: int = 60, run_id: str = "bench"
 ) -> int:
-    """``rows`` articles over ``days`` days into ``lake_dir/articles`` (one file per day).
+    """``rows`` articles over ``days`` days into ``data``'s lake (``articles``) (one file per day).
 
     Vectorised with numpy, so a million rows take seconds: texts are short sentences from the
     same grammar as the pages, enough vocabulary for search to find a rare term in few rows.
@@ -541,9 +542,9 @@ def write_article_lake(
             ],
             schema=ARTICLE_SCHEMA,
         )
-        folder = lake_dir / "articles" / f"{ARTICLE_PARTITION}={day.isoformat()}"
+        folder = data.partition("articles", ARTICLE_PARTITION, day)
         folder.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, folder / f"part-{run_id}.parquet", compression="zstd")
+        pq.write_table(table, folder / DataDir.part_name(run_id), compression="zstd")
         written += count
     return written
 

@@ -18,7 +18,6 @@ import ipaddress
 import os
 import random
 import socket
-import uuid
 import zlib
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
@@ -35,6 +34,8 @@ import httpx
 from protego import Protego
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
+
+from etl.core.settings import Settings
 
 ROLE_HEADER = "News-Archive-Role"
 FAILURE_FIELD = "fetch-failure"
@@ -88,17 +89,8 @@ class FetchSettings:
 
     @classmethod
     def from_env(cls) -> FetchSettings:
-        refetch = os.environ.get("NEWS_ARCHIVE_REFETCH_AFTER_DAYS", "").strip()
-        try:
-            refetch_days = float(refetch) if refetch else None
-        except ValueError as exc:
-            raise ValueError(
-                f"NEWS_ARCHIVE_REFETCH_AFTER_DAYS must be a number, got {refetch!r}"
-            ) from exc
-        return cls(
-            contact=os.environ.get("NEWS_ARCHIVE_CONTACT", "").strip(),
-            refetch_after_days=refetch_days,
-        )
+        settings = Settings.from_env()
+        return cls(contact=settings.contact, refetch_after_days=settings.refetch_after_days)
 
     @property
     def user_agent(self) -> str:
@@ -783,10 +775,3 @@ def _retry_after(value: str | None) -> float | None:
     if when.tzinfo is None:
         when = when.replace(tzinfo=UTC)
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
-
-
-def archive_path(raw_dir: Path, key: str, started: datetime) -> Path:
-    """``raw/YYYY/MM/DD/<key>_<time>_<random>.warc.gz``: the key first, for ``--source``."""
-    started = started.astimezone(UTC)
-    name = f"{key}_{started:%Y%m%dT%H%M%SZ}_{uuid.uuid4().hex[:6]}.warc.gz"
-    return raw_dir / f"{started:%Y/%m/%d}" / name

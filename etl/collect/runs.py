@@ -17,7 +17,6 @@ final WARC record, and the record's ``input_origin`` ties it to its lake row.
 from __future__ import annotations
 
 import asyncio
-import re
 import shutil
 import uuid
 from collections import Counter
@@ -43,7 +42,6 @@ from etl.collect.fetch import (
     NetworkPolicy,
     Session,
     WarcArchive,
-    archive_path,
     gunzip_limited,
 )
 from etl.collect.sources import (
@@ -59,7 +57,7 @@ from etl.collect.sources import (
     parse_sitemap,
     source_key,
 )
-from etl.core.runs import staging_dir_for
+from etl.core.datadir import DataDir, archive_run_id, check_run_id, stamp
 from etl.core.schema import (
     DISCOVERED_PARTITION,
     DISCOVERED_SCHEMA,
@@ -69,11 +67,10 @@ from etl.core.schema import (
 from etl.extract.page import ExtractionSettings
 from etl.extract.unit import extract_unit, extraction_pool
 from etl.ingest.inputs import InputError
-from etl.load.parquet import check_run_id, write_partitions
+from etl.load.parquet import write_partitions
 from etl.load.store import store_run
 
 URL_LIST_KEY = "urls"
-_UNSAFE_RUN_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
 @dataclass
@@ -109,19 +106,8 @@ class SourceRun:
         return archive_run_id(self.archive)
 
 
-def archive_run_id(path: str | Path) -> str:
-    """The run that owns an archive file's lake rows: its name, without ``.warc.gz``."""
-    name = Path(path).name
-    for suffix in (".warc.gz", ".warc", ".arc.gz", ".arc"):
-        if name.endswith(suffix):
-            name = name[: -len(suffix)]
-            break
-    run_id = _UNSAFE_RUN_CHARS.sub("_", name).lstrip(".")[:120] or "archive"
-    return check_run_id(run_id)
-
-
 def new_run_id(started: datetime) -> str:
-    return f"collect-{started:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:4]}"
+    return f"collect-{stamp(started)}-{uuid.uuid4().hex[:4]}"
 
 
 # --- collect ------------------------------------------------------------------------------
@@ -141,8 +127,9 @@ def collect(
     data_dir = Path(data_dir)
     started = datetime.now(UTC)
     run_id = check_run_id(run_id or new_run_id(started))
-    states = {s.key: SourceState(data_dir / "state", s.key) for s in sources}
-    runs = asyncio.run(fetch_sources(sources, states, data_dir / "raw", settings, started))
+    data = DataDir.at(data_dir)
+    states = {s.key: SourceState(data, s.key) for s in sources}
+    runs = asyncio.run(fetch_sources(sources, states, data, settings, started))
     with _executor(workers) as executor:
         for run in runs:
             store_source_run(run, data_dir, extraction, executor)
@@ -153,7 +140,7 @@ def collect(
 async def fetch_sources(
     sources: Sequence[Source],
     states: dict[str, SourceState],
-    raw_dir: Path,
+    data: DataDir,
     settings: FetchSettings,
     started: datetime,
 ) -> list[SourceRun]:
@@ -165,9 +152,7 @@ async def fetch_sources(
     )
 
     async def one(source: Source) -> SourceRun:
-        run = SourceRun(
-            source.key, source.name, archive_path(raw_dir, source.key, started), started
-        )
+        run = SourceRun(source.key, source.name, data.raw_archive(source.key, started), started)
         policy = NetworkPolicy(source.hosts if source.allow_private_network else frozenset())
         async with _session(run, fetcher, policy, source.crawl_delay) as session:
             found = await _discover(session, source, states[source.key], run)
@@ -351,7 +336,7 @@ def process_archive(
 ) -> dict[str, Any]:
     """Extract, clean and store one archive file as its own run (replacing earlier output)."""
     run_id = archive_run_id(archive)
-    staging = staging_dir_for(data_dir, run_id)
+    staging = DataDir.at(data_dir).staging(run_id)
     shutil.rmtree(staging, ignore_errors=True)
     try:
         staged = extract_unit(str(archive.resolve()), staging, extraction, executor)
@@ -386,17 +371,17 @@ def finish_runs(
         for run in runs
         for item in run.planned
     ]
-    lake = data_dir / "lake"
+    data = DataDir.at(data_dir)
     write_partitions(
         _frame(log_rows, FETCH_LOG_SCHEMA, FETCH_LOG_PARTITION),
-        lake / "fetch_log",
+        data.fetch_log,
         FETCH_LOG_PARTITION,
         FETCH_LOG_SCHEMA,
         run_id,
     )
     write_partitions(
         _frame(url_rows, DISCOVERED_SCHEMA, DISCOVERED_PARTITION),
-        lake / "discovered",
+        data.discovered,
         DISCOVERED_PARTITION,
         DISCOVERED_SCHEMA,
         run_id,
@@ -544,7 +529,7 @@ def run_url_lists(
         run = SourceRun(
             URL_LIST_KEY,
             name,
-            archive_path(data_dir / "raw", URL_LIST_KEY, started),
+            DataDir.at(data_dir).raw_archive(URL_LIST_KEY, started),
             started,
             planned=[Planned(item) for item in items],
         )
@@ -569,25 +554,6 @@ def _host(url: str) -> str:
 # --- reprocess ----------------------------------------------------------------------------
 
 
-def raw_archives(
-    raw_dir: Path, since: date | None = None, until: date | None = None, source: str | None = None
-) -> list[Path]:
-    """The closed archive files under ``raw/YYYY/MM/DD/``, filtered by day and source key."""
-    found: list[Path] = []
-    for path in raw_dir.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*.warc.gz"):
-        year, month, day = path.parent.parts[-3:]
-        try:
-            fetched = date(int(year), int(month), int(day))
-        except ValueError:
-            continue
-        if (since and fetched < since) or (until and fetched > until):
-            continue
-        if source and path.name.split("_", 1)[0] != source:
-            continue
-        found.append(path)
-    return sorted(found)
-
-
 def reprocess(
     data_dir: str | Path,
     *,
@@ -603,9 +569,10 @@ def reprocess(
     collect that wrote it, or an earlier reprocess) are replaced, and nothing else is touched.
     """
     data_dir = Path(data_dir)
-    archives = raw_archives(data_dir / "raw", since, until, source)
+    raw = DataDir.at(data_dir)
+    archives = raw.raw_archives(since, until, source)
     if not archives:
-        raise InputError(f"no archive files in {data_dir / 'raw'} match the selection")
+        raise InputError(f"no archive files in {raw.raw} match the selection")
     summaries = []
     with _executor(workers) as executor:
         for archive in archives:

@@ -30,6 +30,7 @@ import feedparser
 import polars as pl
 import pyarrow as pa
 
+from etl.core.datadir import DataDir
 from etl.extract.metadata import parse_datetime
 from etl.ingest.inputs import InputError
 from etl.load.parquet import write_parquet_atomic
@@ -448,10 +449,10 @@ class SourceState:
     than forgetting URLs.
     """
 
-    def __init__(self, state_dir: Path, key: str) -> None:
+    def __init__(self, data: DataDir, key: str) -> None:
         if not _SAFE_KEY.match(key):
             raise SourcesError(f"unsafe source key {key!r}")
-        self.folder = state_dir / key
+        self.folder = data.source_state(key)
         self.urls: dict[str, FrontierEntry] = {}
         self.validators: dict[str, dict[str, str]] = {}
         frontier = self.folder / "frontier.parquet"

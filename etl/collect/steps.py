@@ -27,28 +27,25 @@ import uuid
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from etl.collect.fetch import FetchSettings
 from etl.collect.runs import (
     SourceRun,
-    archive_run_id,
     fetch_sources,
     finish_runs,
     process_archive,
-    raw_archives,
     store_source_run,
     update_state,
 )
 from etl.collect.sources import Source, SourcesError, SourceState, load_sources
+from etl.core.datadir import DataDir, archive_run_id
 from etl.core.lock import data_dir_lock
 from etl.extract.page import ExtractionSettings
 from etl.ingest.inputs import InputError
 from etl.load.store import store_run
-
-_STAMP = "%Y%m%dT%H%M%SZ"
 
 
 @dataclass(frozen=True)
@@ -84,13 +81,6 @@ def find_source(sources_file: str | Path, key: str) -> Source:
     raise SourcesError(f"{sources_file}: no source with key {key!r} (was it removed?)")
 
 
-def interval_archives(raw_dir: Path, key: str, started: datetime) -> list[Path]:
-    """The closed archive files of ``key`` for the collect that started at ``started``."""
-    started = started.astimezone(UTC)
-    folder = raw_dir / f"{started:%Y/%m/%d}"
-    return sorted(folder.glob(f"{key}_{started:{_STAMP}}_*.warc.gz"))
-
-
 def fetch_source(
     sources_file: str | Path,
     key: str,
@@ -100,10 +90,9 @@ def fetch_source(
     settings: FetchSettings | None = None,
 ) -> FetchedSource:
     """Discover and fetch one source into its archive for ``started``, or find it there."""
-    data_dir, staging = Path(data_dir), Path(staging)
-    raw_dir = data_dir / "raw"
+    data, staging = DataDir.at(data_dir), Path(staging)
     plan_path = staging / f"{key}.plan.pickle"
-    existing = interval_archives(raw_dir, key, started)
+    existing = data.fetch_archives(key, started)
     if existing:
         archive = existing[-1]
         plan = plan_path if _plan_archive(plan_path) == archive else None
@@ -111,12 +100,11 @@ def fetch_source(
     source = find_source(sources_file, key)
     # A crashed attempt left an unclosed archive (``.open``) and marked nothing as seen: its
     # URLs are fetched again below, so the fragment would only ever be a duplicate.
-    folder = raw_dir / f"{started.astimezone(UTC):%Y/%m/%d}"
-    for fragment in folder.glob(f"{key}_{started.astimezone(UTC):{_STAMP}}_*.warc.gz.open"):
+    for fragment in data.fetch_archives(key, started, suffix=".warc.gz.open"):
         fragment.unlink(missing_ok=True)
-    state = SourceState(data_dir / "state", key)
+    state = SourceState(data, key)
     settings = settings or FetchSettings.from_env()
-    [run] = asyncio.run(fetch_sources([source], {key: state}, raw_dir, settings, started))
+    [run] = asyncio.run(fetch_sources([source], {key: state}, data, settings, started))
     _write_plan(run, plan_path)
     return FetchedSource(key, str(run.archive), str(plan_path))
 
@@ -136,7 +124,7 @@ def store_source(
             return {"source": fetched.source, "replayed": True, "articles": replayed["articles"]}
         run = _read_plan(Path(fetched.plan))
         store_source_run(run, data_dir, extraction, None)
-        update_state(run, SourceState(data_dir / "state", run.key), run.started)
+        update_state(run, SourceState(DataDir(data_dir), run.key), run.started)
         summary = finish_runs([run], data_dir, archive_run_id(run.archive), run.started)
     return {"source": fetched.source, "replayed": False, **summary}
 
@@ -149,15 +137,15 @@ def select_archives(
 ) -> list[str]:
     """The raw archive files of the fetch days ``since``..``until`` of the given sources (all
     when none are given): what a reprocess re-extracts. None is an error, not a no-op."""
-    raw_dir = Path(data_dir) / "raw"
+    data = DataDir.at(data_dir)
     found: set[Path] = set()
     wanted: Sequence[str | None] = list(sources) or [None]
     for source in wanted:
-        found.update(raw_archives(raw_dir, since, until, source))
+        found.update(data.raw_archives(since, until, source))
     if not found:
         which = ", ".join(sources) or "any source"
         raise InputError(
-            f"no archive files in {raw_dir} for {which} between {since or 'the start'} "
+            f"no archive files in {data.raw} for {which} between {since or 'the start'} "
             f"and {until or 'today'}"
         )
     return [str(path) for path in sorted(found)]

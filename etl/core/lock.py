@@ -14,7 +14,8 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-LOCK_NAME = ".news-archive.lock"
+from etl.core.datadir import LOCK_NAME
+
 # How long a writer that runs unattended (a store, a warehouse build) waits for another.
 WRITER_WAIT_SECONDS = 3600.0
 

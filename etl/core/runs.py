@@ -9,23 +9,13 @@ no interval and are keyed by their run id.
 from __future__ import annotations
 
 import hashlib
-import os
-import re
 import shutil
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
+from etl.core.datadir import MAX_RUN_KEY, UNSAFE_CHARS, DataDir, check_run_id, stamp
 from etl.core.settings import Settings
-from etl.load.parquet import check_run_id
-
-MAX_KEY = 120
-DEFAULT_SOURCES = "data/sources.toml"
-_UNSAFE = re.compile(r"[^A-Za-z0-9_.-]+")
-
-
-def staging_dir_for(data_dir: str | Path, run_id: str) -> Path:
-    return Path(data_dir) / "staging" / check_run_id(run_id)
 
 
 def run_key(run_id: str) -> str:
@@ -37,10 +27,10 @@ def run_key(run_id: str) -> str:
     """
     if not run_id:
         raise ValueError("empty run id")
-    key = _UNSAFE.sub("_", run_id).lstrip(".")
-    if key != run_id or len(key) > MAX_KEY:
+    key = UNSAFE_CHARS.sub("_", run_id).lstrip(".")
+    if key != run_id or len(key) > MAX_RUN_KEY:
         digest = hashlib.blake2s(run_id.encode(), digest_size=4).hexdigest()
-        key = f"{key[: MAX_KEY - 9]}-{digest}"
+        key = f"{key[: MAX_RUN_KEY - 9]}-{digest}"
     return check_run_id(key)
 
 
@@ -50,8 +40,7 @@ def interval_key(prefix: str, start: datetime, end: datetime) -> str:
         raise ValueError("data interval bounds must be timezone-aware")
     if end <= start:
         raise ValueError(f"empty data interval: {start.isoformat()} to {end.isoformat()}")
-    stamp = "%Y%m%dT%H%M%SZ"
-    return check_run_id(f"{prefix}-{start.astimezone(UTC):{stamp}}-{end.astimezone(UTC):{stamp}}")
+    return check_run_id(f"{prefix}-{stamp(start)}-{stamp(end)}")
 
 
 def scheduled_run_key(
@@ -69,7 +58,7 @@ def scheduled_run_key(
 
 def remove_staging(data_dir: str | Path, key: str) -> bool:
     """Delete a finished run's staging folder; True if there was one."""
-    staging = staging_dir_for(data_dir, key)
+    staging = DataDir.at(data_dir).staging(key)
     if not staging.exists():
         return False
     shutil.rmtree(staging)
@@ -93,7 +82,7 @@ def data_dir_for(chosen: str | Path | None, base: str | Path) -> Path:
 
 def sources_file_for(chosen: str | Path | None, base: str | Path) -> Path:
     """The sources file a collect reads: the one chosen, else ``NEWS_ARCHIVE_SOURCES``."""
-    return resolve_under(base, chosen or os.environ.get("NEWS_ARCHIVE_SOURCES") or DEFAULT_SOURCES)
+    return resolve_under(base, chosen or Settings.from_env().sources_file)
 
 
 def data_dirs_to_update(

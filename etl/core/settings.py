@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TypeVar
 
+DEFAULT_SOURCES = "data/sources.toml"
 Number = TypeVar("Number", int, float)
 
 
@@ -24,29 +25,42 @@ def _env_number(name: str, default: Number, kind: type[Number]) -> Number:
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the data lives and how hard to work; built once per process."""
+    """Every ``NEWS_ARCHIVE_*`` variable, read here and nowhere else; built once per process.
+
+    ``NEWS_ARCHIVE_DATA_DIR``           the data root (default ``data``)
+    ``NEWS_ARCHIVE_WORKERS``            extraction processes (default: the cores)
+    ``NEWS_ARCHIVE_STORY_WINDOW_DAYS``  how far apart a story's articles may be (default 3)
+    ``NEWS_ARCHIVE_SOURCES``            the sources file a collect reads (``data/sources.toml``)
+    ``NEWS_ARCHIVE_CONTACT``            a URL or address for the fetcher's User-Agent
+    ``NEWS_ARCHIVE_REFETCH_AFTER_DAYS`` fetch an article URL again after this many days
+    ``NEWS_ARCHIVE_DEBUG``              any value: internal errors show their traceback
+    """
 
     data_dir: Path = Path("data")
     workers: int = 1
-    batch_size: int = 256
     # Two articles can be one story only when published (else fetched) this close together.
     story_window: timedelta = timedelta(days=3)
+    sources_file: Path = Path(DEFAULT_SOURCES)
+    contact: str = ""
+    refetch_after_days: float | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
+        refetch = os.environ.get("NEWS_ARCHIVE_REFETCH_AFTER_DAYS", "").strip()
         return cls(
             data_dir=Path(os.environ.get("NEWS_ARCHIVE_DATA_DIR") or "data"),
             workers=max(1, _env_number("NEWS_ARCHIVE_WORKERS", os.cpu_count() or 1, int)),
-            batch_size=max(1, _env_number("NEWS_ARCHIVE_BATCH_SIZE", 256, int)),
             story_window=timedelta(
                 days=max(0.0, _env_number("NEWS_ARCHIVE_STORY_WINDOW_DAYS", 3.0, float))
             ),
+            sources_file=Path(os.environ.get("NEWS_ARCHIVE_SOURCES") or DEFAULT_SOURCES),
+            contact=os.environ.get("NEWS_ARCHIVE_CONTACT", "").strip(),
+            refetch_after_days=(
+                _env_number("NEWS_ARCHIVE_REFETCH_AFTER_DAYS", 0.0, float) if refetch else None
+            ),
         )
 
-    @property
-    def lake_dir(self) -> Path:
-        return self.data_dir / "lake"
 
-    @property
-    def warehouse_path(self) -> Path:
-        return self.data_dir / "warehouse" / "news.duckdb"
+def debug_requested() -> bool:
+    """``NEWS_ARCHIVE_DEBUG`` is set: read on its own, as it is asked while handling an error."""
+    return bool(os.environ.get("NEWS_ARCHIVE_DEBUG"))

@@ -31,6 +31,7 @@ from typing import Any
 
 import pyarrow.parquet as pq
 
+from etl.core.datadir import DataDir
 from etl.extract.page import ExtractionSettings
 from etl.ingest.inputs import Page
 
@@ -141,12 +142,11 @@ class ExtractionCache:
     def for_staging(cls, staging: Path, settings: ExtractionSettings) -> ExtractionCache | None:
         """The cache of the data directory a staging folder belongs to, where it has one.
 
-        Staging folders are ``<data_dir>/staging/<run_id>`` (``pipeline.staging_dir_for``);
-        a unit staged anywhere else (a test's temporary folder) is not cached.
+        Staging folders are ``DataDir.staging``; a unit staged anywhere else (a test's
+        temporary folder) is not cached.
         """
-        if staging.parent.name != "staging":
-            return None
-        return cls(staging.parent.parent / "cache" / "extract", settings)
+        data = DataDir.of_staging(staging)
+        return None if data is None else cls(data.extraction_cache(), settings)
 
     def entry(self, key: str) -> CachedUnit:
         return CachedUnit(

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import filecmp
 import os
-import re
 import uuid
 from collections import OrderedDict
 from datetime import date
@@ -18,17 +17,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-_SAFE_RUN_ID = re.compile(r"^[A-Za-z0-9_.-]{1,120}$")
-
-
-class StoreError(ValueError):
-    """A value that would make an unsafe path."""
-
-
-def check_run_id(run_id: str) -> str:
-    if not _SAFE_RUN_ID.match(run_id) or run_id.startswith("."):
-        raise StoreError(f"run id must match {_SAFE_RUN_ID.pattern}: {run_id!r}")
-    return run_id
+from etl.core.datadir import DataDir, UnsafeName
 
 
 def write_parquet_atomic(table: pa.Table, target: Path) -> None:
@@ -138,7 +127,7 @@ class PartitionedWriter:
         self.dataset_dir = dataset_dir
         self.partition_column = partition_column
         self.schema = schema
-        self.file_name = f"part-{check_run_id(run_id)}.parquet"
+        self.file_name = DataDir.part_name(run_id)
         self.row_group_rows = row_group_rows
         self.buffer_bytes = buffer_bytes
         self.max_open = max_open
@@ -263,4 +252,4 @@ class PartitionedWriter:
 def _partition_date(value: object) -> date:
     if isinstance(value, date):
         return value
-    raise StoreError(f"partition value must be a date, got {value!r}")
+    raise UnsafeName(f"partition value must be a date, got {value!r}")

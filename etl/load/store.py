@@ -15,6 +15,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl.core.datadir import DataDir, check_run_id
 from etl.core.lock import WRITER_WAIT_SECONDS, data_dir_lock
 from etl.core.schema import (
     ARTICLE_PARTITION,
@@ -32,7 +33,7 @@ from etl.core.staging import (
     staged_article_schema,
 )
 from etl.load.dedup import collapse_versions, signature_matrix
-from etl.load.parquet import PartitionedWriter, check_run_id
+from etl.load.parquet import PartitionedWriter
 from etl.load.stories import finish_merges, match_stories, write_index
 
 
@@ -52,14 +53,14 @@ def store_run(
     check_run_id(run_id)
     window = story_window if story_window is not None else Settings.from_env().story_window
     with data_dir_lock(data_dir, timeout=WRITER_WAIT_SECONDS):
-        finish_merges(Path(data_dir))
-        return _store_run_locked(staged, Path(data_dir), run_id, window)
+        data = DataDir.at(data_dir)
+        finish_merges(data)
+        return _store_run_locked(staged, data, run_id, window)
 
 
 def _store_run_locked(
-    staged: Sequence[str], data_dir: Path, run_id: str, window: timedelta
+    staged: Sequence[str], data: DataDir, run_id: str, window: timedelta
 ) -> dict[str, Any]:
-    lake = data_dir / "lake"
     clock = StageClock()
     units = [UnitResult(**json.loads(Path(p).read_text(encoding="utf-8"))) for p in staged]
     with clock.stage("dedup"):
@@ -67,14 +68,14 @@ def _store_run_locked(
         kept, superseded = collapse_versions(keys.sort("input_origin", maintain_order=True))
         kept = kept.sort("article_id", maintain_order=True)
         kept_signatures = signatures[kept["_signature"].to_numpy()]
-        stories, relabelled = match_stories(data_dir, run_id, kept, kept_signatures, window)
+        stories, relabelled = match_stories(data, run_id, kept, kept_signatures, window)
         winners = kept.select(
             "_unit", "_row", story_id=pl.Series(stories.story_ids, dtype=pl.String)
         )
     stats = _LakeStats()
     with clock.stage("store"):
         with PartitionedWriter(
-            lake / "articles", ARTICLE_PARTITION, ARTICLE_SCHEMA, run_id
+            data.articles, ARTICLE_PARTITION, ARTICLE_SCHEMA, run_id
         ) as articles_out:
             for frame in _winning_rows(units, winners):
                 rows = frame.with_columns(
@@ -84,7 +85,7 @@ def _store_run_locked(
                 articles_out.write(rows)
                 stats.add_articles(rows)
         with PartitionedWriter(
-            lake / "rejects", REJECT_PARTITION, REJECT_SCHEMA, run_id
+            data.rejects, REJECT_PARTITION, REJECT_SCHEMA, run_id
         ) as rejects_out:
             duplicates = _as_rejects(
                 superseded, "duplicate", "an newer version of the same article was kept"
@@ -94,7 +95,7 @@ def _store_run_locked(
                 rejects_out.write(rows)
                 stats.add_rejects(rows)
         # Last: an articles file without its index file gets one from its texts when read.
-        write_index(lake, run_id, kept, kept_signatures)
+        write_index(data, run_id, kept, kept_signatures)
     release_memory()
     skipped: Counter[str] = Counter()
     seconds: Counter[str] = Counter(clock.seconds)

@@ -35,6 +35,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl.core.datadir import DataDir
 from etl.core.schema import (
     ARTICLE_PARTITION,
     STORY_INDEX_SCHEMA,
@@ -53,12 +54,6 @@ from etl.load.dedup import (
 from etl.load.parquet import PartitionedWriter, write_parquet_atomic
 
 STORY_WINDOW = Settings().story_window
-INDEX_DATASET = "story_index"
-MERGE_DATASET = "story_merges"
-# Merges decided but not yet written into every article file: redone by the next store.
-PENDING_MERGES = Path("state") / "story-merges.pending.json"
-# Each day of the index as one file (derived from the lake: safe to delete).
-INDEX_CACHE = Path("state") / "story-index-cache"
 _SIGNATURE_BYTES = NUM_PERM * 4
 # A day of the index as ``read_index`` reads it (and its cache keeps it): the index rows with
 # each row's story from its articles file, and the file pair (name, size and mtime) they
@@ -88,7 +83,7 @@ class Assignment:
 
 
 def assign_stories(
-    lake: Path,
+    data: DataDir,
     run_id: str,
     articles: pl.DataFrame,
     article_signatures: np.ndarray[Any, Any],
@@ -97,7 +92,7 @@ def assign_stories(
     cache: Path | None = None,
 ) -> Assignment:
     """The story of each of ``articles`` (article_id, published_at, fetched_at), against the
-    archive in ``lake`` and each other.
+    archive in ``data``'s lake and each other.
 
     ``article_signatures`` holds one MinHash row per article. Rows the run ``run_id`` stored
     before are not matched against (a re-run replaces them), but give their articles' ids.
@@ -108,7 +103,7 @@ def assign_stories(
     if count == 0:
         return Assignment([], {}, 0, 0)
     new_when = _when_us(articles)
-    archived, archived_signatures = read_index(lake, days_within(new_when, window), cache)
+    archived, archived_signatures = read_index(data, days_within(new_when, window), cache)
     new_ids = articles["article_id"].to_list()
     known = archived.filter(pl.col("article_id").is_in(new_ids))
     prior = dict(_newest(known).select("article_id", "story_id").iter_rows())
@@ -141,7 +136,7 @@ def assign_stories(
 
 
 def match_stories(
-    data_dir: Path,
+    data_dir: Path | DataDir,
     run_id: str,
     articles: pl.DataFrame,
     article_signatures: np.ndarray[Any, Any],
@@ -149,24 +144,20 @@ def match_stories(
 ) -> tuple[Assignment, list[Path]]:
     """A store's story step: ``assign_stories`` through the index cache, then the merges its
     articles caused written into the lake; returns the assignment and the rewritten files."""
+    data = DataDir.at(data_dir)
     assignment = assign_stories(
-        data_dir / "lake",
-        run_id,
-        articles,
-        article_signatures,
-        window,
-        cache=data_dir / INDEX_CACHE,
+        data, run_id, articles, article_signatures, window, cache=data.story_index_cache
     )
     # Other runs' rows of the stories these articles bridged take the surviving id.
-    return assignment, apply_merges(data_dir, assignment.merges, run_id)
+    return assignment, apply_merges(data, assignment.merges, run_id)
 
 
 def write_index(
-    lake: Path, run_id: str, articles: pl.DataFrame, article_signatures: np.ndarray[Any, Any]
+    data: DataDir, run_id: str, articles: pl.DataFrame, article_signatures: np.ndarray[Any, Any]
 ) -> list[Path]:
     """The run's index files, beside its articles files (the same partitions and names)."""
     with PartitionedWriter(
-        lake / INDEX_DATASET, ARTICLE_PARTITION, STORY_INDEX_SCHEMA, run_id
+        data.story_index, ARTICLE_PARTITION, STORY_INDEX_SCHEMA, run_id
     ) as index_out:
         index_out.write(index_table(articles, article_signatures, run_id))
     return index_out.written
@@ -184,7 +175,7 @@ def days_within(when: np.ndarray[Any, Any], window: timedelta) -> list[date]:
 
 
 def read_index(
-    lake: Path, days: list[date], cache: Path | None = None
+    data: DataDir, days: list[date], cache: Path | None = None
 ) -> tuple[pl.DataFrame, np.ndarray[Any, Any]]:
     """The index rows of the partitions of ``days`` with each row's current story:
     (article_id, story_id, when, fetched_at, run_id) and the signatures as one matrix.
@@ -195,7 +186,7 @@ def read_index(
     than matching. An articles file without its index file (a lake written before the index
     existed) gets one now, from its texts.
     """
-    tables = [_read_day(lake, day, cache) for day in days]
+    tables = [_read_day(data, day, cache) for day in days]
     index = pa.concat_tables([_EMPTY_DAY, *tables])
     frame = pl.from_arrow(index.select(["article_id", "story_id", "fetched_at", "run_id"]))
     assert isinstance(frame, pl.DataFrame)
@@ -205,17 +196,17 @@ def read_index(
     return frame.with_columns(when=when.select(_when_expr()).to_series()), matrix
 
 
-def _read_day(lake: Path, day: date, cache: Path | None) -> pa.Table:
+def _read_day(data: DataDir, day: date, cache: Path | None) -> pa.Table:
     """One day's index rows with their stories (``_EMPTY_DAY``'s columns)."""
     folder = f"{ARTICLE_PARTITION}={day.isoformat()}"
     stamps: dict[str, str] = {}
-    for articles_file in sorted((lake / "articles" / folder).glob("*.parquet")):
-        index_file = lake / INDEX_DATASET / folder / articles_file.name
+    for articles_file in sorted((data.articles / folder).glob("*.parquet")):
+        index_file = data.story_index / folder / articles_file.name
         if not index_file.exists():
             write_index_from_articles(articles_file, index_file)
         stamps[articles_file.name] = f"{_stamp(articles_file)} {_stamp(index_file)}"
     if cache is None:
-        return _read_pairs(lake, folder, stamps)
+        return _read_pairs(data, folder, stamps)
     cache_file = cache / f"{folder}.parquet"
     cached = pq.read_table(cache_file) if cache_file.exists() else _EMPTY_DAY
     pairs = pl.from_arrow(cached.select(["file", "stamp"]))
@@ -227,7 +218,7 @@ def _read_day(lake: Path, day: date, cache: Path | None) -> pa.Table:
     missing = {name: stamp for name, stamp in stamps.items() if name not in have}
     if not missing and kept.num_rows == cached.num_rows:
         return cached
-    day_rows = pa.concat_tables([kept, _read_pairs(lake, folder, missing)])
+    day_rows = pa.concat_tables([kept, _read_pairs(data, folder, missing)])
     if day_rows.num_rows:
         write_parquet_atomic(day_rows, cache_file)
     else:
@@ -235,17 +226,15 @@ def _read_day(lake: Path, day: date, cache: Path | None) -> pa.Table:
     return day_rows
 
 
-def _read_pairs(lake: Path, folder: str, stamps: dict[str, str]) -> pa.Table:
+def _read_pairs(data: DataDir, folder: str, stamps: dict[str, str]) -> pa.Table:
     """The index rows of these articles files of one day, each with its story and file."""
     if not stamps:
         return _EMPTY_DAY
     names = list(stamps)
-    index = pq.read_table(
-        [lake / INDEX_DATASET / folder / name for name in names], partitioning=None
-    )
+    index = pq.read_table([data.story_index / folder / name for name in names], partitioning=None)
     stories = (
         pl.scan_parquet(
-            [lake / "articles" / folder / name for name in names],
+            [data.articles / folder / name for name in names],
             hive_partitioning=False,
             include_file_paths="file",
         )
@@ -311,38 +300,39 @@ def write_index_from_articles(articles_file: Path, index_file: Path) -> None:
 # --- merges ----------------------------------------------------------------------------------
 
 
-def apply_merges(data_dir: Path, merges: dict[str, str], run_id: str) -> list[Path]:
+def apply_merges(data_dir: Path | DataDir, merges: dict[str, str], run_id: str) -> list[Path]:
     """Give the rows of absorbed stories their new id, in every articles file of the lake.
 
-    The merges are written down first (``PENDING_MERGES``) and struck off when every file is
+    The merges are written down first (``DataDir.pending_merges``) and struck off when every file is
     rewritten, so a store killed half way is finished by the next one (``finish_merges``).
     Each file is rewritten atomically. Finding the files reads the lake's story ids: a cost
     paid only when an article bridges stories, which is rare.
     """
     if not merges:
         return []
-    pending = data_dir / PENDING_MERGES
+    data = DataDir.at(data_dir)
+    pending = data.pending_merges
     pending.parent.mkdir(parents=True, exist_ok=True)
     temporary = pending.with_suffix(".tmp")
     temporary.write_text(json.dumps({"run_id": run_id, "merges": merges}), encoding="utf-8")
     temporary.replace(pending)
-    rewritten = _rewrite_story_ids(data_dir / "lake", merges)
-    _record_merges(data_dir / "lake", merges, run_id)
+    rewritten = _rewrite_story_ids(data, merges)
+    _record_merges(data, merges, run_id)
     pending.unlink()
     return rewritten
 
 
-def finish_merges(data_dir: Path) -> list[Path]:
+def finish_merges(data_dir: Path | DataDir) -> list[Path]:
     """Finish the merges of a store that was killed before it had rewritten every file."""
-    pending = data_dir / PENDING_MERGES
+    pending = DataDir.at(data_dir).pending_merges
     if not pending.exists():
         return []
     stored = json.loads(pending.read_text(encoding="utf-8"))
     return apply_merges(data_dir, dict(stored["merges"]), str(stored["run_id"]))
 
 
-def _rewrite_story_ids(lake: Path, merges: dict[str, str]) -> list[Path]:
-    files = sorted((lake / "articles").glob(f"{ARTICLE_PARTITION}=*/*.parquet"))
+def _rewrite_story_ids(data: DataDir, merges: dict[str, str]) -> list[Path]:
+    files = sorted(data.articles.glob(f"{ARTICLE_PARTITION}=*/*.parquet"))
     if not files:
         return []
     hits = (
@@ -364,11 +354,11 @@ def _rewrite_story_ids(lake: Path, merges: dict[str, str]) -> list[Path]:
     return rewritten
 
 
-def _record_merges(lake: Path, merges: dict[str, str], run_id: str) -> None:
+def _record_merges(data: DataDir, merges: dict[str, str], run_id: str) -> None:
     """One file per merge event: a re-run of the run never replaces the record."""
     now = datetime.now(UTC)
     digest = hashlib.blake2b(json.dumps(sorted(merges.items())).encode(), digest_size=6)
-    folder = lake / MERGE_DATASET / f"{STORY_MERGE_PARTITION}={now.date().isoformat()}"
+    folder = data.partition("story_merges", STORY_MERGE_PARTITION, now.date())
     table = pa.Table.from_pylist(
         [
             {"absorbed_story_id": a, "story_id": s, "merged_at": now, "run_id": run_id}

@@ -24,6 +24,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import polars as pl
 
+from etl.core.datadir import DataDir
+
 # Figures where lower would be better do not exist: every figure is a rate or an F1.
 FIGURES = (
     "matched",
@@ -206,7 +208,7 @@ def story_pairs(found: list[tuple[dict[str, Any], dict[str, Any]]]) -> dict[str,
 
 
 def read_lake(data_dir: str | Path, table: str) -> pl.DataFrame | None:
-    files = sorted((Path(data_dir) / "lake" / table).rglob("*.parquet"))
+    files = sorted(DataDir.at(data_dir).table(table).rglob("*.parquet"))
     if not files:
         return None
     return pl.concat([pl.read_parquet(f) for f in files], how="diagonal_relaxed")

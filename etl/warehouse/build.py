@@ -33,6 +33,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
+from etl.core.datadir import DataDir
 from etl.core.lock import WRITER_WAIT_SECONDS, data_dir_lock
 from etl.core.resources import package_file, rules_file
 from etl.core.schema import (
@@ -85,7 +86,7 @@ def sql_files() -> list[Traversable]:
 
 
 def warehouse_path(data_dir: str | Path) -> Path:
-    return Path(data_dir) / "warehouse" / "news.duckdb"
+    return DataDir.at(data_dir).warehouse
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ def update_warehouse(data_dir: str | Path, rebuild: bool = False) -> LoadSummary
     target.parent.mkdir(parents=True, exist_ok=True)
     # One writer at a time (the CLI and Airflow may both update); the second waits its turn.
     with data_dir_lock(data_dir, timeout=WRITER_LOCK_TIMEOUT):
-        lake = list_lake(data_dir / "lake")
+        lake = list_lake(DataDir.at(data_dir).lake)
         fingerprint = build_fingerprint()
         previous = _previous_load(target)
         full = rebuild or previous is None or previous[0] != fingerprint
@@ -159,7 +160,7 @@ def update_warehouse(data_dir: str | Path, rebuild: bool = False) -> LoadSummary
                 if Path(f"{target}.wal").exists():
                     shutil.copyfile(f"{target}.wal", f"{temporary}.wal")
             with _connect_for_writing(temporary) as con:
-                changed = _load(con, data_dir / "lake", lake, new, gone)
+                changed = _load(con, DataDir.at(data_dir).lake, lake, new, gone)
                 con.execute(
                     "INSERT INTO warehouse_loads VALUES (?, ?, ?, ?, ?, ?)",
                     [

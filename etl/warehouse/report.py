@@ -24,6 +24,7 @@ import altair as alt
 import duckdb
 import jinja2
 
+from etl.core.datadir import DataDir
 from etl.core.resources import sql_file, template
 from etl.warehouse.build import connect_read_only, warehouse_path
 
@@ -77,7 +78,7 @@ class Section:
 
 
 def report_path(data_dir: str | Path) -> Path:
-    return Path(data_dir) / "report" / "index.html"
+    return DataDir.at(data_dir).report
 
 
 def write_report(

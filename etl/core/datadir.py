@@ -1,0 +1,228 @@
+"""The data directory: the one piece of code that knows its layout.
+
+::
+
+    <root>/
+      raw/YYYY/MM/DD/<source>_<YYYYMMDDTHHMMSSZ>_<random>.warc.gz   every fetch (collect)
+      staging/<run>/                   a run's staged units, from extract to load; then removed
+      cache/extract/<fingerprint>/     staged units kept, so a reprocess skips unchanged pages
+      lake/<table>/<partition>=<day>/part-<run>.parquet    the source of truth
+      state/<source>/                  a source's seen URLs and feed validators
+      state/story-index-cache/         the story index, one file per day (derived)
+      state/story-merges.pending.json  story merges not yet applied to every file
+      warehouse/news.duckdb            derived from the lake
+      report/index.html                derived from the warehouse
+      .news-archive.lock               one writer at a time
+
+Every path and name of it is built and parsed here: a run key, an archive name, a lake
+partition. Code elsewhere asks a ``DataDir`` and never joins ``"lake"`` or ``"raw"`` itself,
+so another layout (object storage) plugs in here.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+# Times in names: UTC, to the second, sortable as text.
+STAMP = "%Y%m%dT%H%M%SZ"
+# A run key (the ``<run>`` of ``part-<run>.parquet`` and ``staging/<run>``).
+RUN_KEY = re.compile(r"^[A-Za-z0-9_.-]{1,120}$")
+MAX_RUN_KEY = 120
+UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
+ARCHIVE_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
+LOCK_NAME = ".news-archive.lock"
+# The lake's tables (``lake/<table>/``), one Parquet dataset each.
+LAKE_TABLES = ("articles", "rejects", "fetch_log", "discovered", "story_index", "story_merges")
+
+
+class UnsafeName(ValueError):
+    """A value that would make an unsafe path (a run key with ``/``, ``..``, ...)."""
+
+
+def check_run_id(run_id: str) -> str:
+    """``run_id`` unchanged if it can name files (``[A-Za-z0-9_.-]``, 1 to 120, no leading dot)."""
+    if not RUN_KEY.match(run_id) or run_id.startswith("."):
+        raise UnsafeName(f"run id must match {RUN_KEY.pattern}: {run_id!r}")
+    return run_id
+
+
+def safe_key(text: str, fallback: str = "run") -> str:
+    """``text`` with every character a file name should not hold replaced by ``_``, cut to fit."""
+    return UNSAFE_CHARS.sub("_", text).lstrip(".")[:MAX_RUN_KEY] or fallback
+
+
+def stamp(moment: datetime) -> str:
+    """``moment`` in UTC as it appears in names: ``20251016T080000Z``."""
+    if moment.tzinfo is None:
+        raise ValueError("times in names must be timezone-aware")
+    return f"{moment.astimezone(UTC):{STAMP}}"
+
+
+def archive_run_id(path: str | Path) -> str:
+    """The run that owns an archive file's lake rows: its name, without ``.warc.gz``."""
+    name = Path(path).name
+    for suffix in ARCHIVE_SUFFIXES:
+        if name.endswith(suffix):
+            name = name[: -len(suffix)]
+            break
+    return check_run_id(safe_key(name, "archive"))
+
+
+def archive_source(path: str | Path) -> str:
+    """The source key a raw archive was fetched for (its name up to the first ``_``)."""
+    return Path(path).name.split("_", 1)[0]
+
+
+@dataclass(frozen=True)
+class DataDir:
+    """Where everything of one data root lives."""
+
+    root: Path
+
+    @classmethod
+    def at(cls, root: str | Path | DataDir) -> DataDir:
+        return root if isinstance(root, DataDir) else cls(Path(root))
+
+    # --- top-level folders ---------------------------------------------------------------
+
+    @property
+    def raw(self) -> Path:
+        return self.root / "raw"
+
+    @property
+    def lake(self) -> Path:
+        return self.root / "lake"
+
+    @property
+    def state(self) -> Path:
+        return self.root / "state"
+
+    @property
+    def warehouse(self) -> Path:
+        return self.root / "warehouse" / "news.duckdb"
+
+    @property
+    def report(self) -> Path:
+        return self.root / "report" / "index.html"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.root / LOCK_NAME
+
+    # --- lake ----------------------------------------------------------------------------
+
+    def table(self, name: str) -> Path:
+        """``lake/<name>``, one of ``LAKE_TABLES``."""
+        if name not in LAKE_TABLES:
+            raise ValueError(f"no lake table {name!r}")
+        return self.lake / name
+
+    @property
+    def articles(self) -> Path:
+        return self.table("articles")
+
+    @property
+    def rejects(self) -> Path:
+        return self.table("rejects")
+
+    @property
+    def fetch_log(self) -> Path:
+        return self.table("fetch_log")
+
+    @property
+    def discovered(self) -> Path:
+        return self.table("discovered")
+
+    @property
+    def story_index(self) -> Path:
+        return self.table("story_index")
+
+    @property
+    def story_merges(self) -> Path:
+        return self.table("story_merges")
+
+    def partition(self, table: str, column: str, day: date | str) -> Path:
+        value = day.isoformat() if isinstance(day, date) else day
+        return self.table(table) / f"{column}={value}"
+
+    @staticmethod
+    def part_name(run_id: str) -> str:
+        """The file a run writes in each partition it touches."""
+        return f"part-{check_run_id(run_id)}.parquet"
+
+    # --- staging and cache -----------------------------------------------------------------
+
+    def staging(self, run_id: str) -> Path:
+        """``staging/<run>``: a run's staged units, removed once the run is stored."""
+        return self.root / "staging" / check_run_id(run_id)
+
+    def extraction_cache(self) -> Path:
+        return self.root / "cache" / "extract"
+
+    @staticmethod
+    def of_staging(staging: Path) -> DataDir | None:
+        """The data directory a staging folder belongs to (None for one made elsewhere)."""
+        if staging.parent.name != "staging":
+            return None
+        return DataDir(staging.parent.parent)
+
+    # --- state ---------------------------------------------------------------------------
+
+    def source_state(self, key: str) -> Path:
+        """``state/<key>``: the key is checked by the caller (``SourceState``)."""
+        return self.state / key
+
+    @property
+    def story_index_cache(self) -> Path:
+        return self.state / "story-index-cache"
+
+    @property
+    def pending_merges(self) -> Path:
+        return self.state / "story-merges.pending.json"
+
+    # --- raw archives ----------------------------------------------------------------------
+
+    def raw_archive(self, source: str, started: datetime) -> Path:
+        """A new archive for ``source``'s fetch that started at ``started``.
+
+        ``raw/YYYY/MM/DD/<source>_<time>_<random>.warc.gz``: the source first, so archives
+        select by source; the random part keeps two attempts of the same fetch apart.
+        """
+        started = started.astimezone(UTC)
+        name = f"{source}_{stamp(started)}_{uuid.uuid4().hex[:6]}.warc.gz"
+        return self.raw / f"{started:%Y/%m/%d}" / name
+
+    def fetch_archives(
+        self, source: str, started: datetime, suffix: str = ".warc.gz"
+    ) -> list[Path]:
+        """The archives (``suffix`` ``.warc.gz.open``: the unclosed fragments) of ``source``'s
+        fetch that started at ``started``."""
+        started = started.astimezone(UTC)
+        folder = self.raw / f"{started:%Y/%m/%d}"
+        return sorted(folder.glob(f"{source}_{stamp(started)}_*{suffix}"))
+
+    def raw_archives(
+        self, since: date | None = None, until: date | None = None, source: str | None = None
+    ) -> list[Path]:
+        """The closed archive files of the fetch days ``since``..``until``, of one source or all."""
+        return sorted(self._raw_archives(since, until, source))
+
+    def _raw_archives(
+        self, since: date | None, until: date | None, source: str | None
+    ) -> Iterator[Path]:
+        for path in self.raw.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*.warc.gz"):
+            year, month, day = path.parent.parts[-3:]
+            try:
+                fetched = date(int(year), int(month), int(day))
+            except ValueError:
+                continue
+            if (since and fetched < since) or (until and fetched > until):
+                continue
+            if source and archive_source(path) != source:
+                continue
+            yield path
