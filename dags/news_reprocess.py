@@ -50,6 +50,14 @@ def _data_dir(params: dict[str, Any]) -> Path:
     return data_dir_for(params["data_dir"], REPO_DIR)
 
 
+def _staging_key(run_id: str) -> str:
+    """This DAG run's own staging folder (``staging/<key>``): never one that a collect or a
+    CLI run uses too, as those delete theirs when done."""
+    from etl.core.runs import run_key
+
+    return run_key(f"reprocess-{run_id}")
+
+
 @dag(
     dag_id="news_reprocess",
     schedule=None,
@@ -108,28 +116,28 @@ def news_reprocess() -> None:
     def list_archives(params: dict[str, Any]) -> list[str]:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from etl.cli import UsageError, parse_overrides
         from etl.collect.steps import select_archives
+        from etl.extract.page import SettingsError, extraction_settings
         from etl.ingest.inputs import InputError
         from etl.ingest.selection import RecordFilter
 
         # Bad values fail here, once, rather than in every mapped extract; and at once:
         # retrying cannot fix a Param.
         try:
-            parse_overrides(params["settings"])
+            extraction_settings(params["settings"])
             days = RecordFilter.build(params["since"], params["until"])
             return select_archives(_data_dir(params), days.since, days.until, params["sources"])
-        except (InputError, UsageError) as exc:
+        except (InputError, SettingsError) as exc:
             raise AirflowFailException(str(exc)) from None
 
     @task(map_index_template="{{ task.op_kwargs['archive'].rsplit('/', 1)[-1] }}")
-    def extract(archive: str, params: dict[str, Any]) -> str:
-        from etl.cli import parse_overrides
-        from etl.core.datadir import DataDir, archive_run_id
+    def extract(archive: str, params: dict[str, Any], run_id: str) -> str:
+        from etl.core.datadir import DataDir
+        from etl.extract.page import extraction_settings
         from etl.extract.unit import extract_unit
 
-        staging = DataDir.at(_data_dir(params)).staging(archive_run_id(archive))
-        return extract_unit(archive, staging, parse_overrides(params["settings"]))
+        staging = DataDir.at(_data_dir(params)).staging(_staging_key(run_id))
+        return extract_unit(archive, staging, extraction_settings(params["settings"]))
 
     @task(outlets=[ARTICLES])
     def store(staged: list[str], params: dict[str, Any], outlet_events: Any) -> dict[str, Any]:
@@ -146,15 +154,12 @@ def news_reprocess() -> None:
         return summary
 
     @task
-    def clean_up(archives: list[str], params: dict[str, Any]) -> int:
-        from etl.core.datadir import archive_run_id
+    def clean_up(params: dict[str, Any], run_id: str) -> bool:
         from etl.core.runs import remove_staging
 
-        data_dir = _data_dir(params)
-        return sum(remove_staging(data_dir, archive_run_id(a)) for a in archives[:])
+        return remove_staging(_data_dir(params), _staging_key(run_id))
 
-    archives = list_archives()
-    store(extract.expand(archive=archives)) >> clean_up(archives)
+    store(extract.expand(archive=list_archives())) >> clean_up()
 
 
 news_reprocess()

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from tests.dags.conftest import load_dag, run_dag, task_result
-from tests.dags.lake import articles_event_extra, lake_snapshot, parquet_rows, sources_in_lake
+from tests.dags.lake import (
+    article_rows,
+    articles_event_extra,
+    lake_snapshot,
+    parquet_rows,
+    sources_in_lake,
+)
 
 pytestmark = [
     pytest.mark.e2e,
@@ -16,7 +24,9 @@ pytestmark = [
     pytest.mark.filterwarnings("ignore:Using `httpx` with `starlette.testclient`"),
 ]
 
-SAMPLE_WARC = Path(__file__).resolve().parents[2] / "data" / "samples" / "warc" / "samples.warc.gz"
+SAMPLES = Path(__file__).resolve().parents[2] / "data" / "samples"
+SAMPLE_WARC = SAMPLES / "warc" / "samples.warc.gz"
+SAMPLE_HTML = SAMPLES / "html"
 # dag.test() names the run after run_after: the same time makes the second run the same run.
 RUN_AT = dt.datetime(2025, 10, 16, tzinfo=dt.UTC)
 
@@ -84,3 +94,40 @@ def test_date_and_domain_filters_apply_before_extraction(news_import_warc, tmp_p
     }
     assert summary["accounted"] is True
     assert parquet_rows(tmp_path / "lake" / "articles") == summary["articles"] > 0
+
+
+def story_groups(data_dir: Path) -> set[frozenset[tuple[str, str]]]:
+    """The lake's stories as groups of (run, article): the same groups, whatever their ids."""
+    groups: dict[str, set[tuple[str, str]]] = {}
+    for row in article_rows(data_dir):
+        groups.setdefault(row["story_id"], set()).add((row["run_id"], row["article_id"]))
+    return {frozenset(group) for group in groups.values()}
+
+
+def test_the_dag_and_a_cli_run_write_one_data_dir_at_once(news_import_warc, tmp_path):
+    """Production runs imports and hand-started runs into one data directory: each store
+    waits for the other's lock, and the lake is the one they make one after the other."""
+    data_dir, alone = tmp_path / "shared", tmp_path / "alone"
+    cli = [sys.executable, "-m", "etl.cli", "run", "--input", str(SAMPLE_HTML), "--workers", "2"]
+    run_at = RUN_AT + dt.timedelta(hours=2)
+    conf = {"data_dir": str(data_dir)}
+    at_once = subprocess.Popen(
+        [*cli, "--data-dir", str(data_dir), "--no-warehouse", "--wait", "600"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        run = run_dag(news_import_warc, run_at, conf)
+    finally:
+        output, _ = at_once.communicate(timeout=600)
+    assert at_once.returncode == 0, output
+    assert "all accounted   yes" in output
+    assert task_result(run, "store")["accounted"] is True
+
+    # The same two runs one after the other, into a data directory of their own.
+    subprocess.run([*cli, "--data-dir", str(alone), "--no-warehouse"], check=True, timeout=600)
+    run_dag(news_import_warc, run_at, {"data_dir": str(alone)})
+    assert lake_snapshot(data_dir)["keys"] == lake_snapshot(alone)["keys"]
+    assert story_groups(data_dir) == story_groups(alone)
+    assert not (data_dir / "staging").exists() or not any((data_dir / "staging").iterdir())
