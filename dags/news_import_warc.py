@@ -147,10 +147,10 @@ def news_import_warc() -> None:
         summary = store_run(staged[:], data_dir, key)
         outlet_events[ARTICLES].extra = {
             "run_id": key,
-            "articles": summary["articles"],
+            "articles": summary.articles,
             "data_dir": str(data_dir),
         }
-        return summary
+        return summary.as_dict()
 
     @task
     def clean_up(params: dict[str, Any], run_id: str, dag_run: Any) -> bool:

@@ -147,11 +147,11 @@ def news_reprocess() -> None:
         # A slice fetches all mapped results in one request.
         summary = store_staged_archives(staged[:], data_dir)
         outlet_events[ARTICLES].extra = {
-            "runs": len(summary["runs"]),
-            "articles": summary["articles"],
+            "runs": len(summary.runs),
+            "articles": summary.articles,
             "data_dir": str(data_dir),
         }
-        return summary
+        return summary.as_dict()
 
     @task
     def clean_up(params: dict[str, Any], run_id: str) -> bool:

@@ -9,8 +9,9 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from etl.core.datadir import UnsafeName
+from etl.core.datadir import DataDir, UnsafeName
 from etl.core.lock import DataDirBusy, data_dir_lock
+from etl.core.results import RunSummary
 from etl.core.settings import Settings, debug_requested
 from etl.extract.page import ExtractionSettings
 from etl.ingest.inputs import InputError, is_url_list
@@ -166,6 +167,14 @@ def _parser() -> argparse.ArgumentParser:
         "--check", action="store_true", help="exit 1 if the file differs from the schema"
     )
     schema_doc.set_defaults(handler=_schema_doc)
+
+    lake_diff = commands.add_parser(
+        "lake-diff",
+        help="compare two data directories' lakes row for row (exit 1 if they differ)",
+    )
+    lake_diff.add_argument("old", type=Path, metavar="OLD_DATA_DIR")
+    lake_diff.add_argument("new", type=Path, metavar="NEW_DATA_DIR")
+    lake_diff.set_defaults(handler=_lake_diff)
 
     quality = commands.add_parser(
         "quality", help="score a run's articles against labelled pages, field by field"
@@ -334,15 +343,15 @@ def _reprocess(args: argparse.Namespace) -> int:
         workers=args.workers,
     )
     warehouse = None if args.no_warehouse else build_warehouse(args.data_dir)
-    rejects = summary["rejects"]
+    rejects = summary.rejects
     lines = [
-        f"reprocessed {len(summary['archives'])} archive files ({summary['records']} records)",
-        f"  articles        {summary['articles']}",
+        f"reprocessed {len(summary.archives)} archive files ({summary.records} records)",
+        f"  articles        {summary.articles}",
         f"  rejects         {sum(rejects.values())}"
         + (f"  ({', '.join(f'{k}: {n}' for k, n in rejects.items())})" if rejects else ""),
-        *_unread_line(summary),
-        f"  all accounted   {'yes' if summary['accounted'] else 'NO'}",
-        f"lake:      {Path(args.data_dir) / 'lake'}",
+        *_unread_line(summary.unread_bytes),
+        f"  all accounted   {'yes' if summary.accounted else 'NO'}",
+        f"lake:      {DataDir.at(args.data_dir).lake}",
     ]
     if warehouse:
         lines.append(f"warehouse: {warehouse}")
@@ -428,6 +437,17 @@ def _stats(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lake_diff(args: argparse.Namespace) -> int:
+    from etl.load.lake_diff import compare_lakes
+
+    for folder in (args.old, args.new):
+        if not DataDir.at(folder).lake.is_dir():
+            raise UsageError(f"{folder} has no lake/ folder")
+    diff = compare_lakes(DataDir.at(args.old).lake, DataDir.at(args.new).lake)
+    print("\n".join(diff.lines()))
+    return 0 if diff.same else 1
+
+
 def _schema_doc(args: argparse.Namespace) -> int:
     from etl.core.schema_doc import SCHEMA_DOC, render_schema_doc
 
@@ -493,49 +513,48 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _stories_detail(summary: dict[str, Any]) -> str:
+def _stories_detail(summary: RunSummary) -> str:
     """How the run's stories met the archive's: continued, and merged by a bridging article."""
     parts = []
-    if summary.get("stories_continued"):
-        parts.append(f"{summary['stories_continued']} already in the archive")
-    if summary.get("stories_merged"):
-        parts.append(f"{summary['stories_merged']} merged into another")
+    if summary.stories_continued:
+        parts.append(f"{summary.stories_continued} already in the archive")
+    if summary.stories_merged:
+        parts.append(f"{summary.stories_merged} merged into another")
     return f"  ({', '.join(parts)})" if parts else ""
 
 
-def format_summary(summary: dict[str, Any], data_dir: Path, warehouse: str | None) -> str:
+def format_summary(summary: RunSummary, data_dir: Path, warehouse: str | None) -> str:
     def pairs(items: list[tuple[Any, int]]) -> str:
         return ", ".join(f"{k} ({n})" for k, n in items) or "-"
 
-    rejects = summary["rejects"]
+    rejects = summary.rejects
     lines = [
-        f"run {summary['run_id']}: {summary['records']} input records in {summary['units']} units",
-        f"  pages read      {summary['pages']}",
-        f"  articles        {summary['articles']} in {summary['stories']} stories"
+        f"run {summary.run_id}: {summary.records} input records in {summary.units} units",
+        f"  pages read      {summary.pages}",
+        f"  articles        {summary.articles} in {summary.stories} stories"
         + _stories_detail(summary),
         f"  rejects         {sum(rejects.values())}"
         + (f"  ({', '.join(f'{k}: {n}' for k, n in rejects.items())})" if rejects else ""),
-        f"  skipped         {sum(summary['skipped'].values())}"
+        f"  skipped         {sum(summary.skipped.values())}"
         + (
-            f"  ({', '.join(f'{k}: {n}' for k, n in summary['skipped'].items())})"
-            if summary["skipped"]
+            f"  ({', '.join(f'{k}: {n}' for k, n in summary.skipped.items())})"
+            if summary.skipped
             else ""
         ),
-        *_unread_line(summary),
-        f"  all accounted   {'yes' if summary['accounted'] else 'NO'}",
-        f"  top sources     {pairs(summary['top_sources'])}",
-        f"  top topics      {pairs(summary['top_topics'])}",
-        f"  days            {pairs(summary['days'])}",
-        f"lake:      {Path(data_dir) / 'lake'}",
+        *_unread_line(summary.unread_bytes),
+        f"  all accounted   {'yes' if summary.accounted else 'NO'}",
+        f"  top sources     {pairs(summary.top_sources)}",
+        f"  top topics      {pairs(summary.top_topics)}",
+        f"  days            {pairs(summary.days)}",
+        f"lake:      {DataDir.at(data_dir).lake}",
     ]
     if warehouse:
         lines.append(f"warehouse: {warehouse}")
     return "\n".join(lines)
 
 
-def _unread_line(summary: dict[str, Any]) -> list[str]:
+def _unread_line(unread: int) -> list[str]:
     """The bytes of the inputs no reader got through, if any (the rejects say where)."""
-    unread = summary.get("unread_bytes", 0)
     return [f"  not read        {unread} bytes (see the corrupt_input rejects)"] if unread else []
 
 

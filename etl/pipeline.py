@@ -14,9 +14,9 @@ import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
 
 from etl.core.datadir import DataDir, check_run_id
+from etl.core.results import RunSummary
 from etl.core.staging import Span
 from etl.extract.page import (
     ExtractionSettings,
@@ -43,7 +43,7 @@ def run_pipeline(
     settings: ExtractionSettings | None = None,
     on_page: Callable[[int], None] | None = None,
     use_cache: bool = True,
-) -> dict[str, Any]:
+) -> RunSummary:
     """All stages for the CLI: inputs to the lake (the warehouse is built by the caller)."""
     run_id = check_run_id(run_id or default_run_id(inputs))
     units = list_input_units(list(inputs))
@@ -72,8 +72,8 @@ def run_pipeline(
     summary = store_run(staged, data_dir, run_id)
     shutil.rmtree(staging, ignore_errors=True)
     ended = time.monotonic()
-    summary["trafilatura_seconds"] = round(in_trafilatura, 3)
-    summary["phase_seconds"] = {
+    summary.trafilatura_seconds = round(in_trafilatura, 3)
+    summary.phase_seconds = {
         "extract": round(extracted - started, 3),
         "store": round(ended - extracted, 3),
         "serial": round(serial_seconds(spans, started, ended), 3),

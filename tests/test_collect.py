@@ -222,8 +222,8 @@ def test_replay_without_network_gives_the_same_articles(
     monkeypatch.setattr(socket.socket, "connect", no_network)
     monkeypatch.setattr(socket, "create_connection", no_network)
     summary = reprocess(collected.data_dir)
-    assert summary["accounted"]
-    assert summary["articles"] == 9
+    assert summary.accounted
+    assert summary.articles == 9
     after = _articles(collected.data_dir)
     # Story ids included: a reprocess keeps the stories its articles had (docs/stories.md).
     assert after.equals(before)

@@ -110,7 +110,7 @@ def hostile_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[st
     expected = hostile_pages(pages)
     expected |= hostile_warc(root / "hostile.warc.gz")
     summary = run_pipeline([pages, root / "hostile.warc.gz"], root / "data", run_id="hostile")
-    assert summary["accounted"]
+    assert summary.accounted
     return root / "data", expected
 
 

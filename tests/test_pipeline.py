@@ -67,9 +67,9 @@ def test_batches_and_workers_do_not_change_what_the_lake_holds(
     one = staged_run(corpus, tmp_path / "one", batch_size=1000, executor=None)
     with ProcessPoolExecutor(max_workers=2) as executor:
         many = staged_run(corpus, tmp_path / "many", batch_size=3, executor=executor)
-    assert one["accounted"] and many["accounted"]
-    assert one["articles"] == many["articles"] > 20
-    assert one["rejects"] == many["rejects"]
+    assert one.accounted and many.accounted
+    assert one.articles == many.articles > 20
+    assert one.rejects == many.rejects
     assert lake(tmp_path / "one").equals(lake(tmp_path / "many"))
     assert lake(tmp_path / "one", "rejects").equals(lake(tmp_path / "many", "rejects"))
 
@@ -110,8 +110,8 @@ def test_an_unchanged_input_is_not_extracted_again_and_the_lake_is_left_alone(
     calls = counting_extractions(monkeypatch)
     again = run_pipeline([corpus], tmp_path, run_id="run")
     assert calls == []
-    assert again["cached_pages"] == again["pages"] == first["pages"]
-    assert again["articles"] == first["articles"] and again["accounted"]
+    assert again.cached_pages == again.pages == first.pages
+    assert again.articles == first.articles and again.accounted
     assert lake(tmp_path).equals(before)
     # Identical files are not rewritten, so the warehouse has nothing to reload.
     assert {p: p.stat().st_mtime_ns for p in (tmp_path / "lake").rglob("*.parquet")} == files
@@ -141,9 +141,9 @@ def test_only_pages_that_changed_are_extracted_again(
     calls = counting_extractions(monkeypatch)
     summary = run_pipeline([warc], tmp_path / "data", run_id="run")
     assert calls == ["https://www.example.de/lokal/hallenbad.html"]
-    assert summary["cached_pages"] == 2 and summary["accounted"]
+    assert summary.cached_pages == 2 and summary.accounted
     cold = run_pipeline([warc], tmp_path / "cold", run_id="run", use_cache=False)
-    assert cold["articles"] == summary["articles"] == 3
+    assert cold.articles == summary.articles == 3
     assert lake(tmp_path / "data").equals(lake(tmp_path / "cold"))
     assert "Förderverein" in lake(tmp_path / "data")["text"].str.join("\n").item()
 
@@ -178,7 +178,7 @@ def test_a_run_records_when_its_extraction_ran(corpus: Path, tmp_path: Path) -> 
         )
     assert len(spans) >= 5 and all(began <= ended for began, ended in spans)
     summary = run_pipeline([corpus], tmp_path / "lake", use_cache=False)
-    assert set(summary["phase_seconds"]) == {"extract", "store", "serial"}
+    assert set(summary.phase_seconds) == {"extract", "store", "serial"}
 
 
 def test_extracted_batches_are_cleaned_together(
@@ -196,7 +196,7 @@ def test_extracted_batches_are_cleaned_together(
     monkeypatch.setattr(unit_stage, "CLEAN_ROWS", 15)
     summary = staged_run(corpus, tmp_path / "small", batch_size=3, executor=None)
     assert 2 <= len(sizes) <= 40 // 15 + 1
-    assert summary["accounted"]
+    assert summary.accounted
     monkeypatch.setattr(unit_stage, "clean_articles", clean)
     staged_run(corpus, tmp_path / "whole", batch_size=1000, executor=None)
     assert lake(tmp_path / "small").equals(lake(tmp_path / "whole"))

@@ -92,7 +92,7 @@ def test_a_wire_story_stored_in_two_runs_is_one_story_named_by_its_first_copy(
     first = found["https://www.kurier.de/wire.html"]
     assert found["https://www.bote.de/wire.html"] == first
     assert found["https://www.bote.de/local.html"] != first
-    assert summary["stories_continued"] == 1
+    assert summary.stories_continued == 1
     # The run wrote its index beside its articles: one file per partition it wrote.
     assert sorted(p.name for p in DataDir(data).story_index.rglob("*.parquet")) == [
         "part-evening.parquet",
@@ -157,7 +157,7 @@ def test_a_bridging_article_merges_into_the_story_seen_first_everywhere(tmp_path
     first, second = before[BRIDGE_PAGES["a"].url], before[BRIDGE_PAGES["b"].url]
     assert first != second
     summary = store(data, "c", [BRIDGE_PAGES["c"]])
-    assert summary["stories_merged"] == 1 and summary["lake_files_relabelled"] == 1
+    assert summary.stories_merged == 1 and summary.lake_files_relabelled == 1
     after = stories_of(data)
     assert set(after.values()) == {first}
     # The absorbed id is kept, so whoever held it can find the story it joined.
@@ -180,7 +180,7 @@ def test_after_a_merge_later_stores_see_the_surviving_id(tmp_path: Path) -> None
     # Near the absorbed copy only: it must join the story under the id that survived.
     late = page("zeit.de", "wire", copy_of(WIRE, 12), "2025-10-08T08:00:00+00:00")
     summary = store(data, "d", [late])
-    assert summary["stories_merged"] == 0
+    assert summary.stories_merged == 0
     assert stories_of(data)[late.url] == first
     assert DataDir(data).story_index_cache.is_dir()
 
@@ -396,5 +396,5 @@ def test_refetched_articles_do_not_lend_their_signatures_to_the_others(tmp_path:
     kept_out = by_id[max(by_id)]
     again = [p._replace(fetched="2025-10-16T12:00:00Z") for p in first if p.url != kept_out]
     summary = store(data, "again", again)
-    assert summary["stories_merged"] == 0
+    assert summary.stories_merged == 0
     assert len(set(stories_of(data).values())) == 4

@@ -249,9 +249,9 @@ def test_the_run_summary_counts_the_damaged_record_and_says_all_accounted(
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "crawl.warc.gz").write_bytes(gzip_members(records))
     summary = run_pipeline([tmp_path / "in"], tmp_path / "data", run_id="run", use_cache=False)
-    assert summary["records"] == 40 and summary["pages"] == 40
-    assert summary["articles"] == 39 and summary["rejects"] == {"corrupt_input": 1}
-    assert summary["unread_bytes"] == 0 and summary["accounted"]
+    assert summary.records == 40 and summary.pages == 40
+    assert summary.articles == 39 and summary.rejects == {"corrupt_input": 1}
+    assert summary.unread_bytes == 0 and summary.accounted
 
 
 def test_a_run_that_could_not_read_all_of_a_file_is_not_all_accounted(tmp_path: Path) -> None:
@@ -259,8 +259,8 @@ def test_a_run_that_could_not_read_all_of_a_file_is_not_all_accounted(tmp_path: 
     path = tmp_path / "in" / "crawl.warc.gz"
     path.write_bytes(gzip_members([b"".join(RECORDS)]))
     summary = run_pipeline([tmp_path / "in"], tmp_path / "data", run_id="run", use_cache=False)
-    assert summary["unread_bytes"] == path.stat().st_size
-    assert not summary["accounted"]
+    assert summary.unread_bytes == path.stat().st_size
+    assert not summary.accounted
     printed = format_summary(summary, tmp_path / "data", None)
     assert f"not read        {path.stat().st_size} bytes" in printed
     assert "all accounted   NO" in printed
@@ -273,8 +273,8 @@ def test_reprocess_sums_what_its_archives_could_not_read(tmp_path: Path) -> None
     stream = raw / "example.de_2.warc.gz"
     stream.write_bytes(gzip_members([b"".join(RECORDS)]))
     summary = reprocess(tmp_path / "data")
-    assert summary["records"] == len(PAGES) + 2 and summary["articles"] == len(PAGES) + 1
-    assert summary["unread_bytes"] == stream.stat().st_size and not summary["accounted"]
+    assert summary.records == len(PAGES) + 2 and summary.articles == len(PAGES) + 1
+    assert summary.unread_bytes == stream.stat().st_size and not summary.accounted
 
 
 # --- random damage ------------------------------------------------------------------------

@@ -343,7 +343,7 @@ def _pipeline_child(corpus: str, data_dir: str, workers: int, sender: Connection
         import_wall = time.perf_counter() - started
 
         logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-        summary = run_pipeline([corpus], data_dir, run_id=BENCH_RUN_ID, workers=workers)
+        summary = run_pipeline([corpus], data_dir, run_id=BENCH_RUN_ID, workers=workers).as_dict()
         # The largest process before the warehouse build (the workers have ended by now).
         pipeline_max_rss = 1024 * max(
             resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,

@@ -58,6 +58,7 @@ from etl.collect.sources import (
     source_key,
 )
 from etl.core.datadir import DataDir, archive_run_id, check_run_id, stamp
+from etl.core.results import ArchivesSummary, RunSummary
 from etl.core.schema import (
     DISCOVERED_PARTITION,
     DISCOVERED_SCHEMA,
@@ -98,7 +99,7 @@ class SourceRun:
     discovery_errors: list[str] = field(default_factory=list)
     validators: dict[str, dict[str, str]] = field(default_factory=dict)
     finished: datetime | None = None
-    pipeline: dict[str, Any] = field(default_factory=dict)
+    pipeline: RunSummary | None = None
     lost: int = 0
 
     @property
@@ -302,17 +303,15 @@ def store_source_run(
     executor: Executor | None,
 ) -> None:
     """Run the pipeline on the source's archive and give each planned URL its outcome."""
-    run.pipeline = process_archive(run.archive, data_dir, extraction, executor)
+    run.pipeline = stored = process_archive(run.archive, data_dir, extraction, executor)
     outcomes: dict[str, tuple[str, str | None, str | None]] = {}
     matched: Counter[str] = Counter()
-    if run.pipeline["article_files"]:
-        articles = pl.read_parquet(
-            run.pipeline["article_files"], columns=["input_origin", "article_id"]
-        )
+    if stored.article_files:
+        articles = pl.read_parquet(stored.article_files, columns=["input_origin", "article_id"])
         for origin, article_id in articles.iter_rows():
             outcomes[origin] = ("article", None, article_id)
-    if run.pipeline["reject_files"]:
-        rejects = pl.read_parquet(run.pipeline["reject_files"], columns=["input_origin", "reason"])
+    if stored.reject_files:
+        rejects = pl.read_parquet(stored.reject_files, columns=["input_origin", "reason"])
         for origin, reason in rejects.iter_rows():
             outcomes[origin] = ("reject", reason, None)
     for item in run.planned:
@@ -333,7 +332,7 @@ def process_archive(
     data_dir: Path,
     extraction: ExtractionSettings | None = None,
     executor: Executor | None = None,
-) -> dict[str, Any]:
+) -> RunSummary:
     """Extract, clean and store one archive file as its own run (replacing earlier output)."""
     run_id = archive_run_id(archive)
     staging = DataDir.at(data_dir).staging(run_id)
@@ -562,7 +561,7 @@ def reprocess(
     source: str | None = None,
     extraction: ExtractionSettings | None = None,
     workers: int = 1,
-) -> dict[str, Any]:
+) -> ArchivesSummary:
     """Re-run extraction on archived fetches, without the network.
 
     Each archive file is stored as the run named after it, so its earlier lake rows (from the
@@ -577,18 +576,4 @@ def reprocess(
     with _executor(workers) as executor:
         for archive in archives:
             summaries.append(process_archive(archive, data_dir, extraction, executor))
-    rejects: Counter[str] = Counter()
-    skipped: Counter[str] = Counter()
-    for summary in summaries:
-        rejects.update(summary["rejects"])
-        skipped.update(summary["skipped"])
-    return {
-        "archives": [str(a) for a in archives],
-        "runs": [s["run_id"] for s in summaries],
-        "records": sum(s["records"] for s in summaries),
-        "articles": sum(s["articles"] for s in summaries),
-        "rejects": dict(rejects.most_common()),
-        "skipped": dict(skipped.most_common()),
-        "unread_bytes": sum(s["unread_bytes"] for s in summaries),
-        "accounted": all(s["accounted"] for s in summaries),
-    }
+    return ArchivesSummary.of([str(a) for a in archives], summaries)

@@ -24,7 +24,6 @@ import asyncio
 import json
 import pickle
 import uuid
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -43,6 +42,7 @@ from etl.collect.runs import (
 from etl.collect.sources import Source, SourcesError, SourceState, load_sources
 from etl.core.datadir import DataDir, archive_run_id
 from etl.core.lock import data_dir_lock
+from etl.core.results import ArchivesSummary
 from etl.extract.page import ExtractionSettings
 from etl.ingest.inputs import InputError
 from etl.load.store import store_run
@@ -121,7 +121,7 @@ def store_source(
     with data_dir_lock(data_dir, timeout=STORE_LOCK_TIMEOUT):
         if fetched.plan is None:
             replayed = process_archive(Path(fetched.archive), data_dir, extraction)
-            return {"source": fetched.source, "replayed": True, "articles": replayed["articles"]}
+            return {"source": fetched.source, "replayed": True, "articles": replayed.articles}
         run = _read_plan(Path(fetched.plan))
         store_source_run(run, data_dir, extraction, None)
         update_state(run, SourceState(DataDir(data_dir), run.key), run.started)
@@ -151,27 +151,18 @@ def select_archives(
     return [str(path) for path in sorted(found)]
 
 
-def store_staged_archives(staged: Sequence[str], data_dir: str | Path) -> dict[str, Any]:
+def store_staged_archives(staged: Sequence[str], data_dir: str | Path) -> ArchivesSummary:
     """Store archive files extracted one by one (``extract_unit``), each as its own run.
 
     The run of an archive file is named after it, so this replaces exactly the lake files an
     earlier collect or reprocess of the same file wrote.
     """
-    summaries = []
+    archives, summaries = [], []
     for path in staged:
         archive = json.loads(Path(path).read_text(encoding="utf-8"))["unit"]
+        archives.append(archive)
         summaries.append(store_run([path], data_dir, archive_run_id(archive)))
-    rejects: Counter[str] = Counter()
-    for summary in summaries:
-        rejects.update(summary["rejects"])
-    return {
-        "runs": [s["run_id"] for s in summaries],
-        "records": sum(s["records"] for s in summaries),
-        "articles": sum(s["articles"] for s in summaries),
-        "rejects": dict(rejects.most_common()),
-        "unread_bytes": sum(s["unread_bytes"] for s in summaries),
-        "accounted": all(s["accounted"] for s in summaries),
-    }
+    return ArchivesSummary.of(archives, summaries)
 
 
 def _write_plan(run: SourceRun, path: Path) -> None:

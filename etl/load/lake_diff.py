@@ -1,10 +1,10 @@
 """Two lakes compared table by table, row for row: proof that a change kept the output.
 
 A refactor, a library upgrade or a new release should leave the lake of the same inputs as it
-was. ``news-archive lake-diff OLD NEW`` reads every Parquet table under both ``lake/`` folders
-(articles, rejects, story index, fetch log, ...) and reports the tables, partitions and columns
-that differ. Rows are compared in ``article_id`` (or full-row) order, so the order of files
-within a partition does not matter; run ids matter only if the runs were named alike.
+was. ``news-archive lake-diff OLD NEW`` (two data directories) reads every Parquet table
+under both ``lake/`` folders (articles, rejects, story index, fetch log, ...) and reports the
+tables, partitions and columns that differ. Rows are compared in ``article_id`` (or
+full-row) order, so the order of rows within a file does not matter.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ import pyarrow.parquet as pq
 
 from etl.core.datadir import DataDir, check_run_id
 from etl.core.lock import WRITER_WAIT_SECONDS, data_dir_lock
+from etl.core.results import RunSummary
 from etl.core.schema import (
     ARTICLE_PARTITION,
     ARTICLE_SCHEMA,
@@ -42,7 +43,7 @@ def store_run(
     data_dir: str | Path,
     run_id: str,
     story_window: timedelta | None = None,
-) -> dict[str, Any]:
+) -> RunSummary:
     """Deduplicate the staged units of a run and write its lake files, in bounded memory.
 
     One pass over the staged keys and signatures (no texts) decides which rows win and which
@@ -60,7 +61,7 @@ def store_run(
 
 def _store_run_locked(
     staged: Sequence[str], data: DataDir, run_id: str, window: timedelta
-) -> dict[str, Any]:
+) -> RunSummary:
     clock = StageClock()
     units = [UnitResult(**json.loads(Path(p).read_text(encoding="utf-8"))) for p in staged]
     with clock.stage("dedup"):
@@ -109,29 +110,29 @@ def _store_run_locked(
     )
     unread = sum(u.unread_bytes for u in units)
     rejected = sum(stats.rejects.values())
-    return {
-        "run_id": run_id,
-        "units": len(units),
-        "records": records,
-        "pages": sum(u.records for u in units),
-        "articles": stats.articles,
-        "rejects": dict(stats.rejects.most_common()),
-        "skipped": dict(skipped),
-        "unread_bytes": unread,
-        "accounted": stats.articles + rejected + sum(skipped.values()) == records and not unread,
-        "implausible_dates_dropped": sum(u.implausible_dates for u in units),
-        "top_sources": stats.sources.most_common(5),
-        "top_topics": stats.topics.most_common(5),
-        "days": [(d.isoformat(), n) for d, n in stats.days.most_common(10)],
-        "stories": winners["story_id"].n_unique() if winners.height else 0,
-        "stories_continued": stories.continued,
-        "stories_merged": len(stories.merges),
-        "lake_files_relabelled": len(relabelled),
-        "cached_pages": sum(u.cached_pages for u in units),
-        "stage_seconds": {name: round(seconds[name], 3) for name in STAGES},
-        "article_files": [str(p) for p in articles_out.written],
-        "reject_files": [str(p) for p in rejects_out.written],
-    }
+    return RunSummary(
+        run_id=run_id,
+        units=len(units),
+        records=records,
+        pages=sum(u.records for u in units),
+        articles=stats.articles,
+        rejects=dict(stats.rejects.most_common()),
+        skipped=dict(skipped),
+        unread_bytes=unread,
+        accounted=stats.articles + rejected + sum(skipped.values()) == records and not unread,
+        implausible_dates_dropped=sum(u.implausible_dates for u in units),
+        top_sources=stats.sources.most_common(5),
+        top_topics=stats.topics.most_common(5),
+        days=[(d.isoformat(), n) for d, n in stats.days.most_common(10)],
+        stories=winners["story_id"].n_unique() if winners.height else 0,
+        stories_continued=stories.continued,
+        stories_merged=len(stories.merges),
+        lake_files_relabelled=len(relabelled),
+        cached_pages=sum(u.cached_pages for u in units),
+        stage_seconds={name: round(seconds[name], 3) for name in STAGES},
+        article_files=[str(p) for p in articles_out.written],
+        reject_files=[str(p) for p in rejects_out.written],
+    )
 
 
 def _article_keys(units: Sequence[UnitResult]) -> tuple[pl.DataFrame, np.ndarray[Any, Any]]:
