@@ -208,6 +208,7 @@ def _parser() -> argparse.ArgumentParser:
         "--out", type=Path, metavar="FILE", help="default: DATA_DIR/report/index.html"
     )
     report.set_defaults(handler=_report)
+    _writes_data_dir(report)
 
     bench = commands.add_parser(
         "bench", help="measure speed on real pages, memory and query latency"

@@ -1,9 +1,11 @@
-"""The stages wired together, in the units Airflow maps over and the CLI loops over.
+"""The stages, declared in order and wired together for the CLI.
 
-``extract_unit`` turns one input unit into staged, cleaned article rows (in a mapped task, or
-with a process pool of extraction workers); ``store_run`` deduplicates them and writes the
-run's share of the lake; ``run_pipeline`` does both for the CLI. Tasks pass paths, never data.
-Both stream in bounded batches, so memory does not grow with the size of a unit or a run.
+``STAGES`` is the data flow, one stage per package of ``etl``, each with the function that
+the CLI and the DAGs call. ``extract_unit`` turns one input unit into staged, cleaned article
+rows (in a mapped task, or with a process pool of extraction workers); ``store_run``
+deduplicates them and writes the run's share of the lake; ``run_pipeline`` does both for the
+CLI. Tasks pass paths, never data. Both stream in bounded batches, so memory does not grow
+with the size of a unit or a run.
 """
 
 from __future__ import annotations
@@ -13,19 +15,39 @@ import json
 import shutil
 import time
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from etl.core.datadir import DataDir, check_run_id
 from etl.core.results import RunSummary
 from etl.core.staging import Span
-from etl.extract.page import (
-    ExtractionSettings,
-)
+from etl.extract.page import ExtractionSettings
 from etl.extract.unit import extract_unit, extraction_pool
 from etl.ingest.inputs import list_input_units
 from etl.load.store import store_run
 
-__all__ = ["extract_unit", "list_input_units", "run_pipeline", "store_run"]
+__all__ = ["STAGES", "extract_unit", "list_input_units", "run_pipeline", "store_run"]
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A step of the data flow: its package (``etl.<package>``), its entry point, its job."""
+
+    name: str
+    package: str
+    entry: str  # "module:function", the call that the CLI and the DAG tasks make
+    does: str
+
+
+STAGES = (
+    Stage("collect", "collect", "etl.collect.runs:collect", "feeds, sitemaps -> raw WARC archives"),
+    Stage("ingest", "ingest", "etl.ingest.inputs:read_unit", "WARCs, page folders -> pages"),
+    Stage("extract", "extract", "etl.extract.unit:extract_unit", "pages -> staged articles"),
+    Stage("transform", "transform", "etl.transform.clean:clean_articles", "records -> clean rows"),
+    Stage("load", "load", "etl.load.store:store_run", "staged rows -> lake, stories"),
+    Stage("warehouse", "warehouse", "etl.warehouse.build:update_warehouse", "lake -> DuckDB"),
+    Stage("report", "warehouse", "etl.warehouse.report:write_report", "DuckDB -> HTML report"),
+)
 
 
 def default_run_id(inputs: Sequence[str | Path]) -> str:

@@ -214,3 +214,14 @@ def test_a_page_that_takes_too_much_cpu_becomes_a_reject() -> None:
     assert signal.getitimer(signal.ITIMER_VIRTUAL) == (0.0, 0.0)
     small = Page("https://example.de/b", article_page().encode(), "t#1", content_type="text/html")
     assert not isinstance(unit_stage.extract_one(small, ExtractionSettings()), Reject)
+
+
+def test_the_declared_stages_are_the_packages_in_flow_order_and_their_entry_points_exist() -> None:
+    import importlib
+
+    packages = [stage.package for stage in pipeline.STAGES]
+    assert packages[:6] == ["collect", "ingest", "extract", "transform", "load", "warehouse"]
+    for stage in pipeline.STAGES:
+        module, function = stage.entry.split(":")
+        assert module.startswith(f"etl.{stage.package}."), stage
+        assert callable(getattr(importlib.import_module(module), function)), stage

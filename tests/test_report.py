@@ -4,6 +4,8 @@ import json
 import random
 import re
 import shutil
+import subprocess
+import sys
 from collections import Counter
 from datetime import date, timedelta
 from pathlib import Path
@@ -339,3 +341,31 @@ def test_charts_filter_by_source_and_show_tooltips(chromium: Any, data_dir: Path
     ActionChains(chromium).move_to_element(bar).perform()
     tooltip = chromium.find_element(By.ID, "vg-tooltip-element")
     assert "wire share" in tooltip.text
+
+
+def test_a_report_waits_for_the_writer_of_its_data_dir(
+    data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The report reads the warehouse file a build replaces: it takes the data dir's lock."""
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import time; from etl.core.lock import data_dir_lock\n"
+            f"with data_dir_lock({str(data_dir)!r}):\n"
+            "    print('held', flush=True); time.sleep(60)",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    out = tmp_path / "report.html"
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        assert main(["report", "--data-dir", str(data_dir), "--out", str(out)]) == 2
+        assert "in use by another news-archive process" in capsys.readouterr().err
+        assert not out.exists()
+    finally:
+        holder.kill()
+        holder.wait(timeout=10)
+    assert main(["report", "--data-dir", str(data_dir), "--out", str(out), "--wait", "30"]) == 0
+    assert out.exists()

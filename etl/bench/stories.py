@@ -41,7 +41,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from etl.core.datadir import DataDir
+from etl.core.datadir import DataDir, partition_day, partition_name
 
 # The libraries are imported where they are used, so that ``news-archive --help`` (which
 # lists this command's options) does not pay for them.
@@ -150,15 +150,14 @@ def warm_index_cache(data_dir: Path) -> float:
 
     A day at a time, so the archive is never in memory.
     """
-    from etl.core.schema import ARTICLE_PARTITION
     from etl.load.stories import read_index
 
     data = DataDir(data_dir)
     cache = data.story_index_cache
     started = time.perf_counter()
-    for folder in sorted(data.articles.glob(f"{ARTICLE_PARTITION}=*")):
+    for folder in data.partitions("articles"):
         if not (cache / f"{folder.name}.parquet").exists():
-            read_index(data, [date.fromisoformat(folder.name.split("=")[1])], cache)
+            read_index(data, [partition_day(folder)], cache)
     return round(time.perf_counter() - started, 1)
 
 
@@ -248,7 +247,7 @@ def _write_day(data: DataDir, day: date, rows: dict[str, list[Any]]) -> int:
         word_count=pl.Series(texts).str.count_matches(r"\S+").cast(pl.Int32),
     )
     matrix = signatures(texts)
-    folder = f"{ARTICLE_PARTITION}={day.isoformat()}"
+    folder = partition_name(ARTICLE_PARTITION, day)
     files = 0
     hours = (when - _microseconds(day)) // (3600 * _US) * RUNS_PER_DAY // 24
     for run in np.unique(hours.to_numpy()).tolist():
@@ -316,7 +315,6 @@ def write_new_articles(
     """
     import polars as pl
 
-    from etl.core.schema import ARTICLE_PARTITION
     from etl.load.dedup import signature_bytes
     from etl.load.parquet import write_parquet_atomic
 
@@ -325,7 +323,7 @@ def write_new_articles(
     files = [
         f
         for d in (day - timedelta(days=1), day)
-        for f in sorted((data.articles / f"{ARTICLE_PARTITION}={d}").glob("*.parquet"))
+        for f in sorted(data.partition("articles", d).glob("*.parquet"))
     ]
     columns = ["story_id", "published_at", "language", "text"]
     archived = pl.read_parquet(files, columns=columns).sort("published_at") if files else None
@@ -447,12 +445,9 @@ def store_stories(
 
 def merge_one_story(data_dir: str, absorbed: str, survivor: str) -> dict[str, Any]:
     """``apply_merges`` of one story into another, over the whole lake of ``data_dir``, timed."""
-    from etl.core.schema import ARTICLE_PARTITION
     from etl.load.stories import apply_merges
 
-    files = sum(
-        1 for _ in DataDir(Path(data_dir)).articles.glob(f"{ARTICLE_PARTITION}=*/*.parquet")
-    )
+    files = sum(1 for _ in DataDir(Path(data_dir)).table_files("articles"))
     wall, cpu = time.perf_counter(), time.process_time()
     rewritten = apply_merges(Path(data_dir), {absorbed: survivor}, MERGE_RUN_ID)
     return asdict(
@@ -471,11 +466,9 @@ def stories_to_merge(data: DataDir) -> tuple[str, str]:
     that rewrites files far from any window, as a late bridging article would."""
     import polars as pl
 
-    from etl.core.schema import ARTICLE_PARTITION
-
     picked = []
     for day in (ARCHIVE_START, ARCHIVE_START + timedelta(days=1)):
-        files = sorted((data.articles / f"{ARTICLE_PARTITION}={day}").glob("*.parquet"))
+        files = sorted(data.partition("articles", day).glob("*.parquet"))
         if not files:
             raise ValueError(f"no archived articles on {day}: the archive is too small")
         stories = pl.read_parquet(files, columns=["story_id"])["story_id"].value_counts(sort=True)

@@ -33,7 +33,7 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from etl.core.datadir import DataDir
-from etl.core.schema import ARTICLE_PARTITION, ARTICLE_SCHEMA
+from etl.core.schema import ARTICLE_SCHEMA
 
 CRAWL_START = datetime(2025, 10, 1, tzinfo=UTC)
 SYNDICATED_SHARE = 0.3
@@ -542,7 +542,7 @@ def write_article_lake(
             ],
             schema=ARTICLE_SCHEMA,
         )
-        folder = data.partition("articles", ARTICLE_PARTITION, day)
+        folder = data.partition("articles", day)
         folder.mkdir(parents=True, exist_ok=True)
         pq.write_table(table, folder / DataDir.part_name(run_id), compression="zstd")
         written += count

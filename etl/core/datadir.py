@@ -28,6 +28,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from etl.core.schema import (
+    ARTICLE_PARTITION,
+    DISCOVERED_PARTITION,
+    FETCH_LOG_PARTITION,
+    REJECT_PARTITION,
+    STORY_MERGE_PARTITION,
+)
+
 # Times in names: UTC, to the second, sortable as text.
 STAMP = "%Y%m%dT%H%M%SZ"
 # A run key (the ``<run>`` of ``part-<run>.parquet`` and ``staging/<run>``).
@@ -36,8 +44,16 @@ MAX_RUN_KEY = 120
 UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 ARCHIVE_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
 LOCK_NAME = ".news-archive.lock"
-# The lake's tables (``lake/<table>/``), one Parquet dataset each.
-LAKE_TABLES = ("articles", "rejects", "fetch_log", "discovered", "story_index", "story_merges")
+# The lake's tables (``lake/<table>/<column>=<day>/``), one Parquet dataset each, and the
+# column of each that names its day partitions.
+LAKE_TABLES = {
+    "articles": ARTICLE_PARTITION,
+    "rejects": REJECT_PARTITION,
+    "fetch_log": FETCH_LOG_PARTITION,
+    "discovered": DISCOVERED_PARTITION,
+    "story_index": ARTICLE_PARTITION,
+    "story_merges": STORY_MERGE_PARTITION,
+}
 
 
 class UnsafeName(ValueError):
@@ -61,6 +77,21 @@ def stamp(moment: datetime) -> str:
     if moment.tzinfo is None:
         raise ValueError("times in names must be timezone-aware")
     return f"{moment.astimezone(UTC):{STAMP}}"
+
+
+def partition_name(column: str, day: date | str) -> str:
+    """A day partition's folder name: ``published_date=2025-10-16``."""
+    return f"{column}={day.isoformat() if isinstance(day, date) else day}"
+
+
+def partition_files(table_dir: Path, column: str, name: str = "*.parquet") -> list[Path]:
+    """The files called ``name`` (a glob) in every day partition of a table folder."""
+    return sorted(table_dir.glob(f"{column}=*/{name}"))
+
+
+def partition_day(folder: Path) -> date:
+    """The day a partition folder (``<column>=<day>``) holds."""
+    return date.fromisoformat(folder.name.split("=", 1)[1])
 
 
 def archive_run_id(path: str | Path) -> str:
@@ -114,6 +145,11 @@ class DataDir:
     def lock_file(self) -> Path:
         return self.root / LOCK_NAME
 
+    @property
+    def lock_holder(self) -> Path:
+        """The pid of the process holding the lock, for the message of one that waits."""
+        return self.root / f"{LOCK_NAME}.pid"
+
     # --- lake ----------------------------------------------------------------------------
 
     def table(self, name: str) -> Path:
@@ -146,14 +182,26 @@ class DataDir:
     def story_merges(self) -> Path:
         return self.table("story_merges")
 
-    def partition(self, table: str, column: str, day: date | str) -> Path:
-        value = day.isoformat() if isinstance(day, date) else day
-        return self.table(table) / f"{column}={value}"
+    def partition(self, table: str, day: date | str) -> Path:
+        """``lake/<table>/<column>=<day>``."""
+        return self.table(table) / partition_name(LAKE_TABLES[table], day)
+
+    def table_files(self, table: str) -> list[Path]:
+        """Every Parquet file of a lake table (hidden temporary files are not ``*.parquet``)."""
+        return partition_files(self.table(table), LAKE_TABLES[table])
+
+    def partitions(self, table: str) -> list[Path]:
+        """The day folders of a lake table, oldest first."""
+        return sorted(self.table(table).glob(f"{LAKE_TABLES[table]}=*"))
 
     @staticmethod
     def part_name(run_id: str) -> str:
         """The file a run writes in each partition it touches."""
         return f"part-{check_run_id(run_id)}.parquet"
+
+    def merge_record(self, day: date, run_id: str, digest: str) -> Path:
+        """One file per story merge event, so a re-run of the run never replaces the record."""
+        return self.partition("story_merges", day) / f"part-{check_run_id(run_id)}-{digest}.parquet"
 
     # --- staging and cache -----------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from filelock import FileLock, Timeout
 
-from etl.core.datadir import LOCK_NAME
+from etl.core.datadir import DataDir
 
 # How long a writer that runs unattended (a store, a warehouse build) waits for another.
 WRITER_WAIT_SECONDS = 3600.0
@@ -32,28 +32,29 @@ def data_dir_lock(data_dir: str | Path, timeout: float = 0) -> Iterator[None]:
     ``kill -9``: a crashed run never leaves the directory locked. Nested use in one process
     is fine (the lock object is shared and counts its holders).
     """
-    folder = Path(data_dir)
+    data = DataDir.at(data_dir)
+    folder = data.root
     folder.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(folder / LOCK_NAME, is_singleton=True)
+    lock = FileLock(data.lock_file, is_singleton=True)
     try:
         lock.acquire(timeout=timeout)
     except Timeout:
         raise DataDirBusy(
             f"{folder} is in use by another news-archive process"
-            f"{_holder(folder)}; wait for it to finish or retry with --wait SECONDS"
+            f"{_holder(data)}; wait for it to finish or retry with --wait SECONDS"
         ) from None
     try:
         # Only the outermost holder in this process writes (and removes) the pid marker.
-        with _record_holder(folder) if lock.lock_counter == 1 else nullcontext():
+        with _record_holder(data) if lock.lock_counter == 1 else nullcontext():
             yield
     finally:
         lock.release()
 
 
 @contextmanager
-def _record_holder(folder: Path) -> Iterator[None]:
+def _record_holder(data: DataDir) -> Iterator[None]:
     """Leave the holder's pid beside the lock, for the message another process prints."""
-    marker = folder / f"{LOCK_NAME}.pid"
+    marker = data.lock_holder
     marker.write_text(str(os.getpid()), encoding="ascii")
     try:
         yield
@@ -61,9 +62,9 @@ def _record_holder(folder: Path) -> Iterator[None]:
         marker.unlink(missing_ok=True)
 
 
-def _holder(folder: Path) -> str:
+def _holder(data: DataDir) -> str:
     try:
-        pid = (folder / f"{LOCK_NAME}.pid").read_text(encoding="ascii").strip()
+        pid = data.lock_holder.read_text(encoding="ascii").strip()
     except OSError:
         return ""
     return f" (pid {pid})" if pid.isdigit() else ""

@@ -47,7 +47,8 @@ class UnitResult:
     unread_bytes: int = 0
 
 
-STAGES = ("ingest", "extract", "clean", "dedup", "store")
+# The steps whose CPU seconds a run reports (``RunSummary.stage_seconds``).
+TIMED_STEPS = ("ingest", "extract", "clean", "dedup", "store")
 # Staged rows carry the key of their page (for the cache) and their MinHash signature.
 STAGED_REJECT_SCHEMA = REJECT_SCHEMA.append(pa.field("page_key", pa.binary()))
 STAGED_KEY_COLUMNS = [
@@ -71,7 +72,7 @@ class StageClock:
     extraction ran."""
 
     def __init__(self) -> None:
-        self.seconds: dict[str, float] = dict.fromkeys(STAGES, 0.0)
+        self.seconds: dict[str, float] = dict.fromkeys(TIMED_STEPS, 0.0)
         self.spans: list[Span] = []
 
     @contextmanager

@@ -17,7 +17,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.core.datadir import DataDir, UnsafeName
+from etl.core.datadir import DataDir, UnsafeName, partition_files, partition_name
 
 
 def write_parquet_atomic(table: pa.Table, target: Path) -> None:
@@ -177,13 +177,11 @@ class PartitionedWriter:
         # temporary files of an attempt that was killed before it could rename them.
         keep = {p.resolve() for p in self.written}
         if self.dataset_dir.exists():
-            pattern = f"{self.partition_column}=*/{self.file_name}"
-            for stale in self.dataset_dir.glob(pattern):
+            column = self.partition_column
+            for stale in partition_files(self.dataset_dir, column, self.file_name):
                 if stale.resolve() not in keep:
                     stale.unlink(missing_ok=True)
-            for leftover in self.dataset_dir.glob(
-                f"{self.partition_column}=*/.{self.file_name}.*.tmp"
-            ):
+            for leftover in partition_files(self.dataset_dir, column, f".{self.file_name}.*.tmp"):
                 leftover.unlink(missing_ok=True)
         return self.written
 
@@ -213,7 +211,7 @@ class PartitionedWriter:
         self._open[day][0].write_table(pa.concat_tables(tables))
 
     def _new_writer(self, day: date) -> tuple[pq.ParquetWriter, Path]:
-        folder = self.dataset_dir / f"{self.partition_column}={day.isoformat()}"
+        folder = self.dataset_dir / partition_name(self.partition_column, day)
         folder.mkdir(parents=True, exist_ok=True)
         return self._new_writer_at(folder)
 

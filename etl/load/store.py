@@ -27,7 +27,7 @@ from etl.core.schema import (
 from etl.core.settings import Settings
 from etl.core.staging import (
     STAGED_KEY_COLUMNS,
-    STAGES,
+    TIMED_STEPS,
     StageClock,
     UnitResult,
     release_memory,
@@ -129,7 +129,7 @@ def _store_run_locked(
         stories_merged=len(stories.merges),
         lake_files_relabelled=len(relabelled),
         cached_pages=sum(u.cached_pages for u in units),
-        stage_seconds={name: round(seconds[name], 3) for name in STAGES},
+        stage_seconds={name: round(seconds[name], 3) for name in TIMED_STEPS},
         article_files=[str(p) for p in articles_out.written],
         reject_files=[str(p) for p in rejects_out.written],
     )

@@ -35,11 +35,10 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from etl.core.datadir import DataDir
+from etl.core.datadir import DataDir, partition_name
 from etl.core.schema import (
     ARTICLE_PARTITION,
     STORY_INDEX_SCHEMA,
-    STORY_MERGE_PARTITION,
     STORY_MERGE_SCHEMA,
 )
 from etl.core.settings import Settings
@@ -198,7 +197,7 @@ def read_index(
 
 def _read_day(data: DataDir, day: date, cache: Path | None) -> pa.Table:
     """One day's index rows with their stories (``_EMPTY_DAY``'s columns)."""
-    folder = f"{ARTICLE_PARTITION}={day.isoformat()}"
+    folder = partition_name(ARTICLE_PARTITION, day)
     stamps: dict[str, str] = {}
     for articles_file in sorted((data.articles / folder).glob("*.parquet")):
         index_file = data.story_index / folder / articles_file.name
@@ -332,7 +331,7 @@ def finish_merges(data_dir: Path | DataDir) -> list[Path]:
 
 
 def _rewrite_story_ids(data: DataDir, merges: dict[str, str]) -> list[Path]:
-    files = sorted(data.articles.glob(f"{ARTICLE_PARTITION}=*/*.parquet"))
+    files = data.table_files("articles")
     if not files:
         return []
     hits = (
@@ -355,10 +354,9 @@ def _rewrite_story_ids(data: DataDir, merges: dict[str, str]) -> list[Path]:
 
 
 def _record_merges(data: DataDir, merges: dict[str, str], run_id: str) -> None:
-    """One file per merge event: a re-run of the run never replaces the record."""
+    """The merges, as the record of one merge event (``DataDir.merge_record``)."""
     now = datetime.now(UTC)
     digest = hashlib.blake2b(json.dumps(sorted(merges.items())).encode(), digest_size=6)
-    folder = data.partition("story_merges", STORY_MERGE_PARTITION, now.date())
     table = pa.Table.from_pylist(
         [
             {"absorbed_story_id": a, "story_id": s, "merged_at": now, "run_id": run_id}
@@ -366,7 +364,7 @@ def _record_merges(data: DataDir, merges: dict[str, str], run_id: str) -> None:
         ],
         STORY_MERGE_SCHEMA,
     )
-    write_parquet_atomic(table, folder / f"part-{run_id}-{digest.hexdigest()}.parquet")
+    write_parquet_atomic(table, data.merge_record(now.date(), run_id, digest.hexdigest()))
 
 
 # --- the matching ----------------------------------------------------------------------------

@@ -51,6 +51,8 @@ from etl.core.schema import (
 from etl.transform.topics import TOPIC_TABLE
 
 BUILD_SCRIPT = re.compile(r"^[0-9]{3}_\w+\.sql$")
+# The lake tables the warehouse loads (the story index is the store's alone).
+WAREHOUSE_TABLES = ("articles", "rejects", "fetch_log", "discovered", "story_merges")
 # A build waits this long for another writer of the data dir (a run, a collect, an update).
 WRITER_LOCK_TIMEOUT = WRITER_WAIT_SECONDS
 # Rows a row group of the warehouse file (DuckDB default: 122,880); see _connect_for_writing.
@@ -203,16 +205,10 @@ def _sql_string(path: Path) -> str:
 
 def list_lake(lake: Path) -> list[LakeFile]:
     """The Parquet files of the lake's datasets (hidden temporary files are not ``*.parquet``)."""
-    patterns = {
-        "articles": f"{ARTICLE_PARTITION}=*/*.parquet",
-        "rejects": f"{REJECT_PARTITION}=*/*.parquet",
-        "fetch_log": f"{FETCH_LOG_PARTITION}=*/*.parquet",
-        "discovered": f"{DISCOVERED_PARTITION}=*/*.parquet",
-        "story_merges": f"{STORY_MERGE_PARTITION}=*/*.parquet",
-    }
+    data = DataDir(lake.parent)
     files = []
-    for dataset, pattern in patterns.items():
-        for path in sorted((lake / dataset).glob(pattern)):
+    for dataset in WAREHOUSE_TABLES:
+        for path in data.table_files(dataset):
             stat = path.stat()
             files.append(
                 LakeFile(

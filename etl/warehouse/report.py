@@ -25,6 +25,7 @@ import duckdb
 import jinja2
 
 from etl.core.datadir import DataDir
+from etl.core.lock import WRITER_WAIT_SECONDS, data_dir_lock
 from etl.core.resources import sql_file, template
 from etl.warehouse.build import connect_read_only, warehouse_path
 
@@ -93,7 +94,9 @@ def write_report(
     ``DEFAULT_DAYS`` days up to the newest article.
     """
     target = Path(out) if out is not None else report_path(data_dir)
-    with connect_read_only(data_dir) as con:
+    # A writer of the data dir: it waits for a warehouse update to end rather than read
+    # (or fail on) a warehouse file in the middle of being replaced.
+    with data_dir_lock(data_dir, timeout=WRITER_WAIT_SECONDS), connect_read_only(data_dir) as con:
         try:
             page = render_report(con, since=since, until=until, source=warehouse_path(data_dir))
         except duckdb.CatalogException as exc:
