@@ -7,17 +7,16 @@ from typing import Any
 import polars as pl
 
 from etl.core.schema import ARTICLE_SCHEMA
+from etl.core.urls import canonical_url, registered_domain
+from etl.extract.bylines import lead_bylines
 from etl.extract.page import RAW_ARTICLE_SCHEMA
 from etl.transform.clean import (
     LANGUAGE_SAMPLE_CHARS,
-    canonical_url,
     clean_articles,
     clean_authors,
     credited_authors,
     detect_agencies,
     detect_language,
-    lead_bylines,
-    registered_domain,
 )
 
 TEXT = (

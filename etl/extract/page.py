@@ -13,10 +13,10 @@ import json
 import re
 import time
 import tomllib
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import datetime
+from functools import cache
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -24,7 +24,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import charset_normalizer
 import pyarrow as pa
-import tldextract
 from lxml import etree
 from lxml.html import (
     HtmlComment,
@@ -37,10 +36,13 @@ from lxml.html import (
 from trafilatura import bare_extraction
 from trafilatura.utils import is_dubious_html, repair_faulty_html
 
+from etl.core.resources import rules_csv
+from etl.core.text import compact_key
+from etl.core.urls import public_suffix
+from etl.extract.bylines import lead_bylines
 from etl.extract.gap_metadata import read_missing
 from etl.extract.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_metadata
 from etl.ingest.inputs import Page, charset_of
-from etl.transform.clean import lead_bylines
 
 MIN_WORDS = 25
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
@@ -63,30 +65,26 @@ _TYPOGRAPHY = str.maketrans(
 )
 _AFFIX_START = re.compile(r"\s*[-–—|:·•ㅣ｜/]")
 _BY_LINE = re.compile(r"(?:by|von)\s+\S", re.I)
-# Country-code domains whose country keeps one civil time: a naive dateline on such a site
-# is local time there. Countries with several zones (us, ca, au, ru, br, mx, ...) are left out.
-COUNTRY_ZONES = {
-    "de": "Europe/Berlin", "at": "Europe/Vienna", "ch": "Europe/Zurich", "li": "Europe/Vaduz",
-    "lu": "Europe/Luxembourg", "nl": "Europe/Amsterdam", "be": "Europe/Brussels",
-    "fr": "Europe/Paris", "it": "Europe/Rome", "es": "Europe/Madrid", "pt": "Europe/Lisbon",
-    "uk": "Europe/London", "ie": "Europe/Dublin", "dk": "Europe/Copenhagen",
-    "no": "Europe/Oslo", "se": "Europe/Stockholm", "fi": "Europe/Helsinki",
-    "pl": "Europe/Warsaw", "cz": "Europe/Prague", "sk": "Europe/Bratislava",
-    "hu": "Europe/Budapest", "si": "Europe/Ljubljana", "hr": "Europe/Zagreb",
-    "ro": "Europe/Bucharest", "bg": "Europe/Sofia", "gr": "Europe/Athens",
-    "tr": "Europe/Istanbul", "ua": "Europe/Kyiv", "jp": "Asia/Tokyo", "kr": "Asia/Seoul",
-    "tw": "Asia/Taipei", "hk": "Asia/Hong_Kong", "sg": "Asia/Singapore", "in": "Asia/Kolkata",
-    "il": "Asia/Jerusalem", "za": "Africa/Johannesburg", "na": "Africa/Windhoek",
-    "ls": "Africa/Maseru", "ng": "Africa/Lagos", "ke": "Africa/Nairobi", "nz": "Pacific/Auckland",
-}  # fmt: skip
-_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
-# The first link of a breadcrumb trail, in the languages the archive meets.
-HOME_LINKS = {
-    "home", "startseite", "start", "homepage", "accueil", "inicio", "portada", "home page",
-    "forside", "hem", "startsida", "etusivu", "anasayfa", "strona główna", "главная",
-    "головна", "ホーム", "홈", "首页", "domů", "kezdőlap", "nachrichten", "news",
-}  # fmt: skip
+
+@cache
+def country_zones() -> dict[str, str]:
+    """Country-code suffix -> its one civil time zone (``etl/rules/country_zones.csv``)."""
+    return {row["suffix"]: row["zone"] for row in rules_csv("country_zones.csv")}
+
+
+@cache
+def home_links() -> frozenset[str]:
+    """The first link of a breadcrumb trail, as words (``etl/rules/home_links.csv``)."""
+    return frozenset(row["link"] for row in rules_csv("home_links.csv"))
+
+
+@cache
+def payload_keys() -> tuple[str, ...]:
+    """JSON keys that name an article body in a script payload (``etl/rules/payload_keys.csv``)."""
+    return tuple(row["key"] for row in rules_csv("payload_keys.csv"))
+
+
 # trafilatura's Markdown for a link, as kept in the raw text: [anchor](target)
 MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
 # How much of the text's start is searched for a byline typed as a paragraph.
@@ -103,8 +101,7 @@ _CHUNK_MIN_CHARS = 500
 _PAYLOAD_MIN_CHARS = 500
 # A JSON string under a key that names an article body: "contentHtml": "<p>...", "body": "..."
 _PAYLOAD_FIELD = re.compile(
-    r'"(articleBody|contentHtml|content_html|bodyHtml|body_html|articleContent|article_body|'
-    r'content|body|html|text)"\s*:\s*"((?:[^"\\]|\\.){500,})"'
+    rf'"({"|".join(re.escape(k) for k in payload_keys())})"\s*:\s*"((?:[^"\\]|\\.){{500,}})"'
 )
 _HTML_TAG = re.compile(r"<(?:p|br|div|h[2-6]|ul|li)\b", re.I)
 # Elements a lead paragraph is printed in, innermost first in document order.
@@ -517,9 +514,9 @@ def drop_other_articles(tree: HtmlElement, headlines: list[str]) -> None:
     articles = [a for a in tree.iter("article") if a.find(".//h1") is not None]
     if len(articles) < 2:
         return
-    keys = {_loose(h) for h in headlines if h}
+    keys = {compact_key(h) for h in headlines if h}
     main = next(
-        (a for a in articles if any(_loose(h.text_content()) in keys for h in a.iter("h1"))),
+        (a for a in articles if any(compact_key(h.text_content()) in keys for h in a.iter("h1"))),
         None,
     )
     if main is None:
@@ -636,9 +633,9 @@ def visible_lead(tree: HtmlElement, descriptions: Sequence[str], text: str) -> s
     for description in dict.fromkeys(descriptions):
         if not description or len(description) < 40:
             continue
-        want = _loose(description.rstrip(" .…"))
+        want = compact_key(description.rstrip(" .…"))
         if text_key is None:
-            text_key = _loose(MARKDOWN_LINK.sub(r"\1", text))
+            text_key = compact_key(MARKDOWN_LINK.sub(r"\1", text))
         if want[:80] not in text_key:
             # Descriptions often add a sentence the page does not show: the first 150
             # characters are what must be visible.
@@ -649,7 +646,7 @@ def visible_lead(tree: HtmlElement, descriptions: Sequence[str], text: str) -> s
     shown = (
         _TEXT_OUTSIDE_NOSCRIPT if body.find(".//noscript") is not None else _TEXT_OUTSIDE_SCRIPTS
     )
-    visible = _loose(" ".join(cast("list[str]", shown(body))))
+    visible = compact_key(" ".join(cast("list[str]", shown(body))))
     wants = [want for want in wants if want in visible]
     if not wants:
         return None
@@ -685,7 +682,7 @@ def _lead_blocks(body: HtmlElement, wants: list[str]) -> list[tuple[HtmlElement,
         if len(element) <= 30:
             shown = element.text_content()
             if shortest <= len(shown) <= longest:
-                blocks.append((element, _loose(shown)))
+                blocks.append((element, compact_key(shown)))
     return blocks
 
 
@@ -700,11 +697,11 @@ def _in_furniture(element: HtmlElement) -> bool:
 
 def trail_sections(trail: list[str], titles: list[str]) -> list[str]:
     """The sections a breadcrumb trail names: without the home link and the article itself."""
-    keys = [_loose(t) for t in titles if t]
+    keys = [compact_key(t) for t in titles if t]
     sections: list[str] = []
     for crumb in trail:
-        key = _loose(crumb)
-        if not key or key in HOME_LINKS:
+        key = compact_key(crumb)
+        if not key or key in home_links():
             continue
         if len(crumb.split()) > 6 or any(key in t or t in key for t in keys if len(t) > 10):
             continue
@@ -798,27 +795,27 @@ def _plain_typography(text: str) -> str:
 
 def _best_h1(headings: list[str], stated: list[str]) -> str | None:
     """The h1 that another source confirms, else the first: pages also use h1 for logos."""
-    keys = {_loose(t) for t in stated}
+    keys = {compact_key(t) for t in stated}
     for heading in headings:
-        if _loose(heading) in keys:
+        if compact_key(heading) in keys:
             return heading
     return headings[0] if headings else None
 
 
 def site_name_keys(site_names: list[str], url: str) -> set[str]:
     """Loose forms of the outlet's names: as the page states them and as its domain spells it."""
-    keys = {_loose(n) for n in site_names if n and len(_loose(n)) >= 2}
+    keys = {compact_key(n) for n in site_names if n and len(compact_key(n)) >= 2}
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     if host:
-        keys.add(_loose(host))
+        keys.add(compact_key(host))
         label = host.split(".")[0]
         if len(label) >= 2:
-            keys.add(_loose(label))
+            keys.add(compact_key(label))
     return keys
 
 
 def _is_site_part(part: str, names: set[str]) -> bool:
-    key = _loose(part)
+    key = compact_key(part)
     if not key:
         return True
     if key in names or _DOMAIN_LIKE.fullmatch(part.strip()) or _DATE_LIKE.fullmatch(part.strip()):
@@ -833,7 +830,7 @@ def _is_site_part(part: str, names: set[str]) -> bool:
 def strip_site_name(title: str, names: set[str] | list[str]) -> str:
     """Drop "| Outlet" suffixes and "Outlet - " prefixes (with a section beside the outlet)."""
     if isinstance(names, list):
-        names = {_loose(n) for n in names if n}
+        names = {compact_key(n) for n in names if n}
     title = " ".join(html.unescape(title).split())
     parts = [p for p in _TITLE_SEPARATORS.split(title)]
     if len(parts) < 2:
@@ -894,7 +891,7 @@ def local_time(value: datetime, url: str) -> datetime:
     """A naive time in the outlet's country's zone (by country-code domain), if known."""
     if value.tzinfo is not None or (value.hour, value.minute, value.second) == (0, 0, 0):
         return value
-    zone = COUNTRY_ZONES.get(_EXTRACTOR(url).suffix.rsplit(".", 1)[-1]) if url else None
+    zone = country_zones().get(public_suffix(url).rsplit(".", 1)[-1]) if url else None
     if zone is None:
         return value
     try:
@@ -912,8 +909,3 @@ def _split_people(value: str | None) -> list[str]:
     if not value:
         return []
     return [p.strip() for p in re.split(r";|,|\band\b|\bund\b|&", value) if p.strip()]
-
-
-def _loose(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"[\W_]+", "", text)

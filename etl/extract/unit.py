@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from itertools import islice
 from pathlib import Path
 from typing import Any
@@ -47,8 +47,7 @@ from etl.ingest.inputs import IngestCounts, Page, Reject, read_unit, unit_key
 from etl.load.dedup import signature_bytes
 from etl.load.parquet import ParquetAppender
 from etl.transform.clean import clean_articles, dropped_publication_dates
-
-EARLIEST_PLAUSIBLE = datetime(1990, 1, 1, tzinfo=UTC)
+from etl.transform.dates import drop_implausible_publication
 
 
 class PageTimeLimit(Exception):
@@ -394,7 +393,7 @@ def _stage_extracted(
     with clock.stage("clean"):
         raw = pl.from_arrow(pa.Table.from_pylist(extracted.articles, RAW_ARTICLE_SCHEMA))
         assert isinstance(raw, pl.DataFrame)
-        cleaned, implausible = _drop_implausible_dates(clean_articles(raw))
+        cleaned, implausible = drop_implausible_publication(clean_articles(raw))
         # Cleaning drops impossible publication dates itself and flags them in date_flags.
         result.implausible_dates += implausible + dropped_publication_dates(cleaned)
     with clock.stage("dedup"):
@@ -437,7 +436,7 @@ def _copy_cached_rows(
                 fetched_at=pl.Series([rows[i][1] for i in wanted], dtype=pl.Datetime("us", "UTC")),
             )
             if "published_at" in picked.columns:
-                picked, implausible = _drop_implausible_dates(picked)
+                picked, implausible = drop_implausible_publication(picked)
                 result.implausible_dates += implausible
             out.write(picked.to_arrow())
 
@@ -461,22 +460,6 @@ def _stage_cached_unit(
     if on_page is not None:
         on_page(result.records)
     return write_unit_summary(result, staging / f"{key}.json")
-
-
-def _drop_implausible_dates(articles: pl.DataFrame) -> tuple[pl.DataFrame, int]:
-    """A publication time after the fetch (beyond clock skew) or before 1990 is a misread."""
-    too_late = pl.col("published_at") > pl.col("fetched_at") + timedelta(days=1)
-    too_early = pl.col("published_at") < pl.lit(EARLIEST_PLAUSIBLE)
-    bad = (too_late | too_early).fill_null(False)
-    count = int(articles.select(bad.sum()).item())
-    cleared = articles.with_columns(
-        pl.when(bad).then(None).otherwise(pl.col("published_at")).alias("published_at"),
-        pl.when(bad)
-        .then(None)
-        .otherwise(pl.col("published_offset_minutes"))
-        .alias("published_offset_minutes"),
-    )
-    return cleared, count
 
 
 def _rejects_table(rejects: Sequence[Reject], keys: Sequence[bytes | None]) -> pa.Table:

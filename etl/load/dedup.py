@@ -29,7 +29,15 @@ STORY_THRESHOLD = 0.5
 
 
 def collapse_versions(articles: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """Keep the newest version of each article_id; return (kept, superseded)."""
+    """Keep the newest version of each article_id; return (kept, superseded).
+
+    Within one run: newest fetch first, then the longer text (two records of one fetch time,
+    as a WARC holding a page twice, or URL variants, keep the fuller extraction), then input
+    order. The warehouse asks a different question, the newest version across runs' lake
+    files (``etl/sql/020_article_versions.sql``): newest fetch first there too, then the
+    greater run_id and lake_file, a fixed order. It needs no word-count tie-break: this one
+    already left a single row per article_id in each run. The two agree wherever both apply.
+    """
     ranked = articles.with_columns(
         _rank=pl.int_range(pl.len()).over(
             "article_id",

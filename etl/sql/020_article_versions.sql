@@ -11,6 +11,10 @@ UNION
 SELECT article_id FROM lake_articles_new;
 
 -- Newest version first: the same order a full build uses, so both give the same rows.
+-- Versions here are rows of different runs (or rewritten files): each run's store already
+-- kept one row per article_id (etl/load/dedup.py collapse_versions: newest fetch, then the
+-- longer text). Across runs the newest fetch wins as there; on equal fetch times the greater
+-- run_id, then lake_file: a fixed order, so the choice never depends on the order of reading.
 CREATE OR REPLACE TEMP MACRO newest_versions() AS TABLE
 SELECT article_id, lake_file
 FROM article_versions

@@ -25,6 +25,7 @@ import polars as pl
 from polars.exceptions import ComputeError
 
 from etl.core.resources import rules_file
+from etl.core.text import loose_words_expr
 
 BOILERPLATE_RULES = "boilerplate.toml"
 ACTIONS = ("drop", "drop_block")
@@ -115,17 +116,6 @@ def _check(rule: BoilerplateRule, where: str) -> None:
 def _anchored(patterns: list[str]) -> str:
     body = "|".join(f"(?:{p})" for p in patterns)
     return rf"(?i)^(?:[-•·*]\s*)?(?:{body})[\s.:]*$"
-
-
-def _loose(column: pl.Expr) -> pl.Expr:
-    """Casefolded words joined by single spaces: how lines are compared with the headline."""
-    return (
-        column.str.normalize("NFKC")
-        .str.replace_all("\u00ad", "")
-        .str.to_lowercase()
-        .str.replace_all(r"[\W_]+", " ")
-        .str.strip_chars()
-    )
 
 
 def _rule_flags(plain: pl.Expr, length: pl.Expr, action: str) -> pl.Expr:
@@ -229,7 +219,7 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         .filter(pl.col("_plain").str.len_chars() > 0)
         .with_columns(
             _pos=pl.int_range(pl.len()).over("_row"),
-            _key=_loose(pl.col("_plain")),
+            _key=loose_words_expr(pl.col("_plain")),
             _chars=pl.col("_plain").str.len_chars(),
             _item=pl.col("_plain").str.starts_with("- "),
         )
@@ -339,7 +329,7 @@ def _keys_by_row(frame: pl.DataFrame, column: str, min_chars: int) -> pl.DataFra
     return (
         frame.select(_row=pl.int_range(pl.len(), dtype=pl.UInt32), _k=values)
         .explode("_k")
-        .with_columns(_k=_loose(pl.col("_k")))
+        .with_columns(_k=loose_words_expr(pl.col("_k")))
         .filter(pl.col("_k").str.len_chars() >= min_chars)
     )
 

@@ -10,44 +10,34 @@ bylines) run once per distinct value or per page, never per paragraph.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import re
 import unicodedata
-from collections.abc import Sequence
-from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-import courlan
 import polars as pl
 import py3langid
-import tldextract
 
 from etl.core.schema import ARTICLE_SCHEMA
+from etl.core.text import compact_key
+from etl.core.urls import canonical_url, domain_label, registered_domain
+from etl.extract.bylines import (
+    AGENCIES,
+    AGENCY_ALT,
+    AGENCY_NAME,
+    AMBIGUOUS_CODES,
+    BYLINE_PREFIX,
+    NOT_A_NAME,
+    PHOTO_CREDIT,
+    PHOTO_CREDIT_START,
+    ROLE,
+    person_name,
+)
 from etl.transform.boilerplate import strip_boilerplate
+from etl.transform.dates import after_fetch, before_earliest
 from etl.transform.topics import clean_topics_frame, topic_categories_frame
 
-# Wire agencies, as they appear in datelines ("Washington (dpa) -"), credits ("Quelle: dpa")
-# and bylines ("Von Max Muster, dpa"). Longest first, so "dpa-AFX" wins over "dpa".
-AGENCIES = {
-    "dpa-afx": "dpa-AFX", "dpa": "dpa", "afp": "AFP", "reuters": "Reuters", "ap": "AP",
-    "kna": "KNA", "epd": "epd", "sid": "SID", "apa": "APA", "keystone-sda": "Keystone-SDA",
-    "sda": "Keystone-SDA", "ats": "Keystone-SDA", "anp": "ANP", "dts": "dts", "afx": "dpa-AFX",
-    "efe": "EFE", "ansa": "ANSA", "pa": "PA", "upi": "UPI", "bloomberg": "Bloomberg",
-    "belga": "Belga", "tass": "TASS", "xinhua": "Xinhua", "ntb": "NTB", "tt": "TT",
-    "ritzau": "Ritzau", "stt": "STT", "kyodo": "Kyodo", "yonhap": "Yonhap", "aap": "AAP",
-    "aa": "Anadolu", "anadolu": "Anadolu", "anadolu ajansı": "Anadolu", "pap": "PAP",
-    "ctk": "ČTK", "mti": "MTI", "ria novosti": "RIA Novosti", "interfax": "Interfax",
-    "associated press": "AP", "agence france-presse": "AFP", "agence france presse": "AFP",
-    "deutsche presse-agentur": "dpa", "katholische nachrichten-agentur": "KNA",
-    "evangelischer pressedienst": "epd", "sport-informations-dienst": "SID",
-    "austria presse agentur": "APA", "press association": "PA",
-}  # fmt: skip
-# Short codes that are everyday words in some language are only trusted in credit positions
-# (a dateline, "Quelle:", the byline), never as a loose word in a byline sentence.
-_AMBIGUOUS_CODES = {"ap", "pa", "tt", "aa", "ats", "sid", "afx", "pap", "mti"}
-_AGENCY_ALT = "|".join(re.escape(k) for k in sorted(AGENCIES, key=len, reverse=True))
-_AGENCY_LIST = rf"(?:{_AGENCY_ALT})(?:\s*(?:[/,]|und|and|&)\s*(?:{_AGENCY_ALT}))*"
+_AGENCY_LIST = rf"(?:{AGENCY_ALT})(?:\s*(?:[/,]|und|and|&)\s*(?:{AGENCY_ALT}))*"
 _AGENCY_MARKERS = [
     # "Washington (dpa) -", "BERLIN (AFP/dpa) –", "(dpa/tmn)"
     re.compile(rf"\((?P<names>{_AGENCY_LIST})(?:\s*/\s*\w{{1,5}})*\)", re.I),
@@ -66,41 +56,13 @@ _AGENCY_MARKERS = [
     # "... as the agency reported. (dpa)" at the very end of a paragraph
     re.compile(rf"\((?P<names>{_AGENCY_LIST})\)\s*$", re.I | re.M),
 ]
-# A line with one of these is a photo credit. Searched only in lines with a colon or a "©":
-# as one multi-line pattern (``^.*\bfoto...:.*$``) over the text, or over every line, the
-# case-insensitive keywords were tried at every position of every line.
-_PHOTO_CREDIT = re.compile(r"\b(?:foto|fotos|bild|photo|image|picture|credit)s?\s*:|©", re.I)
-_AGENCY_NAME = re.compile(rf"(?<![\w-])({_AGENCY_ALT})(?![\w-])", re.I)
 
-_BYLINE_PREFIX = re.compile(
-    r"^\s*[-–•]?\s*(?:von|by|text|texte|autor|autorin|author|authors|written by|reporting by|"
-    r"von unseren?|por|par|di|av|af|door|af|van)\s*:?\s+",
-    re.I,
-)
 # "Capital Von Jemima Kelly": a brand or section, then the byline proper.
 _INNER_BYLINE = re.compile(r"^(?:\S+\s+){1,3}(?:von|by)\s+(?=\S)", re.I)
-_ROLE = re.compile(
-    r"\b(?:editor|editors|correspondent|reporter|reporters|writer|writers|columnist|"
-    r"contributor|contributors|staff|journalist|journalistin|journalisten|redakteur|"
-    r"redakteurin|redaktion|korrespondent|korrespondentin|chefredakteur|chefredakteurin|"
-    r"autor|autorin|moderator|moderatorin|photographer|fotograf|fotografin|producer|"
-    r"analyst|expert|expertin|kommentar|kommentator|kommentatorin|leiter|leiterin|"
-    r"ressortleiter|"
-    r"team|desk|newsroom|online|digital|agency|agentur|media|medien|verlag|group|news|"
-    r"nachrichten|zeitung|times|post|press|presse|magazin|magazine|tv|radio|network|"
-    r"developer|admin|administrator|guest|gast|intern|praktikant|praktikantin|"
-    r"twitter|facebook|instagram|linkedin|whatsapp|youtube|tiktok|telegram|share|teilen|"
-    r"e-?mail|follow|folgen|profil|profile|www|https?)\b",
-    re.I,
-)
-_NOT_A_NAME = re.compile(r"\d|@|https?:|\.(?:de|com|org|net|uk|at|ch)\b|[|<>{}\[\]=#]")
-# Korean and Japanese bylines: "박준석 기자 외 1명" (reporter ... and one more), "記者".
-_CJK_ROLE = re.compile(r"\s*(?:기자|특파원|논설위원|외\s*\d+\s*명|외$|記者|特派員|編集委員)\s*")
 _WEB_ADDRESS = re.compile(r"\(.*?\)|\S+\.(?:com|de|org|net)\S*")
 _NOT_A_CREDIT = re.compile(r"[@©<>{}\[\]=#]|https?:|\d{1,2}:\d{2}|\b(?:19|20)\d{2}\b")
 _DOMAIN_CREDIT = re.compile(r"[\w-]+(?:\.[a-z]{2,6})+", re.I)
 _CJK_CREDIT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{3,20}")
-_CJK_NAME = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,5}$")
 
 # The opening of the text is enough to tell its language: on 761 articles (the labelled pages
 # and synthetic ones in three languages) 500 characters named the same language as 5,000,
@@ -109,14 +71,6 @@ LANGUAGE_SAMPLE_CHARS = 1000
 # detect_agencies reads 400 characters at each end of the text once photo credits are out;
 # this much of each end leaves room for the credit lines it removes first.
 AGENCY_TEXT_CHARS = 3000
-# A byline typed as a paragraph stands among the first lines, before the prose starts.
-LEAD_BYLINE_LINES = 4
-PROSE_MIN_WORDS = 20
-EARLIEST_PLAUSIBLE = datetime(1990, 1, 1)
-# A page may be fetched a little before the clock of its publisher says it appeared.
-CLOCK_SKEW = "1d"
-
-_EXTRACTOR = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None)
 
 
 @lru_cache(maxsize=1)
@@ -286,18 +240,16 @@ def _utc_from_iso(column: pl.Expr) -> pl.Expr:
 def _checked_dates(frame: pl.DataFrame) -> pl.DataFrame:
     """Publication and modification times, with impossible ones dropped and flagged.
 
-    A time after the fetch (beyond clock skew) or before 1990 is a misread: a copyright year,
-    an event date, a template default. It is dropped and the row says why in ``date_flags``.
+    The rule is ``etl.transform.dates``: a time after the fetch (beyond clock skew) or before
+    1990 is a misread. It is dropped and the row says why in ``date_flags``.
     """
-    earliest = pl.lit(EARLIEST_PLAUSIBLE).dt.replace_time_zone("UTC")
-    latest = pl.col("fetched_at").dt.offset_by(CLOCK_SKEW)
     published = pl.col("published").struct.field("utc")
     modified = pl.col("modified").struct.field("utc")
     checks = {
-        "published_after_fetch": (published > latest),
-        "published_before_1990": (published < earliest),
-        "modified_after_fetch": (modified > latest),
-        "modified_before_1990": (modified < earliest),
+        "published_after_fetch": after_fetch(published),
+        "published_before_1990": before_earliest(published),
+        "modified_after_fetch": after_fetch(modified),
+        "modified_before_1990": before_earliest(modified),
     }
     flags = pl.concat_list(
         [pl.when(test.fill_null(False)).then(pl.lit(name)) for name, test in checks.items()]
@@ -329,31 +281,6 @@ def dropped_publication_dates(articles: pl.DataFrame) -> int:
     return int(flagged.list.any().sum())
 
 
-def canonical_url(url: str, canonical: str | None) -> str:
-    """The page's canonical link where it stays on the same site, normalised; else the URL."""
-    chosen = url
-    if (
-        canonical
-        and canonical.startswith(("http://", "https://"))
-        and registered_domain(canonical) == registered_domain(url)
-    ):
-        chosen = canonical
-    try:
-        normalised = courlan.normalize_url(chosen)
-    except (ValueError, TypeError):
-        normalised = chosen
-    return normalised.split("#", 1)[0]
-
-
-@lru_cache(maxsize=65536)
-def registered_domain(url: str) -> str:
-    """The outlet key: registered domain by the public-suffix list (bundled, no download)."""
-    if url.startswith("file:"):
-        return "local"
-    parts = _EXTRACTOR(url)
-    return parts.top_domain_under_public_suffix or parts.domain or "unknown"
-
-
 def stable_hash(value: str) -> str:
     return hashlib.blake2b(value.encode(), digest_size=16).hexdigest()
 
@@ -362,10 +289,6 @@ def content_hash(text: str) -> str:
     """Hash of the words only, so whitespace and case changes do not count as new content."""
     words = re.findall(r"\w+", unicodedata.normalize("NFC", text).casefold())
     return stable_hash(" ".join(words))
-
-
-def _key(text: str) -> str:
-    return re.sub(r"[\W_]+", "", unicodedata.normalize("NFKC", text).casefold())
 
 
 def clean_authors(
@@ -408,19 +331,19 @@ def credited_authors(
         for c in (_organisation_credit(i, outlet_keys) for i in [*raw, *(organisations or [])])
         if c
     ]
-    credits = [c for c in stated if _key(c) not in outlet_keys or _AGENCY_NAME.fullmatch(c)]
-    own_name = [c for c in stated if _key(c) in outlet_keys]
+    credits = [c for c in stated if compact_key(c) not in outlet_keys or AGENCY_NAME.fullmatch(c)]
+    own_name = [c for c in stated if compact_key(c) in outlet_keys]
     fallbacks = [*credits[:1], *([agency] if agency else []), *own_name[:1], *(agencies or [])[:1]]
     return (fallbacks[:1], "organisation") if fallbacks else ([], None)
 
 
 def _outlet_keys(raw: list[str], outlets: list[str] | None) -> set[str]:
-    keys = {_key(o) for o in outlets or [] if o and len(_key(o)) >= 3}
+    keys = {compact_key(o) for o in outlets or [] if o and len(compact_key(o)) >= 3}
     # "Deutsche Welle (www.dw.com)": a name given with a web address is an organisation.
     keys |= {
-        _key(_WEB_ADDRESS.sub("", item))
+        compact_key(_WEB_ADDRESS.sub("", item))
         for item in raw
-        if _NOT_A_NAME.search(item) and re.search(r"\w\.(?:com|de|org|net|[a-z]{2})\b", item)
+        if NOT_A_NAME.search(item) and re.search(r"\w\.(?:com|de|org|net|[a-z]{2})\b", item)
     } - {""}
     return keys
 
@@ -436,21 +359,21 @@ def _credits(
         names = _people_in([line], outlet_keys)
         if names:
             return names, None
-        if agency := _AGENCY_NAME.search(line):
+        if agency := AGENCY_NAME.search(line):
             return [], agency.group(0)
     return [], None
 
 
 def _organisation_credit(item: str, outlet_keys: set[str]) -> str | None:
     """A stated credit that names an organisation: an agency, an outlet, a desk or a team."""
-    credit = _BYLINE_PREFIX.sub("", re.sub(r"\(.*?\)", "", " ".join(item.split()))).strip(" .,-|")
+    credit = BYLINE_PREFIX.sub("", re.sub(r"\(.*?\)", "", " ".join(item.split()))).strip(" .,-|")
     if not credit or len(credit) > 60 or _NOT_A_CREDIT.search(credit):
         return None
-    if _AGENCY_NAME.fullmatch(credit) or _ROLE.search(credit) or len(credit.split()) >= 2:
+    if AGENCY_NAME.fullmatch(credit) or ROLE.search(credit) or len(credit.split()) >= 2:
         return credit
     # One word: the outlet's own name ("Euronews"), a domain ("NDR.de") or a name in a
     # script without spaces ("読売新聞オンライン"); any other lone word ("amw") is a signature.
-    if _key(credit) in outlet_keys or _DOMAIN_CREDIT.fullmatch(credit):
+    if compact_key(credit) in outlet_keys or _DOMAIN_CREDIT.fullmatch(credit):
         return credit
     return credit if _CJK_CREDIT.fullmatch(credit) else None
 
@@ -459,87 +382,22 @@ def _label(url: str | None) -> str:
     """The outlet's domain label ("ilanga" for www.ilanga.co.za): bylines often credit it."""
     if not url:
         return ""
-    return _EXTRACTOR(url).domain or ""
+    return domain_label(url)
 
 
 def _people_in(items: list[str], outlet_keys: set[str]) -> list[str]:
     people: list[str] = []
     seen: set[str] = set()
     for item in items:
-        if re.match(r"\s*\(?\s*(?:foto|bild|photo|image|credit)s?\s*:", item, re.I):
+        if PHOTO_CREDIT_START.match(item):
             continue
-        item = _INNER_BYLINE.sub("", _BYLINE_PREFIX.sub("", " ".join(item.split())))
+        item = _INNER_BYLINE.sub("", BYLINE_PREFIX.sub("", " ".join(item.split())))
         for part in re.split(r"\s*(?:;|,|/|\||·|•|\band\b|\bund\b|\bet\b|\by\b|&)\s*", item):
-            name = _person_name(part, outlet_keys)
-            if name and _key(name) not in seen:
-                seen.add(_key(name))
+            name = person_name(part, outlet_keys)
+            if name and compact_key(name) not in seen:
+                seen.add(compact_key(name))
                 people.append(name)
     return people
-
-
-def lead_bylines(text: str, titles: Sequence[str] = ()) -> list[str]:
-    """Byline paragraphs at the head of the body: lines that are only people's names.
-
-    Small outlets type the byline as the article's first paragraph ("Mathatisi Sebusi/
-    Mohalenyane Phakela") while their CMS credits an account or the outlet. A line qualifies
-    only when every part of it is a name of two to four capitalised words, it stands before
-    the first paragraph of prose, and that paragraph follows it directly: kickers and section
-    labels ("Middle East") stand over the headline, subheadings further down; a headline in
-    title case ("Biden Signs Bill") is recognised by ``titles``.
-    """
-    headlines = {_key(t) for t in titles}
-    nonempty = (" ".join(line.split()) for line in text.split("\n", 200) if line.strip())
-    lines = list(itertools.islice(nonempty, LEAD_BYLINE_LINES + 1))
-    found: list[str] = []
-    for line, after in itertools.pairwise(lines):
-        if len(line.split()) >= PROSE_MIN_WORDS:
-            break
-        if (
-            len(after.split()) >= PROSE_MIN_WORDS
-            and len(line) <= 80
-            and _key(line) not in headlines
-            and _is_names_only(line)
-        ):
-            found.append(line)
-    return found
-
-
-def _is_names_only(line: str) -> bool:
-    if re.search(r"[.!?:;…]$|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", line):
-        return False
-    body = _BYLINE_PREFIX.sub("", line)
-    parts = re.split(r"\s*(?:,|/|&|\band\b|\bund\b)\s*", body)
-    return all(2 <= len(part.split()) <= 4 and _person_name(part, set()) == part for part in parts)
-
-
-def _person_name(part: str, outlet_keys: set[str]) -> str | None:
-    name = _CJK_ROLE.sub(" ", _BYLINE_PREFIX.sub("", part)).strip(" .-–|:()")
-    name = " ".join(name.split())
-    half = len(name) // 2
-    if name[:half].strip() == name[half + 1 :].strip():
-        name = name[:half].strip()  # "Anna Beispiel Anna Beispiel": a doubled byline
-    if not name or len(name) > 60 or _NOT_A_NAME.search(name):
-        return None
-    words = name.split()
-    if len(words) > 5 or (len(words) < 2 and not _CJK_NAME.match(name)):
-        return None
-    if _ROLE.search(name) or _AGENCY_NAME.fullmatch(name):
-        return None
-    key = _key(name)
-    # "Ilanga D": an account named for the outlet, initials added, is the outlet.
-    core = _key(" ".join(w for w in words if len(w.strip(".")) > 1))
-    if any(o in key or key in o or (len(core) >= 4 and core in o) for o in outlet_keys):
-        return None
-    # A name is capitalised in scripts that have case: "foo bar" is a phrase, not a person.
-    if any(w[:1].islower() and w not in _NAME_PARTICLES for w in words):
-        return None
-    return name
-
-
-_NAME_PARTICLES = {
-    "von", "van", "de", "der", "den", "da", "di", "du", "le", "la", "al", "bin", "ibn", "el",
-    "dos", "das", "del", "zu", "ter", "ten", "af",
-}  # fmt: skip
 
 
 def detect_agencies(
@@ -555,22 +413,22 @@ def detect_agencies(
 
     # Photo credits name the picture agency ("Foto: Kay Nietfeld/dpa"), not the text's.
     text = "\n".join(
-        "" if ("©" in line or ":" in line) and _PHOTO_CREDIT.search(line) else line
+        "" if ("©" in line or ":" in line) and PHOTO_CREDIT.search(line) else line
         for line in (text or "").split("\n")
     )
     windows = [text[:400], text[-400:], *(bylines or []), *(credits or [])]
     for window in windows:
         for marker in _AGENCY_MARKERS:
             for match in marker.finditer(window):
-                for name in _AGENCY_NAME.findall(match.group("names")):
+                for name in AGENCY_NAME.findall(match.group("names")):
                     add(name)
     for line in [*(bylines or []), *(credits or [])]:
-        if re.match(r"\s*\(?\s*(?:foto|bild|photo|image|credit)s?\s*:", line, re.I):
+        if PHOTO_CREDIT_START.match(line):
             continue
-        for name in _AGENCY_NAME.findall(line):
+        for name in AGENCY_NAME.findall(line):
             # "dpa" and "Reuters" in a byline are credits; "AP" or "PA" loose in a sentence
             # are not, unless written in capitals.
-            if name.lower() not in _AMBIGUOUS_CODES or name.isupper():
+            if name.lower() not in AMBIGUOUS_CODES or name.isupper():
                 add(name)
     return found
 

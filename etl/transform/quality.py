@@ -11,9 +11,7 @@ in the tests compares with a stored baseline and ``news-archive quality`` prints
 from __future__ import annotations
 
 import json
-import re
 import statistics
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +23,7 @@ from urllib.parse import urlsplit, urlunsplit
 import polars as pl
 
 from etl.core.datadir import DataDir
+from etl.core.text import loose_words
 
 # Figures where lower would be better do not exist: every figure is a rate or an F1.
 FIGURES = (
@@ -79,15 +78,10 @@ def url_key(url: str) -> str:
     return urlunsplit((parts.scheme.lower(), parts.netloc.lower(), parts.path.rstrip("/"), "", ""))
 
 
-def loose(text: str) -> str:
-    text = unicodedata.normalize("NFKC", text).casefold()
-    return re.sub(r"[\W_]+", " ", text).strip()
-
-
 def set_f1(expected: Iterable[str], got: Iterable[str] | None) -> float:
     """Set F1 of loosely compared strings; two empty sets agree fully."""
-    want = {loose(x) for x in expected if x and x.strip()}
-    have = {loose(x) for x in got or [] if x and x.strip()}
+    want = {loose_words(x) for x in expected if x and x.strip()}
+    have = {loose_words(x) for x in got or [] if x and x.strip()}
     if not want and not have:
         return 1.0
     hits = len(want & have)

@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from etl.core.resources import rules_file
+from etl.core.text import loose_words_expr
 
 # The taxonomy, a rule table in etl/rules/.
 TOPIC_TABLE = "topic_categories.csv"
@@ -46,7 +47,8 @@ _EMPTY: pl.Expr = pl.lit([], dtype=pl.List(pl.String))
 
 
 def _loose(column: pl.Expr) -> pl.Expr:
-    return column.str.to_lowercase().str.replace_all(r"[\W_]+", " ").str.strip_chars()
+    """Topic keys: loose words without compatibility folding (see ``loose_words_expr``)."""
+    return loose_words_expr(column, compatibility_forms=False)
 
 
 def clean_topics_frame(frame: pl.DataFrame) -> pl.Series:

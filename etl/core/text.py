@@ -1,0 +1,46 @@
+"""Loose text keys: how two strings that differ only in case, punctuation or spacing compare.
+
+One Python pair (``loose_words``, ``compact_key``) for values handled one at a time, one polars
+expression (``loose_words_expr``) for columns. Python's ``re`` and polars' regex engine do not
+agree on every character class (Rust's ``\\w`` takes combining marks, Python's does not), so the
+Python functions and the expression are kept apart rather than one standing in for the other.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import polars as pl
+
+_NOT_WORD = re.compile(r"[\W_]+")
+
+
+def loose_words(text: str) -> str:
+    """NFKC, casefolded, every run of non-word characters one space: "Rot-Grün!" -> "rot grün"."""
+    return _NOT_WORD.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
+
+
+def compact_key(text: str) -> str:
+    """``loose_words`` without the spaces: "Der Spiegel" and "DER-SPIEGEL" -> "derspiegel".
+
+    Used where names are written together or apart ("Spiegel Online", "SpiegelOnline"): bylines
+    against outlet names, headings against the title.
+    """
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+
+
+def loose_words_expr(column: pl.Expr, *, compatibility_forms: bool = True) -> pl.Expr:
+    """Lowercased words joined by single spaces, as a polars expression.
+
+    ``compatibility_forms`` (the default) first folds NFKC compatibility characters (full-width
+    letters, ligatures) and removes soft hyphens, as paragraphs need: they are compared with the
+    page's headline and bylines, which pages type with other characters than the body.
+    Topics are keyed without it (``compatibility_forms=False``): their keys are compared with
+    the terms of the topic table and shown to analysts (``quality --unmapped-topics``), and
+    folding them would change which topics count as one, so the topic keys stay as they were.
+    Note ``str.to_lowercase`` is not casefolding: "ß" stays "ß".
+    """
+    if compatibility_forms:
+        column = column.str.normalize("NFKC").str.replace_all("\u00ad", "")
+    return column.str.to_lowercase().str.replace_all(r"[\W_]+", " ").str.strip_chars()

@@ -1,0 +1,136 @@
+"""Who a byline names: people's names, wire agencies and the words that are neither.
+
+Read by extraction (``lead_bylines``: a byline typed as the body's first paragraph) and by
+cleaning (``etl.transform.clean``: the credited authors and agencies), so it lives with the
+earlier stage and the later one imports it. The word lists are rule tables in ``etl/rules/``:
+``agencies.toml`` and ``byline_words.toml``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from functools import cache
+
+from etl.core.resources import rules_toml
+from etl.core.text import compact_key
+
+# A byline typed as a paragraph stands among the first lines, before the prose starts.
+LEAD_BYLINE_LINES = 4
+PROSE_MIN_WORDS = 20
+
+
+@cache
+def agencies() -> dict[str, str]:
+    """Agency names as written (lower case) -> display name, from ``etl/rules/agencies.toml``."""
+    names: dict[str, str] = rules_toml("agencies.toml")["names"]
+    return dict(names)
+
+
+@cache
+def ambiguous_agency_codes() -> frozenset[str]:
+    """Agency codes that are everyday words somewhere ("ap", "tt"): trusted only as credits."""
+    codes: list[str] = rules_toml("agencies.toml")["ambiguous"]
+    return frozenset(codes)
+
+
+@cache
+def byline_words() -> tuple[str, ...]:
+    """Role, organisation and web words (``etl/rules/byline_words.toml``), in file order."""
+    table = rules_toml("byline_words.toml")
+    return (*table["roles"], *table["organisations"], *table["web"])
+
+
+AGENCIES = agencies()
+AMBIGUOUS_CODES = ambiguous_agency_codes()
+# Longest first, so "dpa-AFX" wins over "dpa".
+AGENCY_ALT = "|".join(re.escape(k) for k in sorted(AGENCIES, key=len, reverse=True))
+AGENCY_NAME = re.compile(rf"(?<![\w-])({AGENCY_ALT})(?![\w-])", re.I)
+
+BYLINE_PREFIX = re.compile(
+    r"^\s*[-–•]?\s*(?:von|by|text|texte|autor|autorin|author|authors|written by|reporting by|"
+    r"von unseren?|por|par|di|av|af|door|af|van)\s*:?\s+",
+    re.I,
+)
+ROLE = re.compile(rf"\b(?:{'|'.join(re.escape(w) for w in byline_words())})\b", re.I)
+NOT_A_NAME = re.compile(r"\d|@|https?:|\.(?:de|com|org|net|uk|at|ch)\b|[|<>{}\[\]=#]")
+# Photo credits, two rules for two places. They differ on purpose and are kept as measured:
+# PHOTO_CREDIT finds a credit anywhere in a line of body text ("... Foto: Kay Nietfeld/dpa",
+#   "© Reuters"), so the picture agency is not taken for the text's (``detect_agencies``).
+#   Searched only in lines with a colon or a "©": as one multi-line pattern
+#   (``^.*\bfoto...:.*$``) over the text, or over every line, the case-insensitive keywords
+#   were tried at every position of every line.
+# PHOTO_CREDIT_START tells a credit item (a byline, a stated credit) that is a photo credit:
+#   it opens with the label ("Foto: Kay Nietfeld", "(Bild: dpa)"); a name with a "©" in it is
+#   still read.
+PHOTO_CREDIT = re.compile(r"\b(?:foto|fotos|bild|photo|image|picture|credit)s?\s*:|©", re.I)
+PHOTO_CREDIT_START = re.compile(r"\s*\(?\s*(?:foto|bild|photo|image|credit)s?\s*:", re.I)
+# Korean and Japanese bylines: "박준석 기자 외 1명" (reporter ... and one more), "記者".
+_CJK_ROLE = re.compile(r"\s*(?:기자|특파원|논설위원|외\s*\d+\s*명|외$|記者|特派員|編集委員)\s*")
+_CJK_NAME = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,5}$")
+_NAME_PARTICLES = {
+    "von", "van", "de", "der", "den", "da", "di", "du", "le", "la", "al", "bin", "ibn", "el",
+    "dos", "das", "del", "zu", "ter", "ten", "af",
+}  # fmt: skip
+
+
+def lead_bylines(text: str, titles: Sequence[str] = ()) -> list[str]:
+    """Byline paragraphs at the head of the body: lines that are only people's names.
+
+    Small outlets type the byline as the article's first paragraph ("Mathatisi Sebusi/
+    Mohalenyane Phakela") while their CMS credits an account or the outlet. A line qualifies
+    only when every part of it is a name of two to four capitalised words, it stands before
+    the first paragraph of prose, and that paragraph follows it directly: kickers and section
+    labels ("Middle East") stand over the headline, subheadings further down; a headline in
+    title case ("Biden Signs Bill") is recognised by ``titles``.
+    """
+    headlines = {compact_key(t) for t in titles}
+    nonempty = (" ".join(line.split()) for line in text.split("\n", 200) if line.strip())
+    lines = list(itertools.islice(nonempty, LEAD_BYLINE_LINES + 1))
+    found: list[str] = []
+    for line, after in itertools.pairwise(lines):
+        if len(line.split()) >= PROSE_MIN_WORDS:
+            break
+        if (
+            len(after.split()) >= PROSE_MIN_WORDS
+            and len(line) <= 80
+            and compact_key(line) not in headlines
+            and _is_names_only(line)
+        ):
+            found.append(line)
+    return found
+
+
+def _is_names_only(line: str) -> bool:
+    """Every part of ``line`` is a name of two to four words."""
+    if re.search(r"[.!?:;…]$|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", line):
+        return False
+    body = BYLINE_PREFIX.sub("", line)
+    parts = re.split(r"\s*(?:,|/|&|\band\b|\bund\b)\s*", body)
+    return all(2 <= len(part.split()) <= 4 and person_name(part, set()) == part for part in parts)
+
+
+def person_name(part: str, outlet_keys: set[str]) -> str | None:
+    """``part`` as a person's name, or None: a role, an agency, an outlet, a phrase."""
+    name = _CJK_ROLE.sub(" ", BYLINE_PREFIX.sub("", part)).strip(" .-–|:()")
+    name = " ".join(name.split())
+    half = len(name) // 2
+    if name[:half].strip() == name[half + 1 :].strip():
+        name = name[:half].strip()  # "Anna Beispiel Anna Beispiel": a doubled byline
+    if not name or len(name) > 60 or NOT_A_NAME.search(name):
+        return None
+    words = name.split()
+    if len(words) > 5 or (len(words) < 2 and not _CJK_NAME.match(name)):
+        return None
+    if ROLE.search(name) or AGENCY_NAME.fullmatch(name):
+        return None
+    key = compact_key(name)
+    # "Ilanga D": an account named for the outlet, initials added, is the outlet.
+    core = compact_key(" ".join(w for w in words if len(w.strip(".")) > 1))
+    if any(o in key or key in o or (len(core) >= 4 and core in o) for o in outlet_keys):
+        return None
+    # A name is capitalised in scripts that have case: "foo bar" is a phrase, not a person.
+    if any(w[:1].islower() and w not in _NAME_PARTICLES for w in words):
+        return None
+    return name
