@@ -138,10 +138,10 @@ def news_collect() -> None:
         summary = store_source(FetchedSource.from_dict(fetched), data_dir)
         outlet_events[ARTICLES].extra = {
             "source": fetched["source"],
-            "articles": summary["articles"],
+            "articles": summary.articles,
             "data_dir": str(data_dir),
         }
-        return summary
+        return summary.as_dict()
 
     @task
     def clean_up(params: dict[str, Any], run_id: str, dag_run: Any) -> bool:

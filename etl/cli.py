@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from etl.core.datadir import DataDir, UnsafeName
 from etl.core.lock import DataDirBusy, data_dir_lock
-from etl.core.results import RunSummary
+from etl.core.results import CollectSummary, RunSummary
 from etl.core.settings import Settings, debug_requested
 from etl.extract.page import ExtractionSettings
 from etl.ingest.inputs import InputError, is_url_list
@@ -324,7 +324,7 @@ def _collect(args: argparse.Namespace) -> int:
     summary = collect(sources, args.data_dir, settings=_fetch_settings(), workers=args.workers)
     warehouse = None if args.no_warehouse else build_warehouse(args.data_dir)
     print(format_collect_summary(summary, args.data_dir, warehouse))
-    return 0 if summary["accounted"] else 1
+    return 0 if summary.accounted else 1
 
 
 def _reprocess(args: argparse.Namespace) -> int:
@@ -360,31 +360,31 @@ def _reprocess(args: argparse.Namespace) -> int:
     return 0
 
 
-def format_collect_summary(summary: dict[str, Any], data_dir: Path, warehouse: Any) -> str:
+def format_collect_summary(summary: CollectSummary, data_dir: Path, warehouse: Any) -> str:
     def counts(values: dict[str, int]) -> str:
         return ", ".join(f"{k} {n}" for k, n in sorted(values.items(), key=lambda kv: -kv[1]))
 
     lines = [
-        f"collect {summary['run_id']}: {len(summary['sources'])} sources, "
-        f"{summary['discovered']} URLs discovered"
+        f"collect {summary.run_id}: {len(summary.sources)} sources, "
+        f"{summary.discovered} URLs discovered"
     ]
-    for source in summary["sources"]:
+    for source in summary.sources:
         lines.append(
-            f"  {source['source']:<24} discovered {source['discovered']}  "
-            f"skipped {sum(source['skipped'].values())}  fetched {source['fetched']}  "
-            f"failed {source['failed']}  articles {source['articles']}  "
-            f"rejects {sum(source['rejects'].values())}  requests {source['requests']}  "
-            f"retries {source['retries']}  bytes {source['bytes']}"
+            f"  {source.source:<24} discovered {source.discovered}  "
+            f"skipped {sum(source.skipped.values())}  fetched {source.fetched}  "
+            f"failed {source.failed}  articles {source.articles}  "
+            f"rejects {sum(source.rejects.values())}  requests {source.requests}  "
+            f"retries {source.retries}  bytes {source.bytes}"
         )
-        if source["rejects"]:
-            lines.append(f"      rejects: {counts(source['rejects'])}")
-        if source["skipped"]:
-            lines.append(f"      skipped: {counts(source['skipped'])}")
-        for error in source["discovery_errors"]:
+        if source.rejects:
+            lines.append(f"      rejects: {counts(source.rejects)}")
+        if source.skipped:
+            lines.append(f"      skipped: {counts(source.skipped)}")
+        for error in source.discovery_errors:
             lines.append(f"      discovery error: {error}")
     lines += [
-        f"  all accounted   {'yes' if summary['accounted'] else 'NO'}",
-        f"lake:      {Path(data_dir) / 'lake'}",
+        f"  all accounted   {'yes' if summary.accounted else 'NO'}",
+        f"lake:      {DataDir.at(data_dir).lake}",
     ]
     if warehouse:
         lines.append(f"warehouse: {warehouse}")

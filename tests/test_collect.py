@@ -21,6 +21,7 @@ from etl.collect.fetch import FetchSettings
 from etl.collect.runs import collect, reprocess
 from etl.collect.sources import load_sources
 from etl.core.datadir import DataDir
+from etl.core.results import CollectSummary
 from tests.fixture_site import (
     CP1252_TEXT,
     EXPECTED,
@@ -37,8 +38,8 @@ SETTINGS = FAST
 class Collected:
     site: FixtureSite
     data_dir: Path
-    first: dict[str, Any]
-    second: dict[str, Any]
+    first: CollectSummary
+    second: CollectSummary
     hits_first: Counter[str]
     log_first: list[tuple[str, dict[str, str]]]
     log_second: list[tuple[str, dict[str, str]]]
@@ -86,26 +87,21 @@ def _articles(data_dir: Path) -> pl.DataFrame:
 
 def test_every_discovered_url_ends_exactly_once(collected: Collected) -> None:
     for summary in (collected.first, collected.second):
-        (source,) = summary["sources"]
-        outcomes = (
-            source["articles"] + sum(source["rejects"].values()) + sum(source["skipped"].values())
-        )
-        assert source["discovered"] == outcomes
-        assert (
-            source["fetched"] + source["failed"] + sum(source["skipped"].values())
-            == (source["discovered"])
-        )
-        assert summary["accounted"]
-        rows = _discovered(collected.data_dir, summary["run_id"])
-        assert rows.height == source["discovered"]
+        (source,) = summary.sources
+        outcomes = source.articles + sum(source.rejects.values()) + sum(source.skipped.values())
+        assert source.discovered == outcomes
+        assert source.fetched + source.failed + sum(source.skipped.values()) == (source.discovered)
+        assert summary.accounted
+        rows = _discovered(collected.data_dir, summary.run_id)
+        assert rows.height == source.discovered
         assert rows["canonical_url"].n_unique() == rows.height
         assert set(rows["outcome"]) <= {"article", "reject", "skipped"}
-    first = collected.first["sources"][0]
-    assert (first["discovered"], first["articles"], sum(first["rejects"].values())) == (17, 8, 9)
+    first = collected.first.sources[0]
+    assert (first.discovered, first.articles, sum(first.rejects.values())) == (17, 8, 9)
 
 
 def test_each_fault_ends_as_its_reason(collected: Collected) -> None:
-    rows = _discovered(collected.data_dir, collected.first["run_id"])
+    rows = _discovered(collected.data_dir, collected.first.run_id)
     got = {
         urlsplit(url).path: reason or outcome
         for url, outcome, reason in rows.select("url", "outcome", "reason").iter_rows()
@@ -113,7 +109,7 @@ def test_each_fault_ends_as_its_reason(collected: Collected) -> None:
     assert got == EXPECTED
     # Each reject row of the run sits in the lake's rejects table with its reason.
     rejects = pl.read_parquet(collected.data_dir / "lake" / "rejects" / "**" / "*.parquet")
-    assert Counter(rejects["reason"]) >= Counter(collected.first["sources"][0]["rejects"])
+    assert Counter(rejects["reason"]) >= Counter(collected.first.sources[0].rejects)
 
 
 def test_retries_happen_where_due_and_nowhere_else(collected: Collected) -> None:
@@ -130,7 +126,7 @@ def test_retries_happen_where_due_and_nowhere_else(collected: Collected) -> None
         "/docs/bericht.pdf",
     ):
         assert hits[once] == 1, once
-    assert collected.first["sources"][0]["retries"] == 2 * (attempts - 1) + 2
+    assert collected.first.sources[0].retries == 2 * (attempts - 1) + 2
 
 
 def test_robots_txt_is_obeyed(collected: Collected) -> None:
@@ -145,7 +141,7 @@ def test_a_redirect_to_a_private_address_is_refused_before_connecting(
     collected: Collected,
 ) -> None:
     assert set(collected.connects) == {"127.0.0.1"}
-    rows = _discovered(collected.data_dir, collected.first["run_id"])
+    rows = _discovered(collected.data_dir, collected.first.run_id)
     assert rows.filter(pl.col("url").str.ends_with("/to-private.html"))["reason"].item() == (
         "ssrf_blocked"
     )
@@ -159,7 +155,7 @@ def test_windows_1252_page_without_charset_is_read_right(collected: Collected) -
 
 
 def test_feed_hints_are_kept_beside_the_urls(collected: Collected) -> None:
-    rows = _discovered(collected.data_dir, collected.first["run_id"])
+    rows = _discovered(collected.data_dir, collected.first.run_id)
     markt = rows.filter(pl.col("url").str.ends_with("/news/markt.html")).row(0, named=True)
     assert markt["hint_title"] == "Nachricht 1"
     assert markt["hint_categories"] == ["Stadt", "Verkehr"]
@@ -198,8 +194,8 @@ def test_a_second_collect_fetches_no_article_twice(collected: Collected) -> None
     assert second["/news/neu.html"] == 1
     # Passing failures are due again; the rest is skipped as seen.
     assert second["/faults/slow.html"] == SETTINGS.retries + 1
-    (source,) = collected.second["sources"]
-    assert source["skipped"] == {"seen": 8}
+    (source,) = collected.second.sources
+    assert source.skipped == {"seen": 8}
     # The unchanged documents answered 304 to the validators kept from the first collect.
     conditional = {path for path, headers in collected.log_second if "If-None-Match" in headers}
     assert {"/sitemap.xml", "/rss.xml"} <= conditional

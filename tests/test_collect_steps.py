@@ -17,6 +17,7 @@ from etl.collect.steps import (
     store_source,
 )
 from etl.core.datadir import DataDir
+from etl.core.results import StoredSource
 from etl.ingest.inputs import InputError
 from tests.dags.lake import lake_snapshot, parquet_rows
 from tests.fixture_site import FAST, FixtureSite, serve_site, sources_file
@@ -52,8 +53,8 @@ def test_fetch_then_store_and_each_step_again(site: FixtureSite, tmp_path: Path)
     assert _article_requests(site) - before == 2
 
     summary = store_source(fetched, data_dir)
-    assert summary["articles"] == 2
-    assert summary["accounted"] is True
+    assert summary.articles == 2 and summary.collect is not None
+    assert summary.accounted is True and not summary.replayed
     stored = lake_snapshot(data_dir)
     # The store again, with the plan: the same files and rows, the fetch log once.
     store_source(fetched, data_dir)
@@ -61,7 +62,7 @@ def test_fetch_then_store_and_each_step_again(site: FixtureSite, tmp_path: Path)
     assert parquet_rows(data_dir / "lake" / "fetch_log") == 1
     # And as a replay whose plan is gone (its staging was cleaned): the lake rows alone.
     replay = store_source(FetchedSource(fetched.source, fetched.archive, None), data_dir)
-    assert replay == {"source": "127.0.0.1", "replayed": True, "articles": 2}
+    assert replay == StoredSource("127.0.0.1", replayed=True, articles=2, accounted=True)
     assert lake_snapshot(data_dir) == stored
 
 

@@ -58,7 +58,7 @@ from etl.collect.sources import (
     source_key,
 )
 from etl.core.datadir import DataDir, archive_run_id, check_run_id, stamp
-from etl.core.results import ArchivesSummary, RunSummary
+from etl.core.results import ArchivesSummary, CollectSummary, RunSummary, SourceSummary
 from etl.core.schema import (
     DISCOVERED_PARTITION,
     DISCOVERED_SCHEMA,
@@ -122,7 +122,7 @@ def collect(
     extraction: ExtractionSettings | None = None,
     workers: int = 1,
     run_id: str | None = None,
-) -> dict[str, Any]:
+) -> CollectSummary:
     """Collect every source once, store its articles, and account for every URL."""
     settings = settings or FetchSettings.from_env()
     data_dir = Path(data_dir)
@@ -361,7 +361,7 @@ def update_state(run: SourceRun, state: SourceState, now: datetime) -> None:
 
 def finish_runs(
     runs: Sequence[SourceRun], data_dir: Path, run_id: str, started: datetime
-) -> dict[str, Any]:
+) -> CollectSummary:
     """Write the fetch log and the per-URL table; return the summary the CLI prints."""
     day = started.date()
     log_rows = [_fetch_log_row(run, run_id) | {FETCH_LOG_PARTITION: day} for run in runs]
@@ -385,16 +385,7 @@ def finish_runs(
         DISCOVERED_SCHEMA,
         run_id,
     )
-    sources = [_source_summary(run) for run in runs]
-    return {
-        "run_id": run_id,
-        "sources": sources,
-        "discovered": sum(s["discovered"] for s in sources),
-        "articles": sum(s["articles"] for s in sources),
-        "rejects": sum(sum(s["rejects"].values()) for s in sources),
-        "skipped": sum(sum(s["skipped"].values()) for s in sources),
-        "accounted": all(s["accounted"] for s in sources),
-    }
+    return CollectSummary(run_id, [_source_summary(run) for run in runs])
 
 
 def _frame(rows: list[dict[str, Any]], schema: pa.Schema, partition: str) -> pl.DataFrame:
@@ -459,21 +450,21 @@ def _discovered_row(run: SourceRun, planned: Planned, run_id: str) -> dict[str, 
     }
 
 
-def _source_summary(run: SourceRun) -> dict[str, Any]:
+def _source_summary(run: SourceRun) -> SourceSummary:
     counts = _counts(run)
     total = counts["articles"] + sum(counts["rejects"].values()) + sum(counts["skipped"].values())
-    return {
-        "source": run.key,
-        "name": run.name,
+    return SourceSummary(
+        source=run.key,
+        name=run.name,
         **counts,
-        "requests": run.stats.requests,
-        "retries": run.stats.retries,
-        "bytes": run.stats.bytes,
-        "discovery_errors": run.discovery_errors,
-        "archive": str(run.archive),
-        "lake_run_id": run.lake_run_id,
-        "accounted": run.lost == 0 and total == counts["discovered"],
-    }
+        requests=run.stats.requests,
+        retries=run.stats.retries,
+        bytes=run.stats.bytes,
+        discovery_errors=run.discovery_errors,
+        archive=str(run.archive),
+        lake_run_id=run.lake_run_id,
+        accounted=run.lost == 0 and total == counts["discovered"],
+    )
 
 
 @contextmanager
@@ -509,7 +500,7 @@ def run_url_lists(
     extraction: ExtractionSettings | None = None,
     workers: int = 1,
     allow_private_network: bool = False,
-) -> dict[str, Any]:
+) -> CollectSummary:
     """Fetch the URLs of plain-text lists into one archive, then store them like a collect.
 
     No seen-state: a list is an explicit request. ``allow_private_network`` opens private

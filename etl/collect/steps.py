@@ -42,7 +42,7 @@ from etl.collect.runs import (
 from etl.collect.sources import Source, SourcesError, SourceState, load_sources
 from etl.core.datadir import DataDir, archive_run_id
 from etl.core.lock import data_dir_lock
-from etl.core.results import ArchivesSummary
+from etl.core.results import ArchivesSummary, StoredSource
 from etl.extract.page import ExtractionSettings
 from etl.ingest.inputs import InputError
 from etl.load.store import store_run
@@ -113,7 +113,7 @@ def store_source(
     fetched: FetchedSource,
     data_dir: str | Path,
     extraction: ExtractionSettings | None = None,
-) -> dict[str, Any]:
+) -> StoredSource:
     """Extract, clean and store one source's archive; then its seen-state and fetch log."""
     data_dir = Path(data_dir)
     # Mapped store tasks, and a `news-archive collect` by hand, may run at the same time; the
@@ -121,12 +121,12 @@ def store_source(
     with data_dir_lock(data_dir, timeout=STORE_LOCK_TIMEOUT):
         if fetched.plan is None:
             replayed = process_archive(Path(fetched.archive), data_dir, extraction)
-            return {"source": fetched.source, "replayed": True, "articles": replayed.articles}
+            return StoredSource(fetched.source, True, replayed.articles, replayed.accounted)
         run = _read_plan(Path(fetched.plan))
         store_source_run(run, data_dir, extraction, None)
         update_state(run, SourceState(DataDir(data_dir), run.key), run.started)
         summary = finish_runs([run], data_dir, archive_run_id(run.archive), run.started)
-    return {"source": fetched.source, "replayed": False, **summary}
+    return StoredSource(fetched.source, False, summary.articles, summary.accounted, summary)
 
 
 def select_archives(

@@ -82,3 +82,77 @@ class ArchivesSummary:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class SourceSummary:
+    """One source of a collect: every URL it discovered, and what became of each."""
+
+    source: str
+    name: str
+    discovered: int
+    skipped: dict[str, int]
+    fetched: int
+    failed: int
+    articles: int
+    rejects: dict[str, int]
+    requests: int
+    retries: int
+    bytes: int
+    discovery_errors: list[str]
+    archive: str
+    lake_run_id: str
+    accounted: bool
+
+
+@dataclass
+class CollectSummary:
+    """A collect (``etl.collect.runs``): its sources, and the totals the CLI prints."""
+
+    run_id: str
+    sources: list[SourceSummary]
+
+    @property
+    def discovered(self) -> int:
+        return sum(s.discovered for s in self.sources)
+
+    @property
+    def articles(self) -> int:
+        return sum(s.articles for s in self.sources)
+
+    @property
+    def rejected(self) -> int:
+        return sum(sum(s.rejects.values()) for s in self.sources)
+
+    @property
+    def skipped(self) -> int:
+        return sum(sum(s.skipped.values()) for s in self.sources)
+
+    @property
+    def accounted(self) -> bool:
+        return all(s.accounted for s in self.sources)
+
+    def as_dict(self) -> dict[str, Any]:
+        totals = {
+            "discovered": self.discovered,
+            "articles": self.articles,
+            "rejects": self.rejected,
+            "skipped": self.skipped,
+            "accounted": self.accounted,
+        }
+        return asdict(self) | totals
+
+
+@dataclass
+class StoredSource:
+    """A DAG's store of one source's fetch: its collect, or a replay of an archive whose
+    plan is gone (its rows stored again; the fetch log and seen-state were written before)."""
+
+    source: str
+    replayed: bool
+    articles: int
+    accounted: bool
+    collect: CollectSummary | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self) | ({"collect": self.collect.as_dict()} if self.collect else {})
