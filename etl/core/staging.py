@@ -106,6 +106,23 @@ def release_memory() -> None:
             return
 
 
+@dataclass(frozen=True)
+class StagedFiles:
+    """The files of one staged unit in a run's staging folder, named after the unit's key."""
+
+    articles: Path
+    rejects: Path
+    summary: Path
+
+    @classmethod
+    def of(cls, staging: Path, key: str) -> StagedFiles:
+        return cls(
+            articles=staging / f"{key}.articles.parquet",
+            rejects=staging / f"{key}.rejects.parquet",
+            summary=staging / f"{key}.json",
+        )
+
+
 def write_unit_summary(result: UnitResult, path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_suffix(".json.tmp")

@@ -21,7 +21,7 @@ import hashlib
 import json
 import os
 import shutil
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from functools import lru_cache
 from importlib.metadata import PackageNotFoundError, version
 from importlib.resources import files
@@ -32,6 +32,7 @@ from typing import Any
 import pyarrow.parquet as pq
 
 from etl.core.datadir import DataDir
+from etl.core.staging import StagedFiles
 from etl.extract.page import ExtractionSettings
 from etl.ingest.inputs import Page
 
@@ -121,13 +122,8 @@ def unit_identity(unit: str) -> dict[str, Any]:
     return {"unit": str(path), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns}
 
 
-@dataclass(frozen=True)
-class CachedUnit:
-    """A unit's staged files in the cache, and what they were made from."""
-
-    summary: Path
-    articles: Path
-    rejects: Path
+# A unit's staged files kept in the cache (the same names as in a staging folder).
+CachedUnit = StagedFiles
 
 
 class ExtractionCache:
@@ -149,11 +145,7 @@ class ExtractionCache:
         return None if data is None else cls(data.extraction_cache(), settings)
 
     def entry(self, key: str) -> CachedUnit:
-        return CachedUnit(
-            self.dir / f"{key}.json",
-            self.dir / f"{key}.articles.parquet",
-            self.dir / f"{key}.rejects.parquet",
-        )
+        return StagedFiles.of(self.dir, key)
 
     def unchanged(self, key: str, identity: dict[str, Any]) -> CachedUnit | None:
         """The entry of a unit that has not changed since it was cached, else None."""

@@ -16,11 +16,12 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, Future, ProcessPoolExecutor
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from itertools import islice
 from pathlib import Path
+from types import TracebackType
 from typing import Any
 
 import polars as pl
@@ -31,6 +32,7 @@ from etl.core.staging import (
     STAGED_REJECT_SCHEMA,
     Span,
     StageClock,
+    StagedFiles,
     UnitResult,
     staged_article_schema,
     write_unit_summary,
@@ -136,46 +138,75 @@ def extract_unit(
     Pages stream through in batches of ``batch_size``: with an ``executor`` a few batches are
     extracted by the workers while this process cleans and writes the oldest one, so memory
     holds a few batches whatever the size of the unit; extracted records are cleaned
-    ``CLEAN_ROWS`` at a time. Each article row is staged with its
-    MinHash signature, so that ``store_run`` finds stories without reading texts again.
-    Pages extracted before with the same code and settings come from the cache
-    (``etl.extract.cache``).
-    ``spans`` receives when extraction ran (see ``serial_seconds``).
+    ``CLEAN_ROWS`` at a time. Each article row is staged with its MinHash signature, so that
+    ``store_run`` finds stories without reading texts again. Pages extracted before with the
+    same code and settings come from the cache (``etl.extract.cache``). ``spans`` receives
+    when extraction ran (see ``serial_seconds``).
     """
     settings = settings or ExtractionSettings()
-    staging = Path(staging_dir)
-    key = unit_key(unit)
-    clock = StageClock()
+    staging, key = Path(staging_dir), unit_key(unit)
+    files = StagedFiles.of(staging, key)
     cache = ExtractionCache.for_staging(staging, settings) if use_cache else None
     identity = unit_identity(unit) if cache is not None else {}
     if cache is not None and skip is None:
         entry = cache.unchanged(key, identity)
         if entry is not None:
-            return _stage_cached_unit(entry, staging, key, on_page)
-    known = cache.known_pages(key) if cache is not None else {}
-    counts = IngestCounts()
+            return _stage_cached_unit(entry, files, on_page)
     result = UnitResult(unit=unit)
-    hits: dict[str, dict[int, tuple[str, datetime | None]]] = {"articles": {}, "rejects": {}}
-    articles_path = staging / f"{key}.articles.parquet"
-    rejects_path = staging / f"{key}.rejects.parquet"
-    workers = _worker_count(executor)
-    pending: deque[_Batch] = deque()
-    extracted = _Extracted()
-    warm_up = _CleaningWarmUp()
-    with (
-        ParquetAppender(articles_path, staged_article_schema()) as articles_out,
-        ParquetAppender(rejects_path, STAGED_REJECT_SCHEMA) as rejects_out,
-    ):
-        reader = _batches(read_unit(unit, counts), batch_size)
+    clock = StageClock()
+    ingest = _Ingest(cache.known_pages(key) if cache is not None else {}, skip, on_page)
+    with _Stager(files, result, clock) as stager:
+        batches = ingest.batches(unit, batch_size, result, clock)
+        _extract_batches(batches, stager, executor, settings, clock)
+        if cache is not None:
+            stager.copy_cached(cache.entry(key), ingest.hits)
+    result.skipped = dict(ingest.counts.skipped)
+    result.input_records, result.unread_bytes = ingest.counts.records, ingest.counts.unread_bytes
+    result.stage_seconds = clock.seconds
+    if spans is not None:
+        spans.extend(clock.spans)
+    summary_path = write_unit_summary(result, files.summary)
+    if cache is not None:
+        cache.keep(
+            key,
+            {"identity": identity, "filtered": skip is not None, "result": asdict(result)},
+            files.articles,
+            files.rejects,
+        )
+    return summary_path
+
+
+# Where an unchanged page's rows are in a cache entry: ("articles" or "rejects", row), and the
+# origin and fetch time the rows take from this record.
+_Hits = dict[str, dict[int, tuple[str, datetime | None]]]
+
+
+class _Ingest:
+    """A unit's records in batches: filtered, with the pages the cache knows set aside."""
+
+    def __init__(
+        self,
+        known: dict[bytes, tuple[str, int]],
+        skip: Callable[[Page | Reject], str | None] | None,
+        on_page: Callable[[int], None] | None,
+    ) -> None:
+        self.known, self.skip, self.on_page = known, skip, on_page
+        self.counts = IngestCounts()
+        self.hits: _Hits = {"articles": {}, "rejects": {}}
+
+    def batches(
+        self, unit: str, size: int, result: UnitResult, clock: StageClock
+    ) -> Iterator[_Batch]:
+        reader = _batches(read_unit(unit, self.counts), size)
         while True:
             with clock.stage("ingest"):
                 records = next(reader, None)
                 if records is None:
-                    break
-                if on_page is not None:
-                    on_page(len(records))
-                if skip is not None:
-                    records = _without_skipped(records, skip, counts)
+                    return
+                if self.on_page is not None:
+                    self.on_page(len(records))
+                if self.skip is not None:
+                    records = _without_skipped(records, self.skip, self.counts)
                 result.records += len(records)
                 batch = _Batch()
                 for record in records:
@@ -183,51 +214,45 @@ def extract_unit(
                         batch.rejects.append(record)
                         continue
                     digest = page_key(record)
-                    if digest in known:
-                        kind, row = known[digest]
-                        hits[kind][row] = (record.origin, record.fetched_at)
+                    if digest in self.known:
+                        kind, row = self.known[digest]
+                        self.hits[kind][row] = (record.origin, record.fetched_at)
                         continue
                     batch.pages.append(record)
                     batch.keys[record.origin] = digest
-            batch.start(executor, workers, settings, clock)
-            if batch.futures:
-                # The pool forks its workers at the first task: the warm-up comes after.
-                warm_up.start()
-            pending.append(batch)
-            # Enough work queued that no worker waits while this process writes a batch.
-            while len(pending) > (2 if executor is not None else 0):
-                extracted.add(pending.popleft(), clock)
-                if extracted.rows >= CLEAN_ROWS:
-                    _stage_extracted(extracted, articles_out, rejects_out, result, clock)
-        while pending:
-            if extracted.rows and not pending[0].done():
-                # The workers still extract the last batches: clean what waits meanwhile,
-                # not after them.
-                _stage_extracted(extracted, articles_out, rejects_out, result, clock)
-            extracted.add(pending.popleft(), clock)
-        if extracted.rows:
-            _stage_extracted(extracted, articles_out, rejects_out, result, clock)
-        if cache is not None:
-            entry = cache.entry(key)
-            _copy_cached_rows(entry.articles, hits["articles"], articles_out, result, clock)
-            _copy_cached_rows(entry.rejects, hits["rejects"], rejects_out, result, clock)
-            result.cached_pages = len(hits["articles"]) + len(hits["rejects"])
-    result.extracted, result.rejected = articles_out.rows, rejects_out.rows
-    result.skipped = dict(counts.skipped)
-    result.input_records, result.unread_bytes = counts.records, counts.unread_bytes
-    result.articles_path, result.rejects_path = str(articles_path), str(rejects_path)
-    result.stage_seconds = clock.seconds
-    if spans is not None:
-        spans.extend(clock.spans)
-    summary_path = write_unit_summary(result, staging / f"{key}.json")
-    if cache is not None:
-        cache.keep(
-            key,
-            {"identity": identity, "filtered": skip is not None, "result": asdict(result)},
-            articles_path,
-            rejects_path,
-        )
-    return summary_path
+            yield batch
+
+
+def _extract_batches(
+    batches: Iterable[_Batch],
+    stager: _Stager,
+    executor: Executor | None,
+    settings: ExtractionSettings,
+    clock: StageClock,
+) -> None:
+    """Extract the batches (on the workers, a few ahead) and stage them in input order."""
+    workers = _worker_count(executor)
+    pending: deque[_Batch] = deque()
+    warm_up = _CleaningWarmUp()
+    for batch in batches:
+        batch.start(executor, workers, settings, clock)
+        if batch.futures:
+            # The pool forks its workers at the first task: the warm-up comes after.
+            warm_up.start()
+        pending.append(batch)
+        # Enough work queued that no worker waits while this process writes a batch.
+        while len(pending) > (2 if executor is not None else 0):
+            stager.add(pending.popleft())
+            if stager.waiting >= CLEAN_ROWS:
+                stager.stage()
+    while pending:
+        if stager.waiting and not pending[0].done():
+            # The workers still extract the last batches: clean what waits meanwhile,
+            # not after them.
+            stager.stage()
+        stager.add(pending.popleft())
+    if stager.waiting:
+        stager.stage()
 
 
 def extraction_pool(workers: int) -> ProcessPoolExecutor:
@@ -354,21 +379,45 @@ def _clean_made_up_article() -> None:
     clean_articles(raw)
 
 
-@dataclass
-class _Extracted:
-    """Extracted batches waiting to be cleaned and staged together, in input order."""
+class _Stager:
+    """A unit's staged files, written as extracted batches are cleaned, in input order."""
 
-    articles: list[dict[str, Any]] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
-    reject_keys: list[bytes | None] = field(default_factory=list)
-    keys: dict[str, bytes] = field(default_factory=dict)
+    def __init__(self, files: StagedFiles, result: UnitResult, clock: StageClock) -> None:
+        self.files, self.result, self.clock = files, result, clock
+        self.articles: list[dict[str, Any]] = []
+        self.rejects: list[Reject] = []
+        self.reject_keys: list[bytes | None] = []
+        self.keys: dict[str, bytes] = {}
+
+    def __enter__(self) -> _Stager:
+        self._open = ExitStack()
+        self.articles_out = self._open.enter_context(
+            ParquetAppender(self.files.articles, staged_article_schema())
+        )
+        self.rejects_out = self._open.enter_context(
+            ParquetAppender(self.files.rejects, STAGED_REJECT_SCHEMA)
+        )
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self._open.__exit__(kind, error, trace)
+        self.result.extracted, self.result.rejected = self.articles_out.rows, self.rejects_out.rows
+        self.result.articles_path = str(self.files.articles)
+        self.result.rejects_path = str(self.files.rejects)
 
     @property
-    def rows(self) -> int:
+    def waiting(self) -> int:
+        """Extracted records not staged yet."""
         return len(self.articles) + len(self.rejects)
 
-    def add(self, batch: _Batch, clock: StageClock) -> None:
-        outcomes = batch.collect(clock)
+    def add(self, batch: _Batch) -> None:
+        """An extracted batch, waiting to be cleaned with the next ones."""
+        outcomes = batch.collect(self.clock)
         # The rejects ingest made of the batch first, then extraction's.
         self.rejects.extend(batch.rejects)
         self.reject_keys.extend([None] * len(batch.rejects))
@@ -380,86 +429,79 @@ class _Extracted:
                 self.articles.append(outcome)
         self.keys.update(batch.keys)
 
-
-def _stage_extracted(
-    extracted: _Extracted,
-    articles_out: ParquetAppender,
-    rejects_out: ParquetAppender,
-    result: UnitResult,
-    clock: StageClock,
-) -> None:
-    """Clean the waiting articles, sign them for dedup and stage them with the rejects."""
-    _CleaningWarmUp.wait()
-    with clock.stage("clean"):
-        raw = pl.from_arrow(pa.Table.from_pylist(extracted.articles, RAW_ARTICLE_SCHEMA))
-        assert isinstance(raw, pl.DataFrame)
-        cleaned, implausible = drop_implausible_publication(clean_articles(raw))
-        # Cleaning drops impossible publication dates itself and flags them in date_flags.
-        result.implausible_dates += implausible + dropped_publication_dates(cleaned)
-    with clock.stage("dedup"):
-        signatures = signature_bytes(cleaned["text"].fill_null("").to_list())
-    with clock.stage("store"):
-        keys = pl.DataFrame(
-            {"input_origin": list(extracted.keys), "page_key": list(extracted.keys.values())},
-            schema={"input_origin": pl.String, "page_key": pl.Binary},
-        )
-        staged = cleaned.with_columns(signature=pl.Series(signatures, dtype=pl.Binary)).join(
-            keys, on="input_origin", how="left", maintain_order="left"
-        )
-        articles_out.write(staged.to_arrow())
-        rejects_out.write(_rejects_table(extracted.rejects, extracted.reject_keys))
-    extracted.articles, extracted.rejects, extracted.reject_keys = [], [], []
-    extracted.keys = {}
-
-
-def _copy_cached_rows(
-    path: Path,
-    rows: dict[int, tuple[str, datetime | None]],
-    out: ParquetAppender,
-    result: UnitResult,
-    clock: StageClock,
-) -> None:
-    """Stage the cached rows of unchanged pages, with this record's origin and fetch time."""
-    if not rows:
-        return
-    with clock.stage("store"):
-        offset = 0
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):
-            frame = pl.from_arrow(batch)
-            assert isinstance(frame, pl.DataFrame)
-            wanted = [i for i in range(offset, offset + frame.height) if i in rows]
-            offset += frame.height
-            if not wanted:
-                continue
-            picked = frame[[i - (offset - frame.height) for i in wanted]].with_columns(
-                input_origin=pl.Series([rows[i][0] for i in wanted], dtype=pl.String),
-                fetched_at=pl.Series([rows[i][1] for i in wanted], dtype=pl.Datetime("us", "UTC")),
+    def stage(self) -> None:
+        """Clean the waiting articles, sign them for dedup and stage them with the rejects."""
+        _CleaningWarmUp.wait()
+        clock, result = self.clock, self.result
+        with clock.stage("clean"):
+            raw = pl.from_arrow(pa.Table.from_pylist(self.articles, RAW_ARTICLE_SCHEMA))
+            assert isinstance(raw, pl.DataFrame)
+            cleaned, implausible = drop_implausible_publication(clean_articles(raw))
+            # Cleaning drops impossible publication dates itself and flags them in date_flags.
+            result.implausible_dates += implausible + dropped_publication_dates(cleaned)
+        with clock.stage("dedup"):
+            signatures = signature_bytes(cleaned["text"].fill_null("").to_list())
+        with clock.stage("store"):
+            keys = pl.DataFrame(
+                {"input_origin": list(self.keys), "page_key": list(self.keys.values())},
+                schema={"input_origin": pl.String, "page_key": pl.Binary},
             )
-            if "published_at" in picked.columns:
-                picked, implausible = drop_implausible_publication(picked)
-                result.implausible_dates += implausible
-            out.write(picked.to_arrow())
+            staged = cleaned.with_columns(signature=pl.Series(signatures, dtype=pl.Binary)).join(
+                keys, on="input_origin", how="left", maintain_order="left"
+            )
+            self.articles_out.write(staged.to_arrow())
+            self.rejects_out.write(_rejects_table(self.rejects, self.reject_keys))
+        self.articles, self.rejects, self.reject_keys, self.keys = [], [], [], {}
+
+    def copy_cached(self, entry: CachedUnit, hits: _Hits) -> None:
+        """Stage the cached rows of the unchanged pages."""
+        self._copy_rows(entry.articles, hits["articles"], self.articles_out)
+        self._copy_rows(entry.rejects, hits["rejects"], self.rejects_out)
+        self.result.cached_pages = len(hits["articles"]) + len(hits["rejects"])
+
+    def _copy_rows(
+        self, path: Path, rows: dict[int, tuple[str, datetime | None]], out: ParquetAppender
+    ) -> None:
+        """The rows of ``path`` numbered in ``rows``, with this record's origin and fetch time."""
+        if not rows:
+            return
+        with self.clock.stage("store"):
+            offset = 0
+            for batch in pq.ParquetFile(path).iter_batches(batch_size=2048):
+                frame = pl.from_arrow(batch)
+                assert isinstance(frame, pl.DataFrame)
+                wanted = [i for i in range(offset, offset + frame.height) if i in rows]
+                offset += frame.height
+                if not wanted:
+                    continue
+                fetched = [rows[i][1] for i in wanted]
+                picked = frame[[i - (offset - frame.height) for i in wanted]].with_columns(
+                    input_origin=pl.Series([rows[i][0] for i in wanted], dtype=pl.String),
+                    fetched_at=pl.Series(fetched, dtype=pl.Datetime("us", "UTC")),
+                )
+                if "published_at" in picked.columns:
+                    picked, implausible = drop_implausible_publication(picked)
+                    self.result.implausible_dates += implausible
+                out.write(picked.to_arrow())
 
 
 def _stage_cached_unit(
-    entry: CachedUnit, staging: Path, key: str, on_page: Callable[[int], None] | None
+    entry: CachedUnit, files: StagedFiles, on_page: Callable[[int], None] | None
 ) -> str:
-    """Stage a unchanged unit from the cache: links to its files, and its summary."""
+    """Stage an unchanged unit from the cache: links to its files, and its summary."""
     clock = StageClock()
     with clock.stage("store"):
         stored = json.loads(entry.summary.read_text(encoding="utf-8"))
         result = UnitResult(**stored["result"])
-        articles_path = staging / f"{key}.articles.parquet"
-        rejects_path = staging / f"{key}.rejects.parquet"
-        staging.mkdir(parents=True, exist_ok=True)
-        link_or_copy(entry.articles, articles_path)
-        link_or_copy(entry.rejects, rejects_path)
-    result.articles_path, result.rejects_path = str(articles_path), str(rejects_path)
+        files.articles.parent.mkdir(parents=True, exist_ok=True)
+        link_or_copy(entry.articles, files.articles)
+        link_or_copy(entry.rejects, files.rejects)
+    result.articles_path, result.rejects_path = str(files.articles), str(files.rejects)
     result.cached_pages = result.records
     result.stage_seconds = clock.seconds
     if on_page is not None:
         on_page(result.records)
-    return write_unit_summary(result, staging / f"{key}.json")
+    return write_unit_summary(result, files.summary)
 
 
 def _rejects_table(rejects: Sequence[Reject], keys: Sequence[bytes | None]) -> pa.Table:
