@@ -28,14 +28,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from etl.core.schema import (
-    ARTICLE_PARTITION,
-    DISCOVERED_PARTITION,
-    FETCH_LOG_PARTITION,
-    REJECT_PARTITION,
-    STORY_MERGE_PARTITION,
-)
-
 # Times in names: UTC, to the second, sortable as text.
 STAMP = "%Y%m%dT%H%M%SZ"
 # A run key (the ``<run>`` of ``part-<run>.parquet`` and ``staging/<run>``).
@@ -44,6 +36,13 @@ MAX_RUN_KEY = 120
 UNSAFE_CHARS = re.compile(r"[^A-Za-z0-9_.-]+")
 ARCHIVE_SUFFIXES = (".warc.gz", ".warc", ".arc.gz", ".arc")
 LOCK_NAME = ".news-archive.lock"
+# The columns that name the lake tables' day partitions (``lake/<table>/<column>=<day>/``);
+# ``etl.core.schema`` gives each table's rows.
+ARTICLE_PARTITION = "published_date"
+REJECT_PARTITION = "fetched_date"
+FETCH_LOG_PARTITION = "fetched_date"
+DISCOVERED_PARTITION = "fetched_date"
+STORY_MERGE_PARTITION = "merged_date"
 # The lake's tables (``lake/<table>/<column>=<day>/``), one Parquet dataset each, and the
 # column of each that names its day partitions.
 LAKE_TABLES = {

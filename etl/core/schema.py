@@ -10,6 +10,15 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from etl.core import datadir
+
+# The partition columns are the data directory's (``etl.core.datadir``), named here too.
+ARTICLE_PARTITION = datadir.ARTICLE_PARTITION
+DISCOVERED_PARTITION = datadir.DISCOVERED_PARTITION
+FETCH_LOG_PARTITION = datadir.FETCH_LOG_PARTITION
+REJECT_PARTITION = datadir.REJECT_PARTITION
+STORY_MERGE_PARTITION = datadir.STORY_MERGE_PARTITION
+
 UTC_TIMESTAMP = pa.timestamp("us", tz="UTC")
 STRINGS = pa.list_(pa.string())
 
@@ -155,7 +164,6 @@ ARTICLE_SCHEMA = pa.schema(
 )
 
 # The hive partition key; it is not stored inside the files, readers get it from the path.
-ARTICLE_PARTITION = "published_date"
 
 REJECT_SCHEMA = pa.schema(
     [
@@ -185,7 +193,6 @@ REJECT_SCHEMA = pa.schema(
 )
 
 # Rejects are partitioned by the day the input was fetched (or read, where unknown).
-REJECT_PARTITION = "fetched_date"
 
 _COUNT: pa.DataType = pa.int64()
 
@@ -221,7 +228,6 @@ FETCH_LOG_SCHEMA = pa.schema(
     ]
 )
 # One row per source and collect run, partitioned by the day of the collect (UTC).
-FETCH_LOG_PARTITION = "fetched_date"
 
 DISCOVERED_SCHEMA = pa.schema(
     [
@@ -255,7 +261,6 @@ DISCOVERED_SCHEMA = pa.schema(
         _field("run_id", pa.string(), "The collect run.", ""),
     ]
 )
-DISCOVERED_PARTITION = "fetched_date"
 
 # The story index (etl/load/stories.py): one row per stored article, the MinHash signature that
 # later runs match their new articles against. Same partitions and file names as the
@@ -285,4 +290,3 @@ STORY_MERGE_SCHEMA = pa.schema(
         _field("run_id", pa.string(), "The run whose article bridged the two.", ""),
     ]
 )
-STORY_MERGE_PARTITION = "merged_date"
