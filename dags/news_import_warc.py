@@ -113,7 +113,7 @@ def news_import_warc() -> None:
     def list_inputs(params: dict[str, Any]) -> list[str]:
         from airflow.sdk.exceptions import AirflowFailException
 
-        from etl.ingest.inputs import InputError
+        from etl.core.errors import InputError
         from etl.ingest.selection import RecordFilter, expand_inputs
 
         # Bad filter values fail here, once, rather than in every mapped extract; and at

@@ -117,8 +117,8 @@ def news_reprocess() -> None:
         from airflow.sdk.exceptions import AirflowFailException
 
         from etl.collect.steps import select_archives
+        from etl.core.errors import InputError
         from etl.extract.page import SettingsError, extraction_settings
-        from etl.ingest.inputs import InputError
         from etl.ingest.selection import RecordFilter
 
         # Bad values fail here, once, rather than in every mapped extract; and at once:

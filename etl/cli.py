@@ -10,14 +10,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from etl.core.datadir import DataDir, UnsafeName
+from etl.core.errors import InputError
 from etl.core.lock import DataDirBusy, data_dir_lock
 from etl.core.results import CollectSummary, RunSummary
 from etl.core.settings import Settings, debug_requested
-from etl.extract.page import ExtractionSettings
-from etl.ingest.inputs import InputError, is_url_list
 
+# Only what every command needs is imported here; each command imports its stage when it
+# runs, so that `news-archive sql` or `--help` does not pay for trafilatura and polars.
 if TYPE_CHECKING:
     from etl.collect.fetch import FetchSettings
+    from etl.extract.page import ExtractionSettings
 
 
 class UsageError(Exception):
@@ -260,6 +262,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     extraction = parse_overrides(args.set, args.config)
+    from etl.ingest.inputs import is_url_list
+
     if any(is_url_list(p) for p in args.input):
         return _run_url_lists(args, extraction)
     with tqdm(desc="pages", unit="page", disable=None, leave=False) as bar:
@@ -278,6 +282,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _run_url_lists(args: argparse.Namespace, extraction: ExtractionSettings) -> int:
     from etl.collect.runs import run_url_lists
+    from etl.ingest.inputs import is_url_list
     from etl.warehouse.build import build_warehouse
 
     if not all(is_url_list(p) for p in args.input):

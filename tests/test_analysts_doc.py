@@ -13,7 +13,8 @@ import pytest
 
 from etl.core.schema import REJECT_PARTITION, REJECT_SCHEMA
 from etl.load.parquet import write_partitions
-from etl.warehouse.build import build_warehouse, connect_read_only
+from etl.warehouse.build import build_warehouse
+from etl.warehouse.connect import connect_read_only
 from tests.lake import article, corpus, updated_verkehr, write_run
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "analysts.md"

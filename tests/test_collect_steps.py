@@ -17,8 +17,8 @@ from etl.collect.steps import (
     store_source,
 )
 from etl.core.datadir import DataDir
+from etl.core.errors import InputError
 from etl.core.results import StoredSource
-from etl.ingest.inputs import InputError
 from tests.dags.lake import lake_snapshot, parquet_rows
 from tests.fixture_site import FAST, FixtureSite, serve_site, sources_file
 

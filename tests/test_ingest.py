@@ -10,7 +10,8 @@ import pytest
 from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
-from etl.ingest.inputs import IngestCounts, InputError, Page, Reject, list_input_units, read_unit
+from etl.core.errors import InputError
+from etl.ingest.inputs import IngestCounts, Page, Reject, list_input_units, read_unit
 from tests.pages import article_page
 
 

@@ -17,7 +17,8 @@ import pytest
 
 from etl.cli import main
 from etl.pipeline import run_pipeline
-from etl.warehouse.build import build_warehouse, warehouse_path
+from etl.warehouse.build import build_warehouse
+from etl.warehouse.connect import warehouse_path
 from etl.warehouse.report import ReportError, report_path, write_report
 from tests import browser
 from tests.pages import article_page

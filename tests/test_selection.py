@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from etl.core.errors import InputError
 from etl.extract.unit import extract_unit
-from etl.ingest.inputs import InputError, Page, Reject
+from etl.ingest.inputs import Page, Reject
 from etl.ingest.selection import RecordFilter, expand_inputs, normalise_domain
 from tests.warcs import Archived, write_article_warc
 

@@ -14,7 +14,8 @@ import pytest
 
 from etl.core.datadir import DataDir
 from etl.pipeline import run_pipeline
-from etl.warehouse.build import build_warehouse, connect_read_only
+from etl.warehouse.build import build_warehouse
+from etl.warehouse.connect import connect_read_only
 from tests.warcs import Archived, write_article_warc
 
 REPO_DIR = Path(__file__).resolve().parents[1]

@@ -15,12 +15,8 @@ import etl.warehouse.build as warehouse
 from etl.core.schema import ARTICLE_PARTITION, ARTICLE_SCHEMA
 from etl.core.schema_doc import duckdb_type
 from etl.pipeline import run_pipeline
-from etl.warehouse.build import (
-    build_warehouse,
-    connect_read_only,
-    update_warehouse,
-    warehouse_path,
-)
+from etl.warehouse.build import build_warehouse, update_warehouse
+from etl.warehouse.connect import connect_read_only, warehouse_path
 from tests.lake import (
     article,
     corpus,

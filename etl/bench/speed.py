@@ -428,7 +428,8 @@ def warehouse_latency(work_dir: Path, rows: int, seed: int) -> dict[str, Any]:
     from etl.bench.synthetic import write_article_lake
     from etl.core.datadir import DataDir
     from etl.core.resources import sql_file
-    from etl.warehouse.build import build_fingerprint, connect_read_only, update_warehouse
+    from etl.warehouse.build import build_fingerprint, update_warehouse
+    from etl.warehouse.connect import connect_read_only
 
     data_dir = work_dir / f"warehouse-{rows}-{seed}"
     marker = data_dir / "built.json"

@@ -58,6 +58,7 @@ from etl.collect.sources import (
     source_key,
 )
 from etl.core.datadir import DataDir, archive_run_id, check_run_id, stamp
+from etl.core.errors import InputError
 from etl.core.results import ArchivesSummary, CollectSummary, RunSummary, SourceSummary
 from etl.core.schema import (
     DISCOVERED_PARTITION,
@@ -67,7 +68,6 @@ from etl.core.schema import (
 )
 from etl.extract.page import ExtractionSettings
 from etl.extract.unit import extract_unit, extraction_pool
-from etl.ingest.inputs import InputError
 from etl.load.parquet import write_partitions
 from etl.load.store import store_run
 

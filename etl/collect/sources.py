@@ -31,9 +31,9 @@ import polars as pl
 import pyarrow as pa
 
 from etl.core.datadir import DataDir
+from etl.core.errors import InputError
 from etl.core.urls import canonical_url, registered_domain
 from etl.extract.metadata import parse_datetime
-from etl.ingest.inputs import InputError
 from etl.load.parquet import write_parquet_atomic
 
 _SOURCE_KEYS = {

@@ -41,10 +41,10 @@ from etl.collect.runs import (
 )
 from etl.collect.sources import Source, SourcesError, SourceState, load_sources
 from etl.core.datadir import DataDir, archive_run_id
+from etl.core.errors import InputError
 from etl.core.lock import data_dir_lock
 from etl.core.results import ArchivesSummary, StoredSource
 from etl.extract.page import ExtractionSettings
-from etl.ingest.inputs import InputError
 from etl.load.store import store_run
 
 

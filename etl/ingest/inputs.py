@@ -30,6 +30,8 @@ from warcio.limitreader import LimitReader
 from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 
+from etl.core.errors import InputError
+
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
 # A plain list of URLs, one a line: fetched into a WARC file first (``etl.collect.runs``).
@@ -43,10 +45,6 @@ FETCH_FAILURE_FIELD = "fetch-failure"
 MANIFEST_NAME = "manifest.jsonl"
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 MAX_PAGE_BYTES = 20 * 1024 * 1024
-
-
-class InputError(ValueError):
-    """An input the user named cannot be read at all (missing path, unknown kind)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,8 +13,9 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from etl.core.errors import InputError
 from etl.core.urls import registered_domain
-from etl.ingest.inputs import InputError, Page, Reject, is_html, is_warc, list_input_units
+from etl.ingest.inputs import Page, Reject, is_html, is_warc, list_input_units
 
 _GLOB_CHARACTERS = frozenset("*?[")
 

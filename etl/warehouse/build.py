@@ -49,6 +49,7 @@ from etl.core.schema import (
     STORY_MERGE_SCHEMA,
 )
 from etl.transform.topics import TOPIC_TABLE
+from etl.warehouse.connect import load_fts, warehouse_path
 
 BUILD_SCRIPT = re.compile(r"^[0-9]{3}_\w+\.sql$")
 # The lake tables the warehouse loads (the story index is the store's alone).
@@ -59,36 +60,10 @@ WRITER_LOCK_TIMEOUT = WRITER_WAIT_SECONDS
 ROW_GROUP_SIZE = 8192
 
 
-def fts_extension_path() -> Path:
-    """The FTS extension file shipped in ``duckdb-extension-fts`` for this exact DuckDB version.
-
-    DuckDB cannot download extensions on machines without internet, and refuses one built
-    for another version, so the two packages are pinned together.
-    """
-    import duckdb_extension_fts
-
-    package = Path(duckdb_extension_fts.__file__).parent
-    path = package / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
-    if not path.exists():
-        raise RuntimeError(
-            f"no FTS extension for DuckDB {duckdb.__version__} in {package}: "
-            "pin duckdb and duckdb-extension-fts to the same version"
-        )
-    return path
-
-
-def load_fts(con: duckdb.DuckDBPyConnection) -> None:
-    con.load_extension(str(fts_extension_path()))
-
-
 def sql_files() -> list[Traversable]:
     """The build scripts (``etl/sql/NNN_*.sql``), run in the order of their number prefix."""
     scripts = package_file("sql").iterdir()
     return sorted((s for s in scripts if BUILD_SCRIPT.match(s.name)), key=lambda s: s.name)
-
-
-def warehouse_path(data_dir: str | Path) -> Path:
-    return DataDir.at(data_dir).warehouse
 
 
 @dataclass(frozen=True)
@@ -238,22 +213,6 @@ def build_fingerprint() -> str:
     ):
         digest.update(schema.to_string(show_field_metadata=False).encode())
     return digest.hexdigest()[:16]
-
-
-def connect_read_only(data_dir: str | Path) -> duckdb.DuckDBPyConnection:
-    """A read-only connection with the FTS extension (its stemmers) loaded, times in UTC."""
-    path = warehouse_path(data_dir)
-    if not path.exists():
-        raise FileNotFoundError(f"no warehouse at {path}: run `news-archive warehouse` first")
-    con = duckdb.connect(str(path), read_only=True)
-    load_fts(con)
-    con.execute("SET TimeZone = 'UTC'")
-    # Read-only guards the database file; the queries typed into `news-archive sql` must not
-    # read or write other files either (COPY ... TO, read_csv('/etc/...')). The setting can
-    # only be switched off, and the lock keeps a query from switching anything back.
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
-    return con
 
 
 def _previous_load(target: Path) -> tuple[str, dict[tuple[str, str], tuple[int, int]]] | None:

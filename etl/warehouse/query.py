@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 
 from etl.core.resources import sql_file
-from etl.warehouse.build import connect_read_only
+from etl.warehouse.connect import connect_read_only
 
 
 class QueryError(ValueError):

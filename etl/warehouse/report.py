@@ -27,7 +27,7 @@ import jinja2
 from etl.core.datadir import DataDir
 from etl.core.lock import WRITER_WAIT_SECONDS, data_dir_lock
 from etl.core.resources import sql_file, template
-from etl.warehouse.build import connect_read_only, warehouse_path
+from etl.warehouse.connect import connect_read_only, warehouse_path
 
 DEFAULT_DAYS = 28
 TOP_N = 10

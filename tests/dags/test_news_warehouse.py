@@ -44,7 +44,7 @@ def test_the_warehouse_holds_the_lake(built):
 def test_full_text_search_is_indexed(built):
     import duckdb
 
-    from etl.warehouse.build import load_fts
+    from etl.warehouse.connect import load_fts
 
     _, data_dir, _ = built
     lake = article_rows(data_dir)
