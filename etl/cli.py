@@ -178,6 +178,16 @@ def _parser() -> argparse.ArgumentParser:
     lake_diff.add_argument("new", type=Path, metavar="NEW_DATA_DIR")
     lake_diff.set_defaults(handler=_lake_diff)
 
+    explain = commands.add_parser(
+        "explain",
+        help="show how one page was extracted: each paragraph's rule, title, date, authors",
+    )
+    explain.add_argument("page", metavar="URL-OR-FILE", help="http(s) URL, .html(.gz) or WARC")
+    explain.add_argument("--url", help="the record of a WARC file, or the address of a file")
+    explain.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
+    explain.add_argument("--config", type=Path)
+    explain.set_defaults(handler=_explain)
+
     quality = commands.add_parser(
         "quality", help="score a run's articles against labelled pages, field by field"
     )
@@ -452,6 +462,14 @@ def _lake_diff(args: argparse.Namespace) -> int:
     diff = compare_lakes(DataDir.at(args.old).lake, DataDir.at(args.new).lake)
     print("\n".join(diff.lines()))
     return 0 if diff.same else 1
+
+
+def _explain(args: argparse.Namespace) -> int:
+    from etl.explain import explain_page, format_explanation, load_page
+
+    settings = parse_overrides(args.set, args.config)
+    print(format_explanation(explain_page(load_page(args.page, args.url), settings)))
+    return 0
 
 
 def _schema_doc(args: argparse.Namespace) -> int:

@@ -57,3 +57,22 @@ def article_page(
 </main>
 <footer><p>Impressum · Datenschutz · Kontakt</p></footer>
 </body></html>"""
+
+
+def section_front(*, teasers: int = 12, og_type: str = "website") -> str:
+    """A section front: a card per story (headline link, one-line summary), no article."""
+    cards = "".join(
+        f'<div class="card"><h3><a href="/politik/meldung-{i}-aus-dem-rathaus-{100 + i}.html">'
+        f"Meldung Nummer {i} aus dem Rathaus der Stadt</a></h3>"
+        f"<p>Kurz gefasst: was der Rat in seiner Sitzung Nummer {i} beschlossen hat, und was es "
+        "für die Anwohner bedeutet.</p></div>"
+        for i in range(teasers)
+    )
+    return f"""<!DOCTYPE html>
+<html lang="de"><head><meta charset="utf-8"><title>Politik | Rheinland Kurier</title>
+<meta property="og:type" content="{og_type}"></head>
+<body>
+<nav><ul><li><a href="/">Startseite</a></li><li><a href="/politik/">Politik</a></li></ul></nav>
+<main><h1>Politik</h1>{cards}</main>
+<footer><p>Impressum · Datenschutz · Kontakt</p></footer>
+</body></html>"""

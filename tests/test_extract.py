@@ -8,7 +8,7 @@ import pytest
 from etl.extract.metadata import parse_dateline
 from etl.extract.page import ExtractionRejected, decode_html, extract_page, strip_site_name
 from etl.ingest.inputs import Page
-from tests.pages import BODY, article_page
+from tests.pages import BODY, article_page, section_front
 from tests.test_clean import clean
 
 FETCHED = datetime(2025, 10, 17, 6, tzinfo=UTC)
@@ -168,15 +168,53 @@ def test_lead_shown_outside_the_article_container_is_put_back() -> None:
     assert lead not in meta_only["text"]
 
 
-def test_index_page_without_article_date_is_rejected() -> None:
-    html = article_page(meta={"og:type": "website"})
+def test_section_front_is_rejected_as_an_index_page() -> None:
+    front = Page(
+        "https://www.rheinland-kurier.de/politik/",
+        section_front().encode(),
+        "t#1",
+        FETCHED,
+        200,
+        None,
+    )
     with pytest.raises(ExtractionRejected) as excinfo:
-        extract_page(page(html))
+        extract_page(front)
     assert excinfo.value.reason == "extraction_empty"
+    assert "index page" in excinfo.value.detail
+
+
+def test_article_declaring_og_type_website_without_date_is_kept() -> None:
+    # Blogs and company pages declare "website" on their articles: the page must look like
+    # an index too (teasers, no prose, an index URL), else it is an article.
+    record = extract_page(page(article_page(meta={"og:type": "website"})))
+    assert BODY[0] in record["text"]
     dated = article_page(
         meta={"og:type": "website", "article:published_time": "2025-10-14T09:30:00+02:00"}
     )
     assert extract_page(page(dated))["published_raw"] == "2025-10-14T09:30:00+02:00"
+    # A few teasers, or a front's URL, are not enough on their own.
+    furniture = section_front(teasers=3).split("<main>")[1].split("</main>")[0]
+    with_teasers = article_page(meta={"og:type": "website"}, furniture=furniture)
+    assert extract_page(page(with_teasers))["text"]
+    at_front_url = Page(
+        "https://www.rheinland-kurier.de/politik/",
+        article_page(meta={"og:type": "website"}).encode(),
+        "t#1",
+        FETCHED,
+        200,
+        None,
+    )
+    assert extract_page(at_front_url)["text"]
+
+
+def test_a_list_of_other_sites_pages_is_not_an_index_page() -> None:
+    # Teasers count only for the site's own articles: a listing of events or products on
+    # other sites is the page's own content.
+    listing = section_front().replace('href="/politik/', 'href="https://events.example.org/')
+    front = Page(
+        "https://www.rheinland-kurier.de/termine/", listing.encode(), "t#1", FETCHED, 200, None
+    )
+    assert extract_page(front)["text"]
 
 
 def test_dateline_without_offset_is_local_time_of_the_outlets_country() -> None:

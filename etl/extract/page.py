@@ -14,7 +14,7 @@ import re
 import time
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from functools import cache
 from pathlib import Path
@@ -171,6 +171,26 @@ class CpuClock:
 
 
 TRAFILATURA_CPU = CpuClock()
+
+
+@dataclass
+class ExtractionTrace:
+    """The decisions ``extract_page`` took for one page, kept only when a caller asks.
+
+    ``news-archive explain`` passes one; the pipeline passes none, and then nothing is
+    recorded or measured beyond what extraction needs.
+    """
+
+    index: IndexEvidence | None = None
+    og_type: str | None = None
+    trafilatura_text: str = ""
+    payload_body: bool = False
+    lead: str | None = None
+    # (source, statement cleaned of site names), in the order they are considered
+    title_candidates: list[tuple[str, str]] = field(default_factory=list)
+    title_rule: str = ""
+    # (source, value), in the order ``choose_published`` prefers them
+    date_candidates: list[tuple[str, str]] = field(default_factory=list)
 
 
 class ExtractionRejected(Exception):
@@ -345,8 +365,13 @@ def parse_html(markup: str) -> HtmlElement | None:
     return tree
 
 
-def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict[str, Any]:
-    """One page into a raw article record (plain Python values, one dict)."""
+def extract_page(
+    page: Page, settings: ExtractionSettings | None = None, trace: ExtractionTrace | None = None
+) -> dict[str, Any]:
+    """One page into a raw article record (plain Python values, one dict).
+
+    ``trace``, when given, is filled with the decisions taken (``news-archive explain``).
+    """
     settings = settings or ExtractionSettings()
     markup = decode_html(page.body, page.content_type).replace("\x00", "")
     with TRAFILATURA_CPU:
@@ -354,15 +379,19 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
     if tree is None:
         raise ExtractionRejected("unparseable", "no HTML tree")
     meta = read_page_metadata(tree)
-    if is_index_page(meta):
+    if trace is not None:
+        trace.og_type = meta.og_type
+        trace.index = index_evidence(tree, page.url)
+    if is_index_page(meta, tree, page.url):
         raise ExtractionRejected(
-            "extraction_empty", f"og:type {meta.og_type} and no article date: an index page"
+            "extraction_empty",
+            f"og:type {meta.og_type}, no article date, teasers and no article: an index page",
         )
     for embed in tree.xpath(_SOCIAL_EMBEDS):
         # Embedded posts quote someone else's words in the middle of the article; their
         # attribution line goes by the boilerplate rules, their text has to go here.
         embed.drop_tree()
-    headline = choose_title(meta, None, page.url)
+    headline = choose_title(meta, None, page.url, trace)
     drop_boxes(tree)
     drop_teaser_cards(tree)
     drop_other_articles(
@@ -392,9 +421,15 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
     if document is not None:
         doc = document.as_dict() if hasattr(document, "as_dict") else dict(document)
     text = doc.get("text") or ""
+    if trace is not None:
+        trace.trafilatura_text = text
     if text_size(MARKDOWN_LINK.sub(r"\1", text)) < settings.min_words:
         # Pages rendered by script carry the article in a data payload, not in the markup.
-        text = payload_body(tree, meta.bodies_ld) or text
+        payload = payload_body(tree, meta.bodies_ld)
+        if payload and trace is not None:
+            trace.payload_body = True
+            trace.trafilatura_text = payload
+        text = payload or text
     if not text:
         raise ExtractionRejected("extraction_empty", "trafilatura found no main text")
     if text_size(MARKDOWN_LINK.sub(r"\1", text)) < settings.min_words:
@@ -409,9 +444,14 @@ def extract_page(page: Page, settings: ExtractionSettings | None = None) -> dict
         lead = visible_lead(tree, [*meta.descriptions, *meta.descriptions_ld], text)
         if lead:
             text = f"{lead}\n{text}"
+            if trace is not None:
+                trace.lead = lead
 
-    published, published_from = choose_published(meta, doc.get("date"), page.url)
+    published, published_from = choose_published(meta, doc.get("date"), page.url, trace)
     title = headline or doc.get("title")
+    if trace is not None and not headline and title:
+        trace.title_candidates.append(("trafilatura", title))
+        trace.title_rule = "no statement of the page's own: trafilatura's title"
     title_variants = _title_variants(meta, title)
     # The first lines are all that can be a typed byline; links out of them as cleaning does.
     head = MARKDOWN_LINK.sub(r"\1", text[:LEAD_TEXT_CHARS])
@@ -605,16 +645,100 @@ def payload_body(tree: HtmlElement, ld_bodies: Sequence[str] = ()) -> str | None
     return str(doc.get("text") or "") or None
 
 
-def is_index_page(meta: PageMetadata) -> bool:
-    """A page that declares itself a website (not an article) and dates nothing is an index.
+def is_index_page(meta: PageMetadata, tree: HtmlElement, url: str) -> bool:
+    """A section front, home page or tag page: teasers for the site's own articles, no article.
 
     Section fronts are HTTP 200 pages full of teaser text that trafilatura happily returns.
+    What a page declares (og:type "website" and no date) is only where to look: blogs,
+    company news and magazines declare "website" on their articles as often as not. The page
+    must also look like an index (``index_evidence``); in doubt it is an article.
     """
-    return (
-        meta.og_type in ("website", "section", "profile")
-        and not meta.published
-        and not meta.ld_types & ARTICLE_TYPES
+    if (
+        meta.og_type not in ("website", "section", "profile")
+        or meta.published
+        or meta.ld_types & ARTICLE_TYPES
+    ):
+        return False
+    return index_evidence(tree, url).is_index
+
+
+@dataclass(frozen=True)
+class IndexEvidence:
+    """What a page shows of itself as an index; every signal is needed for the verdict."""
+
+    index_url: bool  # the root, a section, tag or page-N path: no article slug
+    teasers: int  # distinct links to the site's own article-like pages, as headlines
+    prose_chars: int  # the most prose paragraph text that one container holds
+
+    @property
+    def is_index(self) -> bool:
+        return (
+            self.index_url
+            and self.teasers >= INDEX_MIN_TEASERS
+            and self.prose_chars < INDEX_MAX_PROSE_CHARS
+        )
+
+
+# An index shows a teaser per story (five on the smallest fronts); an article links a few
+# related stories, and the other signals must agree.
+INDEX_MIN_TEASERS = 5
+# An article keeps a few paragraphs of prose side by side in one container, however it is
+# laid out; an index has a one-paragraph summary per card. Measured on real articles of every
+# kind (blogs, shops, magazines), listings and product round-ups included, the pages below
+# this had next to no prose at all.
+INDEX_MAX_PROSE_CHARS = 500
+_PROSE_MIN_CHARS = 80
+_INDEX_PATH = re.compile(
+    r"(?i)/(?:page|seite|p)/\d+/?$|/(?:tags?|topics?|themen|category|categories|kategorie|"
+    r"section|rubrik|ressort|author|autor)/[^/]*/?$"
+)
+# A path segment naming one article: three words or more, a number, a file.
+_SLUG = re.compile(r"[-_].*[-_]|\d{3,}|\.(?:s?html?|php|aspx?)$", re.I)
+
+
+def index_evidence(tree: HtmlElement, url: str) -> IndexEvidence:
+    """The signals ``is_index_page`` weighs, measured on the page (``explain`` shows them)."""
+    parts = urlsplit(url)
+    host = (parts.hostname or "").removeprefix("www.")
+    segments = [s for s in parts.path.split("/") if s]
+    index_url = (
+        not segments or not _SLUG.search(segments[-1]) or bool(_INDEX_PATH.search(parts.path))
     )
+    body = tree.find("body")
+    if body is None:
+        return IndexEvidence(index_url, 0, 0)
+    teasers: set[str] = set()
+    for link in body.iter("a"):
+        target = urlsplit((link.get("href") or "").strip())
+        if target.scheme not in ("", "http", "https"):
+            continue
+        if target.hostname and target.hostname.removeprefix("www.") != host:
+            continue  # a list of other sites' pages (events, products) is not a site's front
+        last = [s for s in target.path.split("/") if s][-1:]
+        if not last or not _SLUG.search(last[0]) or target.path == parts.path:
+            continue
+        headed = any(link.find(f".//{h}") is not None for h in ("h2", "h3")) or any(
+            a.tag in ("h2", "h3", "h4") for a in link.iterancestors()
+        )
+        if headed or len(link.text_content().split()) >= 5:
+            teasers.add(target.path)
+    return IndexEvidence(index_url, len(teasers), _most_prose_in_one_container(body))
+
+
+def _most_prose_in_one_container(body: HtmlElement) -> int:
+    by_parent: dict[HtmlElement, int] = {}
+    for paragraph in body.iter("p"):
+        shown = " ".join(paragraph.text_content().split())
+        if len(shown) < _PROSE_MIN_CHARS:
+            continue
+        linked = sum(len(a.text_content()) for a in paragraph.iter("a"))
+        parent = paragraph.getparent()
+        if linked > 0.3 * len(shown) or parent is None:
+            continue
+        if any(a.tag == "a" for a in paragraph.iterancestors()):
+            continue  # a card's summary, inside its link
+        by_parent[parent] = by_parent.get(parent, 0) + len(shown)
+    return max(by_parent.values(), default=0)
 
 
 def visible_lead(tree: HtmlElement, descriptions: Sequence[str], text: str) -> str | None:
@@ -726,7 +850,9 @@ def text_size(text: str) -> int:
     return max(len(text.split()), len(_CJK.findall(text)) // 2)
 
 
-def choose_title(meta: PageMetadata, fallback: str | None, url: str) -> str | None:
+def choose_title(
+    meta: PageMetadata, fallback: str | None, url: str, trace: ExtractionTrace | None = None
+) -> str | None:
     """The headline, chosen among the page's statements of it.
 
     JSON-LD ``headline``, ``og:title``, ``twitter:title``, the ``<h1>`` and ``<title>`` often
@@ -747,9 +873,13 @@ def choose_title(meta: PageMetadata, fallback: str | None, url: str) -> str | No
         )
     }
     clean = {k: [t for t in v if t] for k, v in clean.items()}
+    if trace is not None:
+        trace.title_candidates = [(source, t) for source, ts in clean.items() for t in ts]
     h1 = _best_h1(clean["h1"], [*clean["ld"], *clean["og"], *clean["twitter"], *clean["title"]])
     ordered = [c for c in (*clean["og"][:1], *clean["ld"][:1], h1, *clean["twitter"]) if c]
     if not ordered:
+        if trace is not None:
+            trace.title_rule = "no og:title, JSON-LD headline, h1 or twitter:title: <title>"
         return next(iter(clean["title"]), fallback)
     chosen = ordered[0]
     # `content="Sieger und "royaler Besuch""`: an unescaped quote ended the attribute early,
@@ -761,15 +891,24 @@ def choose_title(meta: PageMetadata, fallback: str | None, url: str) -> str | No
             and other[len(chosen) :].lstrip()[:1] == '"'
         ):
             chosen = other
+            if trace is not None:
+                trace.title_rule = "a quote ended an attribute early: the longer statement"
             break
     # "Headline-Section": another statement that is the chosen one minus a tail behind a
     # separator shows the tail is an affix the outlet names did not catch.
     for other in ordered[1:]:
         tail = chosen[len(other) :] if chosen.startswith(other) else ""
         if len(other) >= 10 and 0 < len(tail) <= 20 and _AFFIX_START.match(tail):
+            if trace is not None:
+                trace.title_rule = f"another statement lacks the affix {tail!r}"
             return other
     statements = [*clean["og"][:1], *clean["ld"][:1], h1, *clean["twitter"][:1], *clean["title"]]
-    return typographic_majority(chosen, [t for t in statements if t])
+    spelled = typographic_majority(chosen, [t for t in statements if t])
+    if trace is not None and not trace.title_rule:
+        trace.title_rule = "first of og:title, JSON-LD headline, confirmed h1, twitter:title"
+        if spelled != chosen:
+            trace.title_rule += ", spelled as most statements spell it"
+    return spelled
 
 
 def typographic_majority(chosen: str, statements: list[str]) -> str:
@@ -861,7 +1000,10 @@ def strip_site_name(title: str, names: set[str] | list[str]) -> str:
 
 
 def choose_published(
-    meta: PageMetadata, trafilatura_date: str | None, url: str = ""
+    meta: PageMetadata,
+    trafilatura_date: str | None,
+    url: str = "",
+    trace: ExtractionTrace | None = None,
 ) -> tuple[datetime | None, str]:
     """The publication time, preferring candidates that carry a time of day and an offset.
 
@@ -869,6 +1011,12 @@ def choose_published(
     where the outlet's country is known from its domain, because that is how newsrooms
     print it; elsewhere it stays naive and is stored as UTC.
     """
+    if trace is not None:
+        trace.date_candidates = [
+            *(("metadata", d.isoformat()) for d in meta.published),
+            *(("dateline", line) for line in meta.datelines),
+            *([("trafilatura", trafilatura_date)] if trafilatura_date else []),
+        ]
     aware = [d for d in meta.published if d.tzinfo is not None]
     if aware:
         return aware[0], "metadata"

@@ -334,6 +334,22 @@ def _keys_by_row(frame: pl.DataFrame, column: str, min_chars: int) -> pl.DataFra
     )
 
 
+def matching_rules(lines: list[str]) -> list[list[str]]:
+    """The names of the table's rules that match each line, as ``line_verdicts`` applies them
+    (the same anchored patterns and length limits), for ``explain``; one rule at a time, so
+    only for a few lines."""
+    series = pl.Series(lines, dtype=pl.String)
+    names: list[list[str]] = [[] for _ in lines]
+    for rule in load_rules():
+        hits = (series.str.len_chars() <= rule.max_chars) & series.str.contains(
+            _anchored([rule.pattern])
+        )
+        for i, hit in enumerate(hits):
+            if hit:
+                names[i].append(f"{rule.action} rule {rule.name}")
+    return names
+
+
 def describe_rules() -> list[dict[str, Any]]:
     """The table as rows (name, action, max_chars, example), for docs and tests."""
     return [

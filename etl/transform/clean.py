@@ -86,17 +86,7 @@ def clean_articles(raw: pl.DataFrame) -> pl.DataFrame:
     """Raw extraction records (see ``extract.extract_page``) into rows of ``ARTICLE_SCHEMA``."""
     if raw.is_empty():
         return pl.DataFrame(schema=article_polars_schema())
-    raw = _with_optional_columns(raw)
-    frame = raw.with_columns(
-        title=_normalise_inline(pl.col("title")),
-        text=_normalise_lines(pl.col("text")),
-        description=_normalise_inline(pl.col("description")),
-        site_name=_normalise_inline(pl.col("site_name")),
-        people=pl.concat_list(
-            pl.col("authors_raw").fill_null([]), pl.col("bylines_raw").fill_null([])
-        ),
-    )
-    frame = strip_boilerplate(frame)
+    frame = strip_boilerplate(boilerplate_input(raw))
     frame = frame.with_columns(
         canonical_url=pl.struct("url", "canonical_raw").map_elements(
             lambda r: canonical_url(r["url"], r["canonical_raw"]), return_dtype=pl.String
@@ -144,6 +134,20 @@ def clean_articles(raw: pl.DataFrame) -> pl.DataFrame:
     frame = frame.with_columns(story_id=pl.col("article_id"), run_id=pl.lit(None, pl.String))
     return frame.select(
         [pl.col(name).cast(dtype) for name, dtype in article_polars_schema().items()]
+    )
+
+
+def boilerplate_input(raw: pl.DataFrame) -> pl.DataFrame:
+    """Raw records as ``strip_boilerplate`` reads them: text and titles normalised, the
+    people the page credits in one column (``explain`` reads the line verdicts of this)."""
+    return _with_optional_columns(raw).with_columns(
+        title=_normalise_inline(pl.col("title")),
+        text=_normalise_lines(pl.col("text")),
+        description=_normalise_inline(pl.col("description")),
+        site_name=_normalise_inline(pl.col("site_name")),
+        people=pl.concat_list(
+            pl.col("authors_raw").fill_null([]), pl.col("bylines_raw").fill_null([])
+        ),
     )
 
 
