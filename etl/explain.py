@@ -165,7 +165,7 @@ def format_explanation(explanation: Explanation) -> str:
     out += [f"  {source}: {value}" for source, value in trace.date_candidates] or ["  none"]
     out.append(
         f"  chosen: {explanation.raw.get('published_raw')} "
-        f"(from {explanation.raw.get('published_from')}); stored: {article.get('published')}"
+        f"(from {explanation.raw.get('published_from')}); stored: {article.get('published_at')}"
     )
     out += ["", "author candidates:"]
     for column in ("authors_raw", "bylines_raw", "credits_raw", "author_orgs_raw"):

@@ -43,6 +43,16 @@ def test_every_line_gets_its_verdict_and_the_rule_that_gave_it() -> None:
     assert explanation.article["authors"] == ["Anna Beispiel"]
 
 
+def test_the_date_shown_as_stored_is_the_cleaned_record_s(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    html = article_page(meta={"article:published_time": "2025-10-14T09:30:00+02:00"})
+    page = tmp_path / "radwege.html"
+    page.write_text(html, encoding="utf-8")
+    assert main(["explain", str(page)]) == 0
+    assert "stored: 2025-10-14 07:30:00+00:00" in capsys.readouterr().out
+
+
 def test_a_trace_changes_nothing_in_the_record() -> None:
     html = article_page(meta={"article:published_time": "2025-10-14T09:30:00+02:00"})
     trace = ExtractionTrace()
