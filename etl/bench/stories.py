@@ -10,7 +10,7 @@ articles file in the lake; and, on request (``--stray-days``), (d): (b) with one
 articles published long before the others, as a re-fetched old page is: ``assign_stories``
 reads every partition from the earliest article's window to the latest's.
 
-The story part is what ``etl.pipeline._store_run_locked`` does for stories: ``match_stories``
+The story part is what ``etl.load.store.store_run`` does for stories: ``match_stories``
 (the index read through its day cache, the matching, any merges) and ``write_index``. The
 archive comes with its day cache built, as the hourly stores that wrote it would leave it.
 Signatures are an input of a store (computed while extracting), so they are not timed.
