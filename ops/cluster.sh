@@ -83,7 +83,7 @@ start_bg() {
 # stop_pid NAME [SECONDS]: TERM the process group of NAME's pid (or the pid alone if it leads
 # none), KILL what is left after SECONDS.
 stop_pid() {
-	local name=$1 timeout=${2:-30} pid target i
+	local name=$1 timeout=${2:-30} pid target i start=$SECONDS
 	if ! alive "$name"; then
 		rm -f "$RUN/$name.pid" "$RUN/$name.start"
 		say "$name not running"
@@ -92,7 +92,6 @@ stop_pid() {
 	pid=$(pid_of "$name")
 	target=$pid
 	if [ "$(ps -o pgid= -p "$pid" | tr -d ' ')" = "$pid" ]; then target=-$pid; fi
-	say "stopping $name (pid $pid)"
 	kill -TERM -- "$target" 2>/dev/null || true
 	for ((i = 0; i < timeout * 10; i++)); do
 		kill -0 -- "$target" 2>/dev/null || break
@@ -103,14 +102,22 @@ stop_pid() {
 		kill -KILL -- "$target" 2>/dev/null || true
 	fi
 	rm -f "$RUN/$name.pid" "$RUN/$name.start"
+	say "$name stopped after $((SECONDS - start))s"
 }
 
-# wait_until DESCRIPTION SECONDS COMMAND...
+# wait_until DESCRIPTION SECONDS COMMAND...: gives up early if a process named in WATCH exits.
+WATCH=()
 wait_until() {
-	local what=$1 timeout=$2 start=$SECONDS
+	local what=$1 timeout=$2 start=$SECONDS name
 	shift 2
 	until "$@" >/dev/null 2>&1; do
 		((SECONDS - start < timeout)) || die "$what: not ready after ${timeout}s"
+		for name in "${WATCH[@]}"; do
+			if ! alive "$name"; then
+				tail -n 20 "$LOGS/$name.log" >&2 || true
+				die "$name exited (the lines above are the end of $LOGS/$name.log)"
+			fi
+		done
 		sleep 0.5
 	done
 	say "$what ready after $((SECONDS - start))s"
@@ -271,7 +278,9 @@ s3_start() {
 		-s3.port="$S3_PORT" -s3.config="$CLUSTER_HOME/seaweedfs-s3.json" -bucket="$S3_BUCKET" \
 		-webdav=false -admin.ui=false -s3.port.iceberg=0 -s3.port.lance=0 \
 		-s3.localSocket="$RUN/seaweedfs-s3.sock" -filer.localSocket="$RUN/seaweedfs-filer.sock"
+	WATCH=(seaweedfs)
 	wait_until "S3 on 127.0.0.1:$S3_PORT" 60 s3_answers
+	WATCH=()
 	# Signed requests with the generated key: the bucket exists (created if missing).
 	S3_ENDPOINT=127.0.0.1:$S3_PORT S3_BUCKET=$S3_BUCKET S3_ACCESS_KEY=$S3_ACCESS_KEY \
 		S3_SECRET_KEY=$S3_SECRET_KEY "$CLUSTER_VENV/bin/python" - <<-'PY' ||
@@ -319,7 +328,7 @@ workers_answer() {
 airflow_start() {
 	need_venv
 	load_env
-	local af=$CLUSTER_VENV/bin/airflow skip=(--skip-serve-logs) name i
+	local af=$CLUSTER_VENV/bin/airflow skip=(--skip-serve-logs) i
 	mkdir -p "$AIRFLOW_HOME"
 	say "airflow db migrate (log $LOGS/airflow-db-migrate.log)"
 	"$af" db migrate >>"$LOGS/airflow-db-migrate.log" 2>&1 ||
@@ -340,11 +349,10 @@ airflow_start() {
 			"$af" celery worker --celery-hostname "${WORKERS[i]}@%h" \
 			--concurrency "$WORKER_CONCURRENCY" "${skip[@]}"
 	done
+	WATCH=("${AIRFLOW_COMPONENTS[@]}")
 	wait_until "api-server on 127.0.0.1:$API_PORT, scheduler, dag-processor, triggerer" 180 api_healthy
 	wait_until "celery workers ${WORKERS[*]}" 180 workers_answer
-	for name in "${AIRFLOW_COMPONENTS[@]}"; do
-		alive "$name" || die "$name exited (see $LOGS/$name.log)"
-	done
+	WATCH=()
 	say "Airflow: http://127.0.0.1:$API_PORT  user admin, password in" \
 		"$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated"
 }
@@ -369,10 +377,12 @@ start() {
 }
 
 stop() {
+	local t0=$SECONDS
 	airflow_stop
 	s3_stop
 	redis_stop
 	postgres_stop
+	say "cluster stopped in $((SECONDS - t0))s"
 }
 
 redis_stop() { stop_pid redis 30; }
