@@ -27,6 +27,9 @@ SERVE_LOGS=${CLUSTER_SERVE_LOGS:-0}
 WORKER_LOG_PORTS=(8793 8794)
 TRIGGER_LOG_PORT=8795
 WORKERS=(worker1 worker2)
+# How long a stopping Airflow component may take (a worker finishing its tasks) before it is
+# terminated.
+STOP_TIMEOUT=${CLUSTER_STOP_TIMEOUT:-60}
 AIRFLOW_COMPONENTS=(api-server scheduler dag-processor triggerer "${WORKERS[@]}")
 
 RUN=$CLUSTER_HOME/run
@@ -53,6 +56,7 @@ alive() {
 	[ -s "$RUN/$1.pid" ] || return 1
 	pid=$(<"$RUN/$1.pid")
 	[ -n "$pid" ] && [ -r "/proc/$pid/stat" ] || return 1
+	[ "$(sed 's/^.*) //' "/proc/$pid/stat" 2>/dev/null | cut -d' ' -f1)" != Z ] || return 1
 	[ "$(start_time "$pid")" = "$(cat "$RUN/$1.start" 2>/dev/null)" ]
 }
 
@@ -80,29 +84,64 @@ start_bg() {
 	say "$name started (pid $pid, log $LOGS/$name.log)"
 }
 
-# stop_pid NAME [SECONDS]: TERM the process group of NAME's pid (or the pid alone if it leads
-# none), KILL what is left after SECONDS.
+# stop_pid NAME [SECONDS]: TERM NAME's process and wait for it and everything it started to
+# end; after SECONDS, TERM then KILL what is left. "Everything it started" is its session:
+# start_bg and Redis make a session per service, and Airflow's task processes, which get a
+# process group of their own, stay in their worker's session.
 stop_pid() {
-	local name=$1 timeout=${2:-30} pid target i start=$SECONDS
+	local name=$1 timeout=${2:-30} pid session= start=$SECONDS
 	if ! alive "$name"; then
 		rm -f "$RUN/$name.pid" "$RUN/$name.start"
 		say "$name not running"
 		return 0
 	fi
 	pid=$(pid_of "$name")
-	target=$pid
-	if [ "$(ps -o pgid= -p "$pid" | tr -d ' ')" = "$pid" ]; then target=-$pid; fi
-	kill -TERM -- "$target" 2>/dev/null || true
-	for ((i = 0; i < timeout * 10; i++)); do
-		kill -0 -- "$target" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 -- "$target" 2>/dev/null; then
-		say "$name still running after ${timeout}s: killing"
-		kill -KILL -- "$target" 2>/dev/null || true
+	if [ "$(ps -o sid= -p "$pid" | tr -d ' ')" = "$pid" ]; then session=$pid; fi
+	# The leader alone first: a Celery worker's warm shutdown lets its running tasks finish.
+	kill -TERM "$pid" 2>/dev/null || true
+	if ! wait_gone "$pid" "$session" "$timeout"; then
+		say "$name still running after ${timeout}s: terminating its processes"
+		signal_all TERM "$pid" "$session"
+		if ! wait_gone "$pid" "$session" 5; then
+			say "$name: killing what is left"
+			signal_all KILL "$pid" "$session"
+			wait_gone "$pid" "$session" 5 || say "$name: processes left in session $pid"
+		fi
 	fi
 	rm -f "$RUN/$name.pid" "$RUN/$name.start"
 	say "$name stopped after $((SECONDS - start))s"
+}
+
+# running PID SESSION: the process, or any process of its session, is still there (a zombie
+# waiting for init to reap it does not count).
+running() {
+	ps -e -o pid=,sid=,stat= | awk -v pid="$1" -v sid="$2" \
+		'$3 !~ /^Z/ && (sid == "" ? $1 == pid : $2 == sid) {found = 1} END {exit !found}'
+}
+
+wait_gone() {
+	local i
+	for ((i = 0; i < $3 * 10; i++)); do
+		running "$1" "$2" || return 0
+		sleep 0.1
+	done
+	! running "$1" "$2"
+}
+
+signal_all() {
+	if [ -n "$3" ]; then pkill "-$1" -s "$3" || true; else kill "-$1" "$2" 2>/dev/null || true; fi
+}
+
+# need_ports NAME PORT...: fail at once, rather than after a timeout, if another program
+# already listens on a port NAME is about to take.
+need_ports() {
+	local name=$1 port
+	shift
+	for port in "$@"; do
+		if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+			die "$name: something else listens on 127.0.0.1:$port (ss -ltnp 'sport = :$port')"
+		fi
+	done
 }
 
 # wait_until DESCRIPTION SECONDS COMMAND...: gives up early if a process named in WATCH exits.
@@ -219,6 +258,7 @@ postgres_start() {
 	if pg_running; then
 		say "postgres already running"
 	else
+		need_ports postgres "$PG_PORT"
 		as_pg "$PG/pg_ctl" -D "$PGDATA" -l "$LOGS/postgres.log" -w -t 60 \
 			-o "-c listen_addresses=127.0.0.1 -p $PG_PORT -k $PG_SOCKETS" start >/dev/null ||
 			die "PostgreSQL did not start (see $LOGS/postgres.log)"
@@ -256,6 +296,7 @@ redis_start() {
 		say "redis already running (pid $(pid_of redis))"
 		return 0
 	fi
+	need_ports redis "$REDIS_PORT"
 	mkdir -p "$CLUSTER_HOME/redis"
 	rm -f "$RUN/redis.pid" "$RUN/redis.start"
 	redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --daemonize yes \
@@ -271,6 +312,7 @@ s3_answers() { curl -s -o /dev/null "http://127.0.0.1:$S3_PORT/"; }
 s3_start() {
 	need_venv
 	mkdir -p "$CLUSTER_HOME/seaweedfs"
+	alive seaweedfs || need_ports seaweedfs "$S3_PORT" 9333 9340 8888
 	# No WebDAV, admin UI, Iceberg or Lance endpoints: the lake needs S3 only. Unix sockets in
 	# run/ rather than /tmp, where another checkout's SeaweedFS would find them.
 	start_bg seaweedfs "$CLUSTER_VENV/bin/weed" mini -dir="$CLUSTER_HOME/seaweedfs" \
@@ -339,6 +381,7 @@ airflow_start() {
 		skip=()
 		export AIRFLOW__LOGGING__TRIGGER_LOG_SERVER_PORT=$TRIGGER_LOG_PORT
 	fi
+	alive api-server || need_ports api-server "$API_PORT"
 	start_bg api-server "$af" api-server --host 127.0.0.1 --port "$API_PORT"
 	start_bg scheduler "$af" scheduler "${skip[@]}"
 	start_bg dag-processor "$af" dag-processor
@@ -361,7 +404,7 @@ airflow_stop() {
 	local i
 	# Workers first and with time to finish (Celery's warm shutdown), then the rest.
 	for ((i = ${#AIRFLOW_COMPONENTS[@]} - 1; i >= 0; i--)); do
-		stop_pid "${AIRFLOW_COMPONENTS[i]}" 60
+		stop_pid "${AIRFLOW_COMPONENTS[i]}" "$STOP_TIMEOUT"
 	done
 }
 
