@@ -173,6 +173,16 @@ def test_news_import_warc_runs_on_the_celery_workers(
     # The dag-processor has to have parsed dags/ before the DAG can be triggered.
     wait_for(lambda: api.get(f"/dags/{DAG_ID}").status_code == 200, 180, f"{DAG_ID} to be parsed")
     api.patch(f"/dags/{DAG_ID}", json={"is_paused": False}).raise_for_status()
+    # A run left unfinished by a cluster stopped mid-run would hold ours back for minutes
+    # (max_active_runs=1) until Airflow gives its tasks up: end it first.
+    unfinished = api.get(
+        f"/dags/{DAG_ID}/dagRuns", params={"state": ["queued", "running"]}
+    ).raise_for_status()
+    for stale in unfinished.json()["dag_runs"]:
+        print(f"\nmarking the unfinished run {stale['dag_run_id']} failed")
+        api.patch(
+            f"/dags/{DAG_ID}/dagRuns/{stale['dag_run_id']}", json={"state": "failed"}
+        ).raise_for_status()
     before = tasks_done(celery_inspect(settings, "stats"))
 
     data_dir = tmp_path / "data"
@@ -220,7 +230,7 @@ def test_news_import_warc_runs_on_the_celery_workers(
     assert sum(ran_on.values()) >= len(instances)
     print(
         f"\n{DAG_ID} run {run_id}: {run['state']} {elapsed:.1f}s after the trigger "
-        f"(run start {run['start_date']}, end {run['end_date']})"
+        f"(queued {run['queued_at']}, start {run['start_date']}, end {run['end_date']})"
         f"\n  tasks per worker: {ran_on}; hostnames: {sorted({ti['hostname'] for ti in instances})}"
         f"\n  lake: {rows} articles in {len(files)} files"
     )
