@@ -2,7 +2,7 @@
 # The project's local cluster: PostgreSQL, Redis, SeaweedFS S3 and Airflow 3 on Celery, all on
 # 127.0.0.1, all under cluster_home/ (git-ignored). Every process this script starts is
 # recorded in a pid file under cluster_home/run, and `stop` ends exactly those processes (and
-# their process groups), never anything found by name. docs/cluster.md describes the setup.
+# what runs in their sessions), never anything found by name. docs/cluster.md has the details.
 #
 #   ops/cluster.sh start | stop | status      everything, in order / in reverse order
 #   ops/cluster.sh deps                       install Debian's postgresql and redis-server
