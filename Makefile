@@ -11,10 +11,10 @@ export UV_PYTHON := $(PYTHON)
 
 .DEFAULT_GOAL := help
 .PHONY: help setup demo test test-fast lint format warehouse score clean browser airflow bench bench-scale \
-	bench-stories
+	bench-stories cluster-setup cluster cluster-stop cluster-status test-cluster s3 s3-stop
 
 help: ## list the targets
-	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-13s %s\n", $$1, $$2}'
+	@grep -hE '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-14s %s\n", $$1, $$2}'
 
 .tools/bin/uv:
 	$(PYTHON) -m venv .tools
@@ -99,3 +99,37 @@ airflow: setup ## start a local Airflow 3 (UI and API on :8080, SQLite) on dags/
 	@echo "Airflow: http://127.0.0.1:$(AIRFLOW_PORT)  user admin, password in" \
 		"$(AIRFLOW_HOME)/simple_auth_manager_passwords.json.generated"
 	$(AIRFLOW_ENV) exec $(UV) run --frozen airflow standalone
+
+# The local cluster of issue 17 (docs/cluster.md): PostgreSQL, Redis, SeaweedFS S3 and Airflow 3
+# on Celery with two workers, all on 127.0.0.1, all state in ./cluster_home (git-ignored). The
+# logic is in ops/cluster.sh; `make cluster-stop` ends exactly the processes it started. It has
+# its own venv, .venv-cluster (the `cluster` dependency group on top of the default ones), so
+# that `make setup` and the cluster never uninstall each other's packages.
+CLUSTER_VENV ?= $(CURDIR)/.venv-cluster
+CLUSTER = CLUSTER_VENV=$(CLUSTER_VENV) AIRFLOW_FETCH_SLOTS=$(AIRFLOW_FETCH_SLOTS) ops/cluster.sh
+
+$(CLUSTER_VENV)/.synced: uv.lock pyproject.toml | $(if $(filter .tools/bin/uv,$(UV)),.tools/bin/uv)
+	UV_PROJECT_ENVIRONMENT=$(CLUSTER_VENV) $(UV) sync --frozen --group cluster
+	@touch $@
+
+cluster-setup: $(CLUSTER_VENV)/.synced ## create .venv-cluster: the default venv plus the cluster group
+
+cluster: cluster-setup ## start PostgreSQL, Redis, SeaweedFS S3, Airflow on Celery (2 workers)
+	@$(CLUSTER) deps start
+
+cluster-stop: ## stop what `make cluster` started, in reverse order
+	@$(CLUSTER) stop
+
+cluster-status: ## what of the cluster runs, and whether it answers
+	@$(CLUSTER) status
+
+s3: cluster-setup ## start SeaweedFS alone: S3 on 127.0.0.1:8333, bucket news-archive
+	@$(CLUSTER) s3
+
+s3-stop: ## stop the SeaweedFS that `make s3` started
+	@$(CLUSTER) s3-stop
+
+test-cluster: cluster-setup ## start the cluster, run the smoke test on it (tests/cluster), stop it
+	@$(MAKE) --no-print-directory cluster || { $(MAKE) --no-print-directory cluster-stop; exit 1; }
+	NEWS_ARCHIVE_CLUSTER=1 $(CLUSTER_VENV)/bin/pytest -m cluster -rP tests/cluster; \
+		status=$$?; $(MAKE) --no-print-directory cluster-stop; exit $$status
