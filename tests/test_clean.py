@@ -208,6 +208,18 @@ def test_canonical_link_is_used_only_on_the_same_site() -> None:
     assert canonical_url(url, "https://www.other.com/a.html") == "https://www.example.de/a.html"
 
 
+def test_a_bracket_after_a_name_is_not_part_of_it() -> None:
+    # The agency, place or role a byline puts in brackets after a name (issue 18).
+    assert clean_authors(["Paula Steiger (dpa)"]) == ["Paula Steiger"]
+    assert clean_authors(["Anna Meier (Text) und Peter Huber (Fotos)"]) == [
+        "Anna Meier",
+        "Peter Huber",
+    ]
+    assert clean_authors(["Name (erforderlich)"]) == []
+    # A bracket inside a name is the name's own.
+    assert clean_authors(["Paramita (Guha) Ghosh"]) == ["Paramita (Guha) Ghosh"]
+
+
 def test_authors_are_people_only() -> None:
     assert clean_authors(["By John Doe and Jane Roe", "Reuters", "Redaktion Politik"]) == [
         "John Doe",

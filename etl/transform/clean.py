@@ -389,6 +389,11 @@ def _label(url: str | None) -> str:
     return domain_label(url)
 
 
+# A bracketed word at the end of a name: "Paula Steiger (dpa)" (a bracket inside a name,
+# "Paramita (Guha) Ghosh", is the name's own).
+_BRACKETED = re.compile(r"\s*\([^()]*\)(?=\s*(?:$|[;,/|·•&]|\band\b|\bund\b|\bet\b))")
+
+
 def _people_in(items: list[str], outlet_keys: set[str]) -> list[str]:
     people: list[str] = []
     seen: set[str] = set()
@@ -396,6 +401,9 @@ def _people_in(items: list[str], outlet_keys: set[str]) -> list[str]:
         if PHOTO_CREDIT_START.match(item):
             continue
         item = _INNER_BYLINE.sub("", BYLINE_PREFIX.sub("", " ".join(item.split())))
+        # "Paula Steiger (dpa)", "Anna Meier (Berlin)": what a byline puts in brackets after
+        # a name is the agency, the place or the role (agencies are read apart).
+        item = _BRACKETED.sub("", item)
         for part in re.split(r"\s*(?:;|,|/|\||·|•|\band\b|\bund\b|\bet\b|\by\b|&)\s*", item):
             name = person_name(part, outlet_keys)
             if name and compact_key(name) not in seen:
