@@ -324,6 +324,18 @@ def test_a_second_story_loaded_below_the_first_is_left_out() -> None:
     assert "Containerterminal" not in record["text"]
 
 
+def test_a_story_article_nested_in_a_page_article_around_the_same_headline_is_kept() -> None:
+    # Blog themes wrap the post's <article> (with its h1) in a page-level <article>: one
+    # story, not two.
+    html = (
+        article_page()
+        .replace("<main><article>", '<main><article class="page"><article class="post">')
+        .replace("</article>", "</article></article>")
+    )
+    record = extract_page(page(html))
+    assert "Radwegenetzes" in record["text"] and "zwölf Millionen" in record["text"]
+
+
 def test_a_body_split_into_chunks_of_one_class_is_read_whole_and_in_order() -> None:
     first, second = markup(BODY), markup(SECOND_STORY)
     html = article_page(paragraphs=[]).replace(

@@ -555,12 +555,17 @@ def drop_other_articles(tree: HtmlElement, headlines: list[str]) -> None:
     if len(articles) < 2:
         return
     keys = {compact_key(h) for h in headlines if h}
-    main = next(
-        (a for a in articles if any(compact_key(h.text_content()) in keys for h in a.iter("h1"))),
-        None,
-    )
-    if main is None:
+    under_headline = [
+        a for a in articles if any(compact_key(h.text_content()) in keys for h in a.iter("h1"))
+    ]
+    if not under_headline:
         return
+    # Themes nest the story's <article> in a page-level one around the same h1: the innermost
+    # is the story, and the outer ones are the page around it, not other stories.
+    main = under_headline[0]
+    for article in under_headline[1:]:
+        if main in article.iterancestors():
+            main = article
     above = set(main.iterancestors())
     for article in articles:
         if article is not main and article not in above:
