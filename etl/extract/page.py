@@ -64,6 +64,8 @@ _TYPOGRAPHY = str.maketrans(
     {c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"} | {c: "-" for c in "‐‑‒–—―"}
 )
 _AFFIX_START = re.compile(r"\s*[-–—|:·•ㅣ｜/]")
+_AFFIX_AFTER_HEADLINE = re.compile(r"\s*(?:[|｜ㅣ:：]|[-–—]\s)")
+_KICKER_BAR = re.compile(r"\S\s*[|｜]\s*$")
 _BY_LINE = re.compile(r"(?:by|von)\s+\S", re.I)
 
 
@@ -907,6 +909,17 @@ def choose_title(
             if trace is not None:
                 trace.title_rule = f"another statement lacks the affix {tail!r}"
             return other
+    # The headline as the page shows it: a statement that is the visible one (h1) plus a part
+    # behind a separator carries an affix, however long ("Headline - Blog name | Tagline", an
+    # SEO suffix), or a kicker set off by a bar ("Topic | Headline") that the page's headline
+    # leaves out. A kicker behind a colon stays: outlets print that one in the headline too.
+    if h1 and len(h1) >= 10 and chosen != h1:
+        tail = chosen[len(h1) :] if chosen.startswith(h1) else ""
+        head = chosen[: -len(h1)] if chosen.endswith(h1) else ""
+        if (tail and _AFFIX_AFTER_HEADLINE.match(tail)) or (head and _KICKER_BAR.search(head)):
+            if trace is not None:
+                trace.title_rule = f"the h1 is the chosen statement without {tail or head!r}"
+            return h1
     statements = [*clean["og"][:1], *clean["ld"][:1], h1, *clean["twitter"][:1], *clean["title"]]
     spelled = typographic_majority(chosen, [t for t in statements if t])
     if trace is not None and not trace.title_rule:
