@@ -389,6 +389,14 @@ def _label(url: str | None) -> str:
     return domain_label(url)
 
 
+# Where one credited name ends: lists ("A, B und C"), and an agency set after a person
+# behind a spaced dash ("Paula Steiger - dpa").
+_CREDIT_PARTS = re.compile(r"\s*(?:;|,|/|\||·|•|\band\b|\bund\b|\bet\b|\by\b|&)\s*|\s+[-–—]\s+")
+# A bracket closing the credit holds another part ("Paula Steiger (SDA)", a form's
+# "Name (erforderlich)"); one inside it is part of the name ("Paramita (Guha) Ghosh").
+_TRAILING_BRACKET = re.compile(r"\s*\(([^()]*)\)?\s*$")
+
+
 def _people_in(items: list[str], outlet_keys: set[str]) -> list[str]:
     people: list[str] = []
     seen: set[str] = set()
@@ -396,7 +404,8 @@ def _people_in(items: list[str], outlet_keys: set[str]) -> list[str]:
         if PHOTO_CREDIT_START.match(item):
             continue
         item = _INNER_BYLINE.sub("", BYLINE_PREFIX.sub("", " ".join(item.split())))
-        for part in re.split(r"\s*(?:;|,|/|\||·|•|\band\b|\bund\b|\bet\b|\by\b|&)\s*", item):
+        item = _TRAILING_BRACKET.sub(r", \1", item)
+        for part in _CREDIT_PARTS.split(item):
             name = person_name(part, outlet_keys)
             if name and compact_key(name) not in seen:
                 seen.add(compact_key(name))
