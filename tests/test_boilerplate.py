@@ -59,18 +59,24 @@ FURNITURE = [
     "Ausgabe vom 26.04.2024, Seite 1 / Titel",
     "Testen Sie die Zeitung zwei Wochen lang. Das Angebot endet automatisch.",
     "- シェア",
+    "Privacy Policy.",
+    "Terms and Conditionsand",
+    "blog comments powered by Disqus",
+    "https://x.com/POTUS/status/1810478997442101422?lang=de",
 ]
 
 
-def run(lines: list[str], **columns: list[str]) -> list[str]:
+def run(lines: list[str], url: str | None = None, **columns: list[str]) -> list[str]:
     frame = pl.DataFrame(
         {
+            "url": [url],
             "text": ["\n".join(lines)],
             "title_variants": [columns.get("titles", [])],
             "people": [columns.get("people", [])],
             "captions_raw": [columns.get("captions", [])],
         },
         schema={
+            "url": pl.String,
             "text": pl.String,
             "title_variants": pl.List(pl.String),
             "people": pl.List(pl.String),
@@ -132,6 +138,25 @@ def test_link_lists_and_read_more_blocks_go_but_prose_with_links_stays() -> None
     ]
     assert run(lines) == [
         "Der Stadtrat hat am Dienstag getagt und viel beschlossen.",
+        "Der letzte Absatz.",
+    ]
+
+
+def test_link_lines_pointing_to_other_sites_are_the_articles_own() -> None:
+    lines = [
+        "Drei Modelle haben uns im Test überzeugt, und eines davon war sogar günstig.",
+        "1. [Kaffeemühle Deluxe](https://shop.example.com/muehle)",
+        "- [Fix a crash in the parser](https://github.com/example/tool/pull/12)",
+        "Registration: [https://summit.example.org/](https://summit.example.org/)",
+        "- [Neue Ampel am Marktplatz](https://www.example.de/a.html)",
+        "[Mehr aus der Stadt](https://example.de/stadt/)",
+        "Der letzte Absatz.",
+    ]
+    assert run(lines, url="https://www.example.de/test-kaffeemuehlen.html") == [
+        "Drei Modelle haben uns im Test überzeugt, und eines davon war sogar günstig.",
+        "1. Kaffeemühle Deluxe",
+        "- Fix a crash in the parser",
+        "Registration: https://summit.example.org/",
         "Der letzte Absatz.",
     ]
 

@@ -342,6 +342,16 @@ def test_agencies_from_datelines_credits_and_bylines() -> None:
     assert detect_agencies("Text.", [], ["© APA/Johann Berger"]) == ["APA"]
 
 
+def test_a_credit_of_a_person_and_an_agency_splits_into_author_and_agency() -> None:
+    for credit in ("Paula Steiger, SDA", "Paula Steiger (SDA)", "Paula Steiger - SDA"):
+        row = clean(raw_record(authors_raw=[credit])).row(0, named=True)
+        assert row["authors"] == ["Paula Steiger"], credit
+        assert "Keystone-SDA" in row["agencies"], credit
+    assert clean_authors(["Anna Müller-Lüdenscheidt – dpa"]) == ["Anna Müller-Lüdenscheidt"]
+    assert clean_authors(["Paramita (Guha) Ghosh"]) == ["Paramita (Guha) Ghosh"]
+    assert clean_authors(["Name (erforderlich)"]) == []
+
+
 def test_language_by_text_with_html_lang_as_tie_breaker() -> None:
     assert detect_language("The council met on Tuesday to discuss the new budget.", "de") == "en"
     assert detect_language("Der Rat tagte am Dienstag über den neuen Haushalt.", None) == "de"

@@ -123,6 +123,30 @@ def test_title_prefers_og_title_and_strips_outlet_and_section_affixes() -> None:
     )
 
 
+def test_title_is_the_visible_headline_without_a_tagline_or_a_kicker_set_off_by_a_bar() -> None:
+    # No og:title: the structured headline carries the blog's name and tagline.
+    tagline = article_page(
+        title="Stadt plant neue Radwege",
+        site="Blog",
+        json_ld={
+            "@type": "BlogPosting",
+            "headline": "Stadt plant neue Radwege - Radfahren in der Stadt | Tipps & Touren",
+        },
+    )
+    assert extract_page(page(tagline))["title"] == "Stadt plant neue Radwege"
+    kicker = article_page(
+        title="Stadt plant neue Radwege",
+        meta={"og:title": "Verkehrswende | Stadt plant neue Radwege"},
+    )
+    assert extract_page(page(kicker))["title"] == "Stadt plant neue Radwege"
+    # A kicker behind a colon is part of the headline as outlets print it.
+    colon = article_page(
+        title="Stadt plant neue Radwege",
+        meta={"og:title": "Verkehrswende: Stadt plant neue Radwege"},
+    )
+    assert extract_page(page(colon))["title"] == "Verkehrswende: Stadt plant neue Radwege"
+
+
 def test_title_keeps_the_typography_most_statements_use() -> None:
     html = article_page(
         title="What’s Right, Not What’s Easy",
@@ -322,6 +346,18 @@ def test_a_second_story_loaded_below_the_first_is_left_out() -> None:
     record = extract_page(page(html))
     assert "Radwegenetzes" in record["text"]
     assert "Containerterminal" not in record["text"]
+
+
+def test_a_story_article_nested_in_a_page_article_around_the_same_headline_is_kept() -> None:
+    # Blog themes wrap the post's <article> (with its h1) in a page-level <article>: one
+    # story, not two.
+    html = (
+        article_page()
+        .replace("<main><article>", '<main><article class="page"><article class="post">')
+        .replace("</article>", "</article></article>")
+    )
+    record = extract_page(page(html))
+    assert "Radwegenetzes" in record["text"] and "zwölf Millionen" in record["text"]
 
 
 def test_a_body_split_into_chunks_of_one_class_is_read_whole_and_in_order() -> None:

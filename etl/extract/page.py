@@ -64,6 +64,8 @@ _TYPOGRAPHY = str.maketrans(
     {c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"} | {c: "-" for c in "‐‑‒–—―"}
 )
 _AFFIX_START = re.compile(r"\s*[-–—|:·•ㅣ｜/]")
+_AFFIX_AFTER_HEADLINE = re.compile(r"\s*(?:[|｜ㅣ:：]|[-–—]\s)")
+_KICKER_BAR = re.compile(r"\S\s*[|｜]\s*$")
 _BY_LINE = re.compile(r"(?:by|von)\s+\S", re.I)
 
 
@@ -555,12 +557,17 @@ def drop_other_articles(tree: HtmlElement, headlines: list[str]) -> None:
     if len(articles) < 2:
         return
     keys = {compact_key(h) for h in headlines if h}
-    main = next(
-        (a for a in articles if any(compact_key(h.text_content()) in keys for h in a.iter("h1"))),
-        None,
-    )
-    if main is None:
+    under_headline = [
+        a for a in articles if any(compact_key(h.text_content()) in keys for h in a.iter("h1"))
+    ]
+    if not under_headline:
         return
+    # Themes nest the story's <article> in a page-level one around the same h1: the innermost
+    # is the story, and the outer ones are the page around it, not other stories.
+    main = under_headline[0]
+    for article in under_headline[1:]:
+        if main in article.iterancestors():
+            main = article
     above = set(main.iterancestors())
     for article in articles:
         if article is not main and article not in above:
@@ -902,6 +909,17 @@ def choose_title(
             if trace is not None:
                 trace.title_rule = f"another statement lacks the affix {tail!r}"
             return other
+    # The headline as the page shows it: a statement that is the visible one (h1) plus a part
+    # behind a separator carries an affix, however long ("Headline - Blog name | Tagline", an
+    # SEO suffix), or a kicker set off by a bar ("Topic | Headline") that the page's headline
+    # leaves out. A kicker behind a colon stays: outlets print that one in the headline too.
+    if h1 and len(h1) >= 10 and chosen != h1:
+        tail = chosen[len(h1) :] if chosen.startswith(h1) else ""
+        head = chosen[: -len(h1)] if chosen.endswith(h1) else ""
+        if (tail and _AFFIX_AFTER_HEADLINE.match(tail)) or (head and _KICKER_BAR.search(head)):
+            if trace is not None:
+                trace.title_rule = f"the h1 is the chosen statement without {tail or head!r}"
+            return h1
     statements = [*clean["og"][:1], *clean["ld"][:1], h1, *clean["twitter"][:1], *clean["title"]]
     spelled = typographic_majority(chosen, [t for t in statements if t])
     if trace is not None and not trace.title_rule:

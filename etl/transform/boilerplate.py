@@ -26,11 +26,14 @@ from polars.exceptions import ComputeError
 
 from etl.core.resources import rules_file
 from etl.core.text import loose_words_expr
+from etl.core.urls import registered_domain
 
 BOILERPLATE_RULES = "boilerplate.toml"
 ACTIONS = ("drop", "drop_block")
 
 MARKDOWN_LINK = r"\[([^\]\n]*)\]\([^)\s]*\)"
+# The target of one Markdown link, with the "](" before it.
+MARKDOWN_TARGET = r"\]\([^)\s]*\)"
 # A list item whose text is mostly link anchors is a teaser list, not prose.
 LINK_LIST_ITEM_RATIO = 0.5
 # A paragraph that is nearly all link text (and short) is a teaser too.
@@ -229,6 +232,7 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
             _words=pl.col("_plain").str.count_matches(r"\S+"),
         )
     )
+    lines = lines.join(_points_elsewhere(frame, lines), on=["_row", "_pos"], how="left")
     title_keys = _keys_by_row(frame, "title_variants", min_chars=12)
     people_keys = _keys_by_row(frame, "people", min_chars=4)
     caption_keys = _keys_by_row(frame, "captions_raw", min_chars=CAPTION_MIN_CHARS)
@@ -291,8 +295,14 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         # short kicker or section lines around it.
         _kicker=(pl.col("_pos") <= pl.col("_headline_pos")).fill_null(False)
         & (pl.col("_headline_like").fill_null(False) | (pl.col("_words") <= KICKER_MAX_WORDS)),
-        _link_list=(pl.col("_item") & (pl.col("_link_ratio") >= LINK_LIST_ITEM_RATIO))
-        | ((pl.col("_link_ratio") >= LINK_PARAGRAPH_RATIO) & (length <= LINK_PARAGRAPH_MAX_CHARS)),
+        _link_list=(
+            (pl.col("_item") & (pl.col("_link_ratio") >= LINK_LIST_ITEM_RATIO))
+            | (
+                (pl.col("_link_ratio") >= LINK_PARAGRAPH_RATIO)
+                & (length <= LINK_PARAGRAPH_MAX_CHARS)
+            )
+        )
+        & ~pl.col("_elsewhere").fill_null(False),
         _repeat=pl.int_range(pl.len()).over("_row", "_key") > 0,
         _block=(~pl.col("_item")).cum_sum().over("_row"),
         _block_rule=_rule_flags(pl.col("_plain"), length, "drop_block"),
@@ -320,6 +330,45 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
             "_in_block",
         )
     )
+
+
+def _points_elsewhere(frame: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
+    """(row, position, ``_elsewhere``) of the lines whose every link leaves the page's site.
+
+    An outlet's teasers for more reading link its own pages; links to other sites are what
+    the article points its reader to (the products of a round-up, the sources of a report,
+    the changes of a release, an event's registration page): the article's own lines, however
+    much of them is link text. A link without a host (``tel:``, ``mailto:``, an anchor)
+    proves nothing either way.
+    """
+    empty = pl.DataFrame(schema={"_row": pl.UInt32, "_pos": pl.Int64, "_elsewhere": pl.Boolean})
+    if "url" not in frame.columns:
+        return empty
+    sites = frame.select(
+        _row=pl.int_range(pl.len(), dtype=pl.UInt32),
+        _site=pl.col("url").map_elements(registered_domain, return_dtype=pl.String),
+    )
+    links = (
+        lines.select("_row", "_pos", _target=pl.col("_line").str.extract_all(MARKDOWN_TARGET))
+        .explode("_target")
+        .filter(pl.col("_target").is_not_null())
+        .with_columns(
+            _host=pl.col("_target")
+            .str.extract(r"^\]\((?i:https?)://([^/?#\s)]+)", 1)
+            .str.to_lowercase()
+            .str.replace(r":\d+$", "")
+        )
+        .join(sites, on="_row", how="left")
+    )
+    if links.is_empty():
+        return empty
+    same_site = (pl.col("_host") == pl.col("_site")) | pl.col("_host").str.ends_with(
+        pl.concat_str(pl.lit("."), pl.col("_site"))
+    )
+    elsewhere = (
+        pl.col("_host").is_not_null() & pl.col("_site").is_not_null() & ~same_site.fill_null(True)
+    )
+    return links.group_by("_row", "_pos").agg(_elsewhere=elsewhere.all())
 
 
 def _keys_by_row(frame: pl.DataFrame, column: str, min_chars: int) -> pl.DataFrame:

@@ -389,9 +389,20 @@ def _label(url: str | None) -> str:
     return domain_label(url)
 
 
-# A bracketed word at the end of a name: "Paula Steiger (dpa)" (a bracket inside a name,
-# "Paramita (Guha) Ghosh", is the name's own).
-_BRACKETED = re.compile(r"\s*\([^()]*\)(?=\s*(?:$|[;,/|·•&]|\band\b|\bund\b|\bet\b))")
+# Where one credited name ends: lists ("A, B und C"), and an agency set after a person
+# behind a spaced dash ("Paula Steiger - dpa").
+_CREDIT_PARTS = re.compile(r"\s*(?:;|,|/|\||·|•|\band\b|\bund\b|\bet\b|\by\b|&)\s*|\s+[-–—]\s+")
+# A bracket after a name holds another part of the credit: the agency, place or role
+# ("Paula Steiger (SDA)", "Anna Meier (Text) und Peter Huber (Fotos)", a form's unclosed
+# "Name (erforderlich"); one inside a name is part of it ("Paramita (Guha) Ghosh").
+_BRACKET_AFTER_NAME = re.compile(
+    r"\s*\(([^()]*)\)(?=\s*(?:$|[;,/|·•&]|\band\b|\bund\b|\bet\b))|\s*\(([^()]*)$"
+)
+
+
+def _bracket_as_part(match: re.Match[str]) -> str:
+    inside = match.group(1) if match.group(1) is not None else match.group(2)
+    return f", {inside}"
 
 
 def _people_in(items: list[str], outlet_keys: set[str]) -> list[str]:
@@ -401,10 +412,8 @@ def _people_in(items: list[str], outlet_keys: set[str]) -> list[str]:
         if PHOTO_CREDIT_START.match(item):
             continue
         item = _INNER_BYLINE.sub("", BYLINE_PREFIX.sub("", " ".join(item.split())))
-        # "Paula Steiger (dpa)", "Anna Meier (Berlin)": what a byline puts in brackets after
-        # a name is the agency, the place or the role (agencies are read apart).
-        item = _BRACKETED.sub("", item)
-        for part in re.split(r"\s*(?:;|,|/|\||·|•|\band\b|\bund\b|\bet\b|\by\b|&)\s*", item):
+        item = _BRACKET_AFTER_NAME.sub(_bracket_as_part, item)
+        for part in _CREDIT_PARTS.split(item):
             name = person_name(part, outlet_keys)
             if name and compact_key(name) not in seen:
                 seen.add(compact_key(name))
