@@ -25,7 +25,7 @@ import polars as pl
 from polars.exceptions import ComputeError
 
 from etl.core.resources import rules_file
-from etl.core.text import loose_words_expr
+from etl.core.text import WHITESPACE_RUN, loose_words_expr
 from etl.core.urls import registered_domain
 
 BOILERPLATE_RULES = "boilerplate.toml"
@@ -208,7 +208,7 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
     plain = (
         pl.col("_line")
         .str.replace_all(MARKDOWN_LINK, "$1")
-        .str.replace_all(r"\s+", " ")
+        .str.replace_all(WHITESPACE_RUN, " ")
         .str.strip_chars()
     )
     lines = (
@@ -216,7 +216,7 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
             _plain=plain,
             _unlinked=pl.col("_line")
             .str.replace_all(MARKDOWN_LINK, "")
-            .str.replace_all(r"\s+", " ")
+            .str.replace_all(WHITESPACE_RUN, " ")
             .str.strip_chars(),
         )
         .filter(pl.col("_plain").str.len_chars() > 0)
