@@ -122,18 +122,22 @@ def _anchored(patterns: list[str]) -> str:
 
 
 def _rule_flags(plain: pl.Expr, length: pl.Expr, action: str) -> pl.Expr:
-    """True where a rule of ``action`` matches; rules of one length limit share one regex."""
-    by_limit: dict[int, list[str]] = {}
+    """True where a rule of ``action`` matches; rules of one length limit share one regex
+    (those with a case-sensitive part another)."""
+    groups: dict[tuple[int, bool], list[str]] = {}
     for rule in load_rules():
         if rule.action == action:
-            by_limit.setdefault(rule.max_chars, []).append(rule.pattern)
+            # A case-sensitive part ("(?-i:\p{Lu}...)") in one regex with other rules made the
+            # automaton of the whole group several times slower than the rules apart.
+            key = (rule.max_chars, "(?-i:" in rule.pattern)
+            groups.setdefault(key, []).append(rule.pattern)
     # Each regex sees the lines within its length limit only, the others as "": polars
     # matches every row of a column, and running the rules over long paragraphs they can
     # never apply to was most of the cost of cleaning.
     checks = [
         (length <= limit)
         & _contains(pl.when(length <= limit).then(plain).otherwise(pl.lit("")), _anchored(patterns))
-        for limit, patterns in sorted(by_limit.items())
+        for (limit, _), patterns in sorted(groups.items())
     ]
     return pl.any_horizontal(checks) if checks else pl.lit(False)
 
