@@ -233,7 +233,9 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         .with_columns(
             _link_ratio=(pl.col("_chars") - pl.col("_unlinked").str.len_chars()).clip(0)
             / pl.col("_chars"),
-            _words=pl.col("_plain").str.count_matches(r"\S+"),
+            # _plain is stripped, its spaces single: one word more than spaces, at a third
+            # of the cost of counting r"\S+".
+            _words=pl.col("_plain").str.count_matches(" ", literal=True) + 1,
         )
     )
     lines = lines.join(_points_elsewhere(frame, lines), on=["_row", "_pos"], how="left")
