@@ -19,7 +19,7 @@ import polars as pl
 import py3langid
 
 from etl.core.schema import ARTICLE_SCHEMA
-from etl.core.text import compact_key
+from etl.core.text import WHITESPACE_RUN, compact_key
 from etl.core.urls import canonical_url, domain_label, registered_domain
 from etl.extract.bylines import (
     AGENCIES,
@@ -201,16 +201,23 @@ def _normalise_inline(column: pl.Expr) -> pl.Expr:
     return (
         column.str.normalize("NFC")
         .str.replace_all(r"[\u200b\u00ad\ufeff]", "")
-        .str.replace_all(r"\s+", " ")
+        .str.replace_all(WHITESPACE_RUN, " ")
         .str.strip_chars()
     )
+
+
+# Spaces of any width in a run of two or more, or alone if not a plain space: what
+# ``[...]+`` finds, less the lone plain spaces it would replace by themselves (see
+# ``WHITESPACE_RUN``).
+_SPACES = r"\u00a0\u2000-\u200a\u202f\u205f\u3000\t"
+_SPACE_RUN = rf"[{_SPACES} ]{{2,}}|[{_SPACES}]"
 
 
 def _normalise_lines(column: pl.Expr) -> pl.Expr:
     """NFC, one space between words; lines stay lines for the paragraph pass."""
     return (
         column.str.normalize("NFC")
-        .str.replace_all(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000\t ]+", " ")
+        .str.replace_all(_SPACE_RUN, " ")
         .str.replace_all(r"[\u200b\u00ad\ufeff]", "")
         .str.replace_all(r" *\r?\n[\n ]*", "\n")
         .str.strip_chars()

@@ -19,7 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from etl.core.resources import rules_file
-from etl.core.text import loose_words_expr
+from etl.core.text import WHITESPACE_RUN, loose_words_expr
 
 # The taxonomy, a rule table in etl/rules/.
 TOPIC_TABLE = "topic_categories.csv"
@@ -119,7 +119,7 @@ def clean_topics_frame(frame: pl.DataFrame) -> pl.Series:
 def _tidy(topic: pl.Expr) -> pl.Expr:
     """Trim marks around a topic; keep the value of "Label: value" machine tags."""
     return (
-        topic.str.replace_all(r"\s+", " ")
+        topic.str.replace_all(WHITESPACE_RUN, " ")
         .str.replace_all(r"^\(\d+\)\s*", "")
         .str.replace(r"^[\w ]{1,30}:\s+", "")
         # "topic/misshandel", "sections/sverige": a machine path in front of the tag
