@@ -92,7 +92,11 @@ MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
 # How much of the text's start is searched for a byline typed as a paragraph.
 LEAD_TEXT_CHARS = 5000
 _LEAD_SEARCH_LIMIT = 5000
-_TEASER_CARDS = "//a[@href][.//p or .//div or .//h1 or .//h2 or .//h3 or .//h4 or .//h5 or .//h6]"
+# One look through a link's descendants for any block, not one per kind of block.
+_TEASER_CARDS = etree.XPath(
+    "//a[@href][descendant::*[self::p or self::div"
+    " or self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]]"
+)
 _CARD_MAX_CHARS = 1500
 # role="complementary", or a class word naming a fact or info box ("fact-box", "factbox",
 # "faktaboks", "c-infoBox", "article-body-infobox"), matched as a whole word of the class.
@@ -540,7 +544,7 @@ def drop_teaser_cards(tree: HtmlElement) -> None:
     article's own paragraphs are never wrapped in a link. trafilatura keeps a card's summary as
     a paragraph, without the link that would tell cleaning it is a teaser.
     """
-    for card in tree.xpath(_TEASER_CARDS):
+    for card in _TEASER_CARDS(tree):
         if len(card.text_content()) <= _CARD_MAX_CHARS:
             card.drop_tree()
 
