@@ -16,6 +16,7 @@ from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 ARTICLE_TYPES = {
@@ -281,9 +282,9 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
     (an element with no class word of interest, no tag-line label) costs one look at its
     class and id and, for text blocks, a look at the first letters of their text.
     """
-    for element in root.iter():
+    for element in root.iter(etree.Element):  # not comments nor processing instructions
         tag = element.tag
-        if tag.__class__ is not str or tag in _SKIP_TAGS:
+        if tag in _SKIP_TAGS:
             continue
         if tag in _READ_TAGS:
             if tag == "h1":
@@ -320,7 +321,11 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
             text = _text(element, limit=120)
             if text:
                 meta.datelines.append(text)
-        if tag in _TAG_LINE_TAGS and len(meta.tag_lines) < 3 and _starts_tag_line(element):
+        if (
+            tag in _TAG_LINE_TAGS
+            and len(meta.tag_lines) < 3
+            and _starts_tag_line(element.text, element)
+        ):
             text = _text(element, limit=300)
             match = _TAG_LINE.match(text or "")
             if match:
@@ -360,9 +365,11 @@ _ANY_MARK = re.compile(
 _LABEL_INITIALS = frozenset("tTsSkKmM\u017f\u212a")  # with the long s and the Kelvin sign
 
 
-def _starts_tag_line(element: HtmlElement) -> bool:
-    """A cheap look at the element's first words before its whole text is read."""
-    head = (element.text or "").strip()
+def _starts_tag_line(text: str | None, element: HtmlElement) -> bool:
+    """A cheap look at the element's first words (``text``) before its whole text is read."""
+    if text and text[0] not in _LABEL_INITIALS and not text[0].isspace():
+        return False  # the common text block: no need to strip a whole paragraph
+    head = (text or "").strip()
     if not head and len(element):
         head = (element[0].text or "").strip()
     return head[:1] in _LABEL_INITIALS and bool(_TAG_LINE_LABEL.match(head))
