@@ -11,11 +11,11 @@ cannot drift from what a run stores.
 from __future__ import annotations
 
 import asyncio
+import tempfile
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-from urllib.parse import urljoin, urlsplit
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import polars as pl
 import pyarrow as pa
@@ -31,6 +31,9 @@ from etl.extract.page import (
 from etl.ingest.inputs import IngestCounts, Page, Reject, is_warc, read_html_files, read_warc
 from etl.transform.boilerplate import line_verdicts, matching_rules
 from etl.transform.clean import boilerplate_input, clean_articles
+
+if TYPE_CHECKING:
+    from etl.collect.fetch import Fetched, NetworkPolicy
 
 # The reasons ``line_verdicts`` keeps as columns, in the words ``explain`` prints.
 _REASONS = {
@@ -87,37 +90,36 @@ def load_page(source: str, url: str | None = None) -> Page:
     raise InputError(f"{source}: not read")
 
 
-def fetch_page(url: str) -> Page:
-    """One GET through the collector's guarded client (no private addresses, size limits)."""
-    from etl.collect.fetch import FetchSettings, NetworkPolicy, guarded_client
+def fetch_page(url: str, policy: NetworkPolicy | None = None) -> Page:
+    """One URL fetched as a collect fetches it (robots.txt, redirects checked hop by hop,
+    retries, the body limit while it streams), into a WARC read back as the run would read it.
 
-    settings = FetchSettings.from_env()
+    ``policy`` names private hosts that may be reached (tests); by default only public ones.
+    """
+    from etl.collect.fetch import Fetcher, FetchSettings, NetworkPolicy, WarcArchive
 
-    async def get() -> Page:
-        async with guarded_client(NetworkPolicy(), settings) as client:
-            target = url
-            for _ in range(settings.max_redirects + 1):
-                response = await client.get(target)
-                location = response.headers.get("location")
-                if response.is_redirect and location:
-                    target = urljoin(target, location)
-                    continue
-                if len(response.content) > settings.max_body_bytes:
-                    raise InputError(f"{url}: body over {settings.max_body_bytes} bytes")
-                return Page(
-                    target,
-                    response.content,
-                    target,
-                    datetime.now(UTC),
-                    response.status_code,
-                    response.headers.get("content-type"),
-                )
-        raise InputError(f"{url}: more than {settings.max_redirects} redirects")
+    settings, policy = FetchSettings.from_env(), policy or NetworkPolicy()
+    with tempfile.TemporaryDirectory(prefix="news-archive-explain-") as scratch:
+        archive = WarcArchive(Path(scratch) / "explain.warc.gz", {"operator": "explain"})
 
-    try:
-        return asyncio.run(get())
-    except OSError as exc:
-        raise InputError(f"{url}: {exc}") from exc
+        async def get() -> Fetched:
+            session = Fetcher(settings).session(archive, policy)
+            try:
+                return await session.fetch_page(url)
+            finally:
+                await session.aclose()
+
+        try:
+            fetched = asyncio.run(get())
+        finally:
+            path = archive.close()
+        if not fetched.ok:
+            reason = fetched.failure or f"HTTP status {fetched.status}"
+            raise InputError(f"{url}: {reason} {fetched.detail}".rstrip())
+        pages = [p for p in read_warc(path, IngestCounts()) if isinstance(p, Page)]
+    if not pages:
+        raise InputError(f"{url}: the fetch kept no page")
+    return pages[-1]
 
 
 def explain_page(page: Page, settings: ExtractionSettings | None = None) -> Explanation:

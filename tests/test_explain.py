@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from etl.cli import main
+from etl.core.errors import InputError
 from etl.explain import explain_page, load_page
 from etl.extract.page import ExtractionTrace, extract_page
 from etl.ingest.inputs import Page
@@ -91,3 +92,22 @@ def test_explain_shows_why_an_index_page_is_rejected(
     assert "teasers 12" in shown
     assert "REJECTED: extraction_empty" in shown
     assert load_page(str(file)).url.startswith("file://")
+
+
+def test_a_url_is_fetched_as_a_collect_fetches_it() -> None:
+    """Redirects followed hop by hop, then the page read back from the fetch's own WARC."""
+    from etl.collect.fetch import NetworkPolicy
+    from etl.explain import fetch_page
+    from tests.fixture_site import serve_site
+
+    local = NetworkPolicy(frozenset({"127.0.0.1"}))
+    with serve_site() as site:
+        page = fetch_page(f"{site.base}/faults/moved.html", local)
+        assert page.url == f"{site.base}/news/umzug.html"
+        assert b"<html" in page.body.lower()
+        assert explain_page(page).article["title"]
+        with pytest.raises(InputError, match="redirect"):
+            fetch_page(f"{site.base}/faults/loop.html", local)
+        # Only the hosts a caller names may be private: by default 127.0.0.1 is refused.
+        with pytest.raises(InputError):
+            fetch_page(f"{site.base}/news/radwege.html")

@@ -40,10 +40,6 @@ class RunSummary:
     trafilatura_seconds: float = 0.0
     phase_seconds: dict[str, float] = field(default_factory=dict)
 
-    @property
-    def rejected(self) -> int:
-        return sum(self.rejects.values())
-
     def as_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values (an Airflow XCom, a benchmark's report)."""
         return asdict(self)
