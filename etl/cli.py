@@ -13,7 +13,7 @@ from etl.core.datadir import DataDir, UnsafeName
 from etl.core.errors import InputError
 from etl.core.lock import DataDirBusy, data_dir_lock
 from etl.core.results import CollectSummary, RunSummary
-from etl.core.settings import Settings, debug_requested
+from etl.core.settings import Settings, data_root, debug_requested
 
 # Only what every command needs is imported here; each command imports its stage when it
 # runs, so that `news-archive sql` or `--help` does not pay for trafilatura and polars.
@@ -69,7 +69,7 @@ def _parser() -> argparse.ArgumentParser:
         help="WARC(.gz) files, folders of .html(.gz) pages, single pages, or .txt lists of "
         "URLs (one a line; fetched into data/raw first)",
     )
-    run.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    run.add_argument("--data-dir", type=data_root, default=settings.data_dir)
     run.add_argument("--run-id", help="name of this run (default: derived from the inputs)")
     run.add_argument(
         "--workers",
@@ -109,7 +109,7 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="sources TOML file (default: NEWS_ARCHIVE_SOURCES, else data/sources.toml)",
     )
-    collect.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    collect.add_argument("--data-dir", type=data_root, default=settings.data_dir)
     collect.add_argument("--workers", type=int, default=settings.workers)
     collect.add_argument("--no-warehouse", action="store_true", help="skip the DuckDB build")
     _writes_data_dir(collect)
@@ -121,7 +121,7 @@ def _parser() -> argparse.ArgumentParser:
     reprocess.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first fetch day")
     reprocess.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last fetch day")
     reprocess.add_argument("--source", metavar="KEY", help="only this source (registered domain)")
-    reprocess.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    reprocess.add_argument("--data-dir", type=data_root, default=settings.data_dir)
     reprocess.add_argument("--workers", type=int, default=settings.workers)
     reprocess.add_argument(
         "--set", action="append", default=[], metavar="NAME=VALUE", help="extraction setting"
@@ -133,7 +133,7 @@ def _parser() -> argparse.ArgumentParser:
     warehouse = commands.add_parser(
         "warehouse", help="bring the DuckDB file up to date with the lake (merges what changed)"
     )
-    warehouse.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    warehouse.add_argument("--data-dir", type=data_root, default=settings.data_dir)
     warehouse.add_argument(
         "--rebuild", action="store_true", help="build it anew from the whole lake"
     )
@@ -142,7 +142,7 @@ def _parser() -> argparse.ArgumentParser:
 
     search = commands.add_parser("search", help="full-text search of the warehouse (BM25)")
     search.add_argument("query", help="words to look for, in any language the archive holds")
-    search.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    search.add_argument("--data-dir", type=data_root, default=settings.data_dir)
     search.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first day")
     search.add_argument("--until", type=_day, metavar="YYYY-MM-DD", help="last day")
     search.add_argument("--source", help="only this outlet (its domain, e.g. example.de)")
@@ -154,11 +154,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sql = commands.add_parser("sql", help="run SQL on a read-only connection to the warehouse")
     sql.add_argument("statement", help='e.g. "SELECT * FROM source_daily LIMIT 10"')
-    sql.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    sql.add_argument("--data-dir", type=data_root, default=settings.data_dir)
     sql.set_defaults(handler=_sql)
 
     stats = commands.add_parser("stats", help="headline figures of the warehouse")
-    stats.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    stats.add_argument("--data-dir", type=data_root, default=settings.data_dir)
     stats.set_defaults(handler=_stats)
 
     schema_doc = commands.add_parser(
@@ -191,7 +191,7 @@ def _parser() -> argparse.ArgumentParser:
     quality = commands.add_parser(
         "quality", help="score a run's articles against labelled pages, field by field"
     )
-    quality.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    quality.add_argument("--data-dir", type=data_root, default=settings.data_dir)
     quality.add_argument(
         "--expected",
         type=Path,
@@ -211,7 +211,7 @@ def _parser() -> argparse.ArgumentParser:
     quality.set_defaults(handler=_quality)
 
     report = commands.add_parser("report", help="write the HTML report from the warehouse")
-    report.add_argument("--data-dir", type=Path, default=settings.data_dir)
+    report.add_argument("--data-dir", type=data_root, default=settings.data_dir)
     report.add_argument("--since", type=_day, metavar="YYYY-MM-DD", help="first day shown")
     report.add_argument(
         "--until", type=_day, metavar="YYYY-MM-DD", help="last day shown (default: newest article)"

@@ -15,8 +15,11 @@
       .news-archive.lock               one writer at a time
 
 Every path and name of it is built and parsed here: a run key, an archive name, a lake
-partition. Code elsewhere asks a ``DataDir`` and never joins ``"lake"`` or ``"raw"`` itself,
-so another layout (object storage) plugs in here.
+partition. Code elsewhere asks a ``DataDir`` and never joins ``"lake"`` or ``"raw"`` itself.
+
+The root may also be ``s3://bucket/prefix`` (``etl.core.objectstore``): the paths are then
+those of a local working copy (``NEWS_ARCHIVE_WORK_DIR``), which the writers' lock
+(``etl.core.lock``) pulls from the store and publishes back, and ``remote`` names the store.
 """
 
 from __future__ import annotations
@@ -27,6 +30,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from etl.core.objectstore import ObjectRoot, is_object_url
+
+if TYPE_CHECKING:
+    from pyarrow import fs as pafs
+
+    from etl.core.objectstore import Mirror
 
 # Times in names: UTC, to the second, sortable as text.
 STAMP = "%Y%m%dT%H%M%SZ"
@@ -110,13 +121,59 @@ def archive_source(path: str | Path) -> str:
 
 @dataclass(frozen=True)
 class DataDir:
-    """Where everything of one data root lives."""
+    """Where everything of one data root lives (``remote``: the object store it copies)."""
 
     root: Path
+    remote: ObjectRoot | None = None
 
     @classmethod
     def at(cls, root: str | Path | DataDir) -> DataDir:
-        return root if isinstance(root, DataDir) else cls(Path(root))
+        if isinstance(root, DataDir):
+            return root
+        if is_object_url(root):
+            from etl.core.settings import Settings
+
+            remote = ObjectRoot.parse(str(root))
+            work = Settings.from_env().work_dir.expanduser() / "s3" / remote.bucket / remote.prefix
+            return cls(work, remote)
+        return cls(Path(root))
+
+    def __str__(self) -> str:
+        """The root as a user names it: the folder, or the ``s3://`` URL."""
+        return self.remote.url() if self.remote else str(self.root)
+
+    # --- object storage --------------------------------------------------------------------
+
+    def object_store(self) -> pafs.FileSystem:
+        """The S3 filesystem of a remote root."""
+        from etl.core.objectstore import s3_filesystem
+        from etl.core.settings import ObjectStoreSettings
+
+        if self.remote is None:
+            raise ValueError(f"{self} is not on object storage")
+        return s3_filesystem(ObjectStoreSettings.from_env())
+
+    def mirror(self) -> Mirror:
+        from etl.core.objectstore import Mirror
+
+        if self.remote is None:
+            raise ValueError(f"{self} is not on object storage")
+        # The caches are this machine's: their files are keyed by its inodes and times.
+        caches = (self.story_index_cache, self.extraction_cache())
+        local_only = tuple(path.relative_to(self.root).as_posix() for path in caches)
+        return Mirror(self.remote, self.root, self.object_store(), local_only)
+
+    def location(self, path: Path) -> str:
+        """Where a file of the data root is for other machines: its URL on a remote root."""
+        if self.remote is None:
+            return str(path)
+        return self.remote.url(path.relative_to(self.root).as_posix())
+
+    def local(self, location: str) -> Path:
+        """The working-copy path of a ``location`` (a URL of a remote root, or a path)."""
+        if self.remote is not None and is_object_url(location):
+            return self.root / self.remote.relative(location)
+        return Path(location)
 
     # --- top-level folders ---------------------------------------------------------------
 

@@ -24,6 +24,30 @@ def _env_number(name: str, default: Number, kind: type[Number]) -> Number:
 
 
 @dataclass(frozen=True)
+class ObjectStoreSettings:
+    """The S3-compatible store of an ``s3://`` data root, from the standard AWS variables.
+
+    ``AWS_ENDPOINT_URL`` (e.g. ``http://127.0.0.1:8333``; empty: AWS itself),
+    ``AWS_ACCESS_KEY_ID``, ``AWS_SECRET_ACCESS_KEY``, ``AWS_REGION`` (or ``AWS_DEFAULT_REGION``).
+    """
+
+    endpoint: str = ""
+    access_key: str = ""
+    secret_key: str = ""
+    region: str = "us-east-1"
+
+    @classmethod
+    def from_env(cls) -> ObjectStoreSettings:
+        env = os.environ
+        return cls(
+            endpoint=env.get("AWS_ENDPOINT_URL_S3") or env.get("AWS_ENDPOINT_URL") or "",
+            access_key=env.get("AWS_ACCESS_KEY_ID", ""),
+            secret_key=env.get("AWS_SECRET_ACCESS_KEY", ""),
+            region=env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION") or "us-east-1",
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     """Every ``NEWS_ARCHIVE_*`` variable, read here and nowhere else; built once per process.
 
@@ -34,21 +58,29 @@ class Settings:
     ``NEWS_ARCHIVE_CONTACT``            a URL or address for the fetcher's User-Agent
     ``NEWS_ARCHIVE_REFETCH_AFTER_DAYS`` fetch an article URL again after this many days
     ``NEWS_ARCHIVE_DEBUG``              any value: internal errors show their traceback
+    ``NEWS_ARCHIVE_WORK_DIR``           where a writer keeps its working copy of an ``s3://``
+                                        data root (default ``~/.cache/news-archive``)
+    ``NEWS_ARCHIVE_LOCK_URL``           ``postgresql://...``: the writers' lock of an ``s3://``
+                                        data root shared by several machines
+
+    The data root may be a folder or an ``s3://bucket/prefix`` URL (``etl.core.objectstore``).
     """
 
-    data_dir: Path = Path("data")
+    data_dir: str | Path = Path("data")
     workers: int = 1
     # Two articles can be one story only when published (else fetched) this close together.
     story_window: timedelta = timedelta(days=3)
     sources_file: Path = Path(DEFAULT_SOURCES)
     contact: str = ""
     refetch_after_days: float | None = None
+    work_dir: Path = Path("~/.cache/news-archive")
+    lock_url: str = ""
 
     @classmethod
     def from_env(cls) -> Settings:
         refetch = os.environ.get("NEWS_ARCHIVE_REFETCH_AFTER_DAYS", "").strip()
         return cls(
-            data_dir=Path(os.environ.get("NEWS_ARCHIVE_DATA_DIR") or "data"),
+            data_dir=data_root(os.environ.get("NEWS_ARCHIVE_DATA_DIR") or "data"),
             workers=max(1, _env_number("NEWS_ARCHIVE_WORKERS", os.cpu_count() or 1, int)),
             story_window=timedelta(
                 days=max(0.0, _env_number("NEWS_ARCHIVE_STORY_WINDOW_DAYS", 3.0, float))
@@ -58,7 +90,14 @@ class Settings:
             refetch_after_days=(
                 _env_number("NEWS_ARCHIVE_REFETCH_AFTER_DAYS", 0.0, float) if refetch else None
             ),
+            work_dir=Path(os.environ.get("NEWS_ARCHIVE_WORK_DIR") or "~/.cache/news-archive"),
+            lock_url=os.environ.get("NEWS_ARCHIVE_LOCK_URL", "").strip(),
         )
+
+
+def data_root(value: str | Path) -> str | Path:
+    """A data root as given: an ``s3://`` URL stays text (a ``Path`` would fold its ``//``)."""
+    return value if isinstance(value, str) and value.startswith("s3://") else Path(value)
 
 
 def debug_requested() -> bool:

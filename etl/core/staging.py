@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pyarrow as pa
 
+from etl.core.datadir import DataDir
+from etl.core.objectstore import download, is_object_url, upload
 from etl.core.schema import (
     ARTICLE_SCHEMA,
     REJECT_SCHEMA,
@@ -129,3 +131,39 @@ def write_unit_summary(result: UnitResult, path: Path) -> str:
     temporary.write_text(json.dumps(asdict(result), indent=1), encoding="utf-8")
     temporary.replace(path)
     return str(path)
+
+
+def read_unit_summary(path: Path) -> UnitResult:
+    """A staged unit's summary; its files are the summary's siblings wherever the folder is now
+    (another machine's working copy of a remote root's staging)."""
+    result = UnitResult(**json.loads(path.read_text(encoding="utf-8")))
+    for name in ("articles_path", "rejects_path"):
+        if recorded := getattr(result, name):
+            setattr(result, name, str(path.with_name(Path(recorded).name)))
+    return result
+
+
+def publish_unit(data: DataDir, summary: str) -> str:
+    """Where the store finds a staged unit: on a remote root, its files uploaded to the store's
+    ``staging/`` (the summary last, so a summary there always names complete files)."""
+    if data.remote is None:
+        return summary
+    store = data.object_store()
+    result = read_unit_summary(Path(summary))
+    for staged in (result.articles_path, result.rejects_path, summary):
+        if staged:
+            upload(store, Path(staged), data.remote.key(data.location(Path(staged))))
+    return data.location(Path(summary))
+
+
+def fetch_unit(data: DataDir, location: str) -> str:
+    """A staged unit as a local summary path: downloaded first when it is on a remote root."""
+    if data.remote is None or not is_object_url(location):
+        return location
+    store, summary = data.object_store(), data.local(location)
+    download(store, data.remote.key(data.remote.relative(location)), summary)
+    result = read_unit_summary(summary)
+    for staged in (result.articles_path, result.rejects_path):
+        if staged:
+            download(store, data.remote.key(data.location(Path(staged))), Path(staged))
+    return str(summary)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +29,8 @@ from etl.core.staging import (
     TIMED_STEPS,
     StageClock,
     UnitResult,
+    fetch_unit,
+    read_unit_summary,
     release_memory,
     staged_article_schema,
 )
@@ -37,10 +38,14 @@ from etl.load.dedup import collapse_versions, signature_matrix
 from etl.load.parquet import PartitionedWriter
 from etl.load.stories import finish_merges, match_stories, write_index
 
+# What a store reads and writes besides the staged units: the lake, and the state folder's
+# pending story merges (``DataDir.pending_merges``).
+STORE_SYNC = ("lake", "state")
+
 
 def store_run(
     staged: Sequence[str],
-    data_dir: str | Path,
+    data_dir: str | Path | DataDir,
     run_id: str,
     story_window: timedelta | None = None,
 ) -> RunSummary:
@@ -53,17 +58,22 @@ def store_run(
     """
     check_run_id(run_id)
     window = story_window if story_window is not None else Settings.from_env().story_window
-    with data_dir_lock(data_dir, timeout=WRITER_WAIT_SECONDS):
-        data = DataDir.at(data_dir)
+    data = DataDir.at(data_dir)
+    local = [fetch_unit(data, location) for location in staged]
+    # On a remote root the lock pulls the lake and state first and publishes them after.
+    with data_dir_lock(data, timeout=WRITER_WAIT_SECONDS, sync=STORE_SYNC):
         finish_merges(data)
-        return _store_run_locked(staged, data, run_id, window)
+        summary = _store_run_locked(local, data, run_id, window)
+    summary.article_files = [data.location(Path(p)) for p in summary.article_files]
+    summary.reject_files = [data.location(Path(p)) for p in summary.reject_files]
+    return summary
 
 
 def _store_run_locked(
     staged: Sequence[str], data: DataDir, run_id: str, window: timedelta
 ) -> RunSummary:
     clock = StageClock()
-    units = [UnitResult(**json.loads(Path(p).read_text(encoding="utf-8"))) for p in staged]
+    units = [read_unit_summary(Path(p)) for p in staged]
     with clock.stage("dedup"):
         keys, signatures = _article_keys(units)
         kept, superseded = collapse_versions(keys.sort("input_origin", maintain_order=True))

@@ -33,7 +33,7 @@ import duckdb
 import polars as pl
 import pyarrow as pa
 
-from etl.core.datadir import DataDir
+from etl.core.datadir import LAKE_TABLES, DataDir
 from etl.core.lock import WRITER_WAIT_SECONDS, data_dir_lock
 from etl.core.resources import package_file, rules_file
 from etl.core.schema import (
@@ -48,8 +48,9 @@ from etl.core.schema import (
     STORY_MERGE_PARTITION,
     STORY_MERGE_SCHEMA,
 )
+from etl.core.settings import ObjectStoreSettings
 from etl.transform.topics import TOPIC_TABLE
-from etl.warehouse.connect import load_fts, warehouse_path
+from etl.warehouse.connect import connect_object_store, load_fts
 
 BUILD_SCRIPT = re.compile(r"^[0-9]{3}_\w+\.sql$")
 # The lake tables the warehouse loads (the story index is the store's alone).
@@ -106,19 +107,21 @@ def update_warehouse(data_dir: str | Path, rebuild: bool = False) -> LoadSummary
     Falls back to a full build when there is no warehouse yet, when asked to, or when the SQL
     files or the schema changed since the file was built (its tables would no longer match).
     """
-    data_dir = Path(data_dir)
-    target = warehouse_path(data_dir)
+    data = DataDir.at(data_dir)
+    target = data.warehouse
     target.parent.mkdir(parents=True, exist_ok=True)
     # One writer at a time (the CLI and Airflow may both update); the second waits its turn.
-    with data_dir_lock(data_dir, timeout=WRITER_LOCK_TIMEOUT):
-        lake = list_lake(DataDir.at(data_dir).lake)
+    # On a remote root the DuckDB file is built in the working copy and published; the lake
+    # is read in place.
+    with data_dir_lock(data, timeout=WRITER_LOCK_TIMEOUT, sync=("warehouse",)):
+        lake = list_lake(data)
         fingerprint = build_fingerprint()
         previous = _previous_load(target)
         full = rebuild or previous is None or previous[0] != fingerprint
         loaded = {} if full or previous is None else previous[1]
         current = {(f.dataset, f.lake_file): (f.size, f.mtime_ns) for f in lake}
         if not full and loaded == current:
-            return LoadSummary(str(target), "unchanged", 0, 0, 0)
+            return LoadSummary(data.location(target), "unchanged", 0, 0, 0)
         articles_before = {k[1]: v for k, v in loaded.items() if k[0] == "articles"}
         new = [
             f
@@ -136,8 +139,8 @@ def update_warehouse(data_dir: str | Path, rebuild: bool = False) -> LoadSummary
                 shutil.copyfile(target, temporary)
                 if Path(f"{target}.wal").exists():
                     shutil.copyfile(f"{target}.wal", f"{temporary}.wal")
-            with _connect_for_writing(temporary) as con:
-                changed = _load(con, DataDir.at(data_dir).lake, lake, new, gone)
+            with _connect_for_writing(temporary, data) as con:
+                changed = _load(con, lake, new, gone)
                 con.execute(
                     "INSERT INTO warehouse_loads VALUES (?, ?, ?, ?, ?, ?)",
                     [
@@ -157,10 +160,12 @@ def update_warehouse(data_dir: str | Path, rebuild: bool = False) -> LoadSummary
         finally:
             temporary.unlink(missing_ok=True)
             Path(f"{temporary}.wal").unlink(missing_ok=True)
-    return LoadSummary(str(target), "full" if full else "incremental", len(new), len(gone), changed)
+    return LoadSummary(
+        data.location(target), "full" if full else "incremental", len(new), len(gone), changed
+    )
 
 
-def _connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
+def _connect_for_writing(path: Path, data: DataDir | None = None) -> duckdb.DuckDBPyConnection:
     """The warehouse file opened for a build, with its small row groups.
 
     DuckDB skips a row group only when its min/max rule it out; a search fetches a few
@@ -169,6 +174,8 @@ def _connect_for_writing(path: Path) -> duckdb.DuckDBPyConnection:
     of ``search_docs``; the aggregate queries are not slower.
     """
     con = duckdb.connect()
+    if data is not None and data.remote is not None:
+        connect_object_store(con, ObjectStoreSettings.from_env())
     con.execute(f"ATTACH '{_sql_string(path)}' AS warehouse (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
     con.execute("USE warehouse")
     return con
@@ -178,9 +185,12 @@ def _sql_string(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def list_lake(lake: Path) -> list[LakeFile]:
-    """The Parquet files of the lake's datasets (hidden temporary files are not ``*.parquet``)."""
-    data = DataDir(lake.parent)
+def list_lake(data_dir: str | Path | DataDir) -> list[LakeFile]:
+    """The Parquet files of the lake's datasets (hidden temporary files are not ``*.parquet``):
+    a folder's, or a remote root's objects (their URLs, sizes and times)."""
+    data = DataDir.at(data_dir)
+    if data.remote is not None:
+        return _list_object_lake(data)
     files = []
     for dataset in WAREHOUSE_TABLES:
         for path in data.table_files(dataset):
@@ -188,13 +198,47 @@ def list_lake(lake: Path) -> list[LakeFile]:
             files.append(
                 LakeFile(
                     dataset,
-                    path.relative_to(lake).as_posix(),
+                    path.relative_to(data.lake).as_posix(),
                     str(path.resolve()),
                     stat.st_size,
                     stat.st_mtime_ns,
                 )
             )
     return files
+
+
+def _list_object_lake(data: DataDir) -> list[LakeFile]:
+    from pyarrow import fs as pafs
+
+    assert data.remote is not None
+    store, files = data.object_store(), []
+    for dataset in WAREHOUSE_TABLES:
+        table = data.location(data.table(dataset))
+        selector = pafs.FileSelector(
+            data.remote.key(data.remote.relative(table)), recursive=True, allow_not_found=True
+        )
+        for info in store.get_file_info(selector):
+            relative = data.remote.relative(info.path)
+            # lake/<table>/<column>=<day>/<name>.parquet, as partition_files finds on a disk
+            parts = relative.split("/")
+            if (
+                info.type != pafs.FileType.File
+                or len(parts) != 4
+                or not parts[2].startswith(f"{LAKE_TABLES[dataset]}=")
+                or not parts[3].endswith(".parquet")
+                or parts[3].startswith(".")
+            ):
+                continue
+            files.append(
+                LakeFile(
+                    dataset,
+                    relative.removeprefix("lake/"),
+                    data.remote.url(relative),
+                    int(info.size or 0),
+                    int(info.mtime_ns or 0),
+                )
+            )
+    return sorted(files, key=lambda f: (f.dataset, f.lake_file))
 
 
 def build_fingerprint() -> str:
@@ -233,7 +277,6 @@ def _previous_load(target: Path) -> tuple[str, dict[tuple[str, str], tuple[int, 
 
 def _load(
     con: duckdb.DuckDBPyConnection,
-    lake: Path,
     files: Sequence[LakeFile],
     new: Sequence[LakeFile],
     gone: Sequence[str],

@@ -1,0 +1,249 @@
+"""An ``s3://bucket/prefix`` data root: the object store holds the data, a local folder works on it.
+
+The pipeline's writers (the store, the warehouse build) rewrite files in place, append to
+partitions and rename temporary files in: operations a local filesystem has and S3 has not.
+So a writer works on a local copy of the prefixes it touches (``Mirror``), under the data
+root's lock, and publishes what it changed when it is done:
+
+- **pull** lists the objects under a prefix and downloads only those whose size or time
+  changed since this copy last saw them (a manifest beside the copy remembers), and removes
+  local files the store no longer has: the copy then equals the store;
+- **push** uploads every local file that changed since it was pulled or pushed, one PUT each
+  (an object appears whole or not at all: a reader never sees half a file), and deletes the
+  objects whose local file was removed (a re-run's stale parts).
+
+Readers need no copy: DuckDB (httpfs), polars and pyarrow read the objects in place.
+The connection comes from the standard ``AWS_ENDPOINT_URL``, ``AWS_ACCESS_KEY_ID``,
+``AWS_SECRET_ACCESS_KEY`` and ``AWS_REGION`` variables (``etl.core.settings``).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from pyarrow import fs as pafs
+
+    from etl.core.settings import ObjectStoreSettings
+
+SCHEME = "s3://"
+MANIFEST = ".mirror-manifest.json"
+COPY_CHUNK = 8 << 20
+
+
+def is_object_url(root: object) -> bool:
+    """``root`` names a data root on object storage (``s3://bucket/prefix``)."""
+    return isinstance(root, str) and root.startswith(SCHEME)
+
+
+@dataclass(frozen=True)
+class ObjectRoot:
+    """A data root on object storage: a bucket and a key prefix (without slashes at its ends)."""
+
+    bucket: str
+    prefix: str = ""
+
+    @classmethod
+    def parse(cls, url: str) -> ObjectRoot:
+        parts = urlsplit(url)
+        if parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment:
+            raise ValueError(f"not an s3://bucket/prefix data root: {url!r}")
+        prefix = parts.path.strip("/")
+        if any(part in ("", ".", "..") for part in prefix.split("/")) and prefix:
+            raise ValueError(f"a data root's prefix may not hold '//', '.' or '..': {url!r}")
+        return cls(parts.netloc, prefix)
+
+    def key(self, relative: str = "") -> str:
+        """The object path (``bucket/prefix/relative``) as pyarrow's S3 filesystem names it."""
+        return "/".join(part for part in (self.bucket, self.prefix, relative.strip("/")) if part)
+
+    def url(self, relative: str = "") -> str:
+        return f"{SCHEME}{self.key(relative)}"
+
+    def relative(self, url_or_key: str) -> str:
+        """The part of an object URL or path below this root."""
+        base = self.key() + "/"
+        key = url_or_key.removeprefix(SCHEME)
+        if not key.startswith(base):
+            raise ValueError(f"{url_or_key} is not under {self.url()}")
+        return key[len(base) :]
+
+    def __str__(self) -> str:
+        return self.url()
+
+
+def s3_filesystem(settings: ObjectStoreSettings) -> pafs.S3FileSystem:
+    """pyarrow's S3 filesystem for the configured store (any S3-compatible one)."""
+    from pyarrow import fs as pafs
+
+    options: dict[str, object] = {"region": settings.region, "allow_bucket_creation": False}
+    if settings.endpoint:
+        endpoint = urlsplit(settings.endpoint)
+        options["endpoint_override"] = endpoint.netloc or endpoint.path
+        options["scheme"] = endpoint.scheme or "https"
+    if settings.access_key:
+        options["access_key"] = settings.access_key
+        options["secret_key"] = settings.secret_key
+    return pafs.S3FileSystem(**options)  # type: ignore[arg-type]
+
+
+def upload(store: pafs.FileSystem, local: Path, key: str) -> None:
+    """One file to one object, written whole: S3 shows it only once the upload completed."""
+    with local.open("rb") as source, store.open_output_stream(key, metadata={}) as target:
+        while chunk := source.read(COPY_CHUNK):
+            target.write(chunk)
+
+
+def download(store: pafs.FileSystem, key: str, local: Path) -> None:
+    """One object to one file, renamed into place once complete."""
+    local.parent.mkdir(parents=True, exist_ok=True)
+    temporary = local.with_name(f".{local.name}.{uuid.uuid4().hex[:8]}.download")
+    try:
+        with store.open_input_stream(key) as source, temporary.open("wb") as target:
+            while chunk := source.read(COPY_CHUNK):
+                target.write(chunk)
+        temporary.replace(local)
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def remove_prefix(store: pafs.FileSystem, key: str) -> None:
+    """Delete every object below ``key`` (a folder of the root)."""
+    store.delete_dir_contents(key, missing_dir_ok=True)
+
+
+# (remote size, remote mtime_ns, local size, local mtime_ns) of a file the copy shares
+Stamp = tuple[int, int, int, int]
+
+
+class Mirror:
+    """A local working copy of some prefixes of an object root (see the module docstring).
+
+    Not safe for two processes at once: its users hold the data root's lock.
+    """
+
+    def __init__(
+        self,
+        root: ObjectRoot,
+        local: Path,
+        store: pafs.FileSystem,
+        local_only: tuple[str, ...] = (),
+    ) -> None:
+        """``local_only``: folders of the copy that are never published (a machine's caches)."""
+        self.root, self.local, self.store = root, local, store
+        self.local_only = tuple(f"{folder.strip('/')}/" for folder in local_only)
+        self._manifest_path = local / MANIFEST
+        self._manifest: dict[str, Stamp] = self._read_manifest()
+
+    def pull(self, prefix: str) -> int:
+        """Make the local ``prefix`` equal the store's; return the number of files downloaded."""
+        remote = dict(self._list_remote(prefix))
+        downloaded = 0
+        for relative, (size, mtime_ns) in remote.items():
+            path = self.local / relative
+            known = self._manifest.get(relative)
+            if known and known[:2] == (size, mtime_ns) and _local_stamp(path) == known[2:]:
+                continue
+            download(self.store, self.root.key(relative), path)
+            self._manifest[relative] = (size, mtime_ns, *_local_stamp_of(path))
+            downloaded += 1
+        for relative in self._local_files(prefix):
+            if relative not in remote:
+                (self.local / relative).unlink(missing_ok=True)
+                self._manifest.pop(relative, None)
+        for relative in [r for r in self._manifest if _under(r, prefix) and r not in remote]:
+            del self._manifest[relative]
+        self._write_manifest()
+        return downloaded
+
+    def push(self, prefix: str) -> int:
+        """Publish the local ``prefix``'s changes; return the number of files uploaded."""
+        uploaded = 0
+        present = set()
+        for relative in self._local_files(prefix):
+            present.add(relative)
+            path = self.local / relative
+            local = _local_stamp_of(path)
+            known = self._manifest.get(relative)
+            if known and known[2:] == local:
+                continue
+            key = self.root.key(relative)
+            upload(self.store, path, key)
+            info = self.store.get_file_info(key)
+            self._manifest[relative] = (int(info.size or 0), int(info.mtime_ns or 0), *local)
+            uploaded += 1
+            self._write_manifest()
+        for relative in [r for r in self._manifest if _under(r, prefix) and r not in present]:
+            self.store.delete_file(self.root.key(relative))
+            del self._manifest[relative]
+        self._write_manifest()
+        return uploaded
+
+    def _list_remote(self, prefix: str) -> Iterator[tuple[str, tuple[int, int]]]:
+        from pyarrow import fs as pafs
+
+        selector = pafs.FileSelector(self.root.key(prefix), recursive=True, allow_not_found=True)
+        for info in self.store.get_file_info(selector):
+            if info.type == pafs.FileType.File:
+                relative = self.root.relative(info.path)
+                if not self._ignored(relative):
+                    yield relative, (int(info.size or 0), int(info.mtime_ns or 0))
+
+    def _local_files(self, prefix: str) -> list[str]:
+        folder = self.local / prefix
+        if not folder.is_dir():
+            return []
+        files = []
+        for directory, _, names in os.walk(folder):
+            for name in names:
+                relative = (Path(directory) / name).relative_to(self.local).as_posix()
+                if not self._ignored(relative):
+                    files.append(relative)
+        return sorted(files)
+
+    def _ignored(self, relative: str) -> bool:
+        return _hidden(relative) or relative.startswith(self.local_only)
+
+    def _read_manifest(self) -> dict[str, Stamp]:
+        try:
+            stored = json.loads(self._manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return {}
+        if stored.get("root") != self.root.url():
+            return {}
+        return {name: tuple(stamp) for name, stamp in stored["files"].items()}
+
+    def _write_manifest(self) -> None:
+        self.local.mkdir(parents=True, exist_ok=True)
+        temporary = self._manifest_path.with_suffix(".tmp")
+        payload = {"root": self.root.url(), "files": self._manifest}
+        temporary.write_text(json.dumps(payload), encoding="utf-8")
+        temporary.replace(self._manifest_path)
+
+
+def _under(relative: str, prefix: str) -> bool:
+    return relative.startswith(prefix.rstrip("/") + "/")
+
+
+def _hidden(relative: str) -> bool:
+    """Temporary files (``.name.tmp``) are never part of the data."""
+    return any(part.startswith(".") for part in relative.split("/"))
+
+
+def _local_stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        return _local_stamp_of(path)
+    except OSError:
+        return None
+
+
+def _local_stamp_of(path: Path) -> tuple[int, int]:
+    stat = path.stat()
+    return stat.st_size, stat.st_mtime_ns
