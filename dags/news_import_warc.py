@@ -43,7 +43,7 @@ REPO_DIR = Path(__file__).absolute().parent.parent
 ARTICLES = Asset(name="news_archive_articles")
 
 
-def _run_paths(params: dict[str, Any], run_id: str, dag_run: Any) -> tuple[Path, str]:
+def _run_paths(params: dict[str, Any], run_id: str, dag_run: Any) -> tuple[str | Path, str]:
     """The run's data root and key, worked out in the task (the worker's environment decides)."""
     from etl.core.runs import data_dir_for, scheduled_run_key
 
@@ -127,14 +127,16 @@ def news_import_warc() -> None:
     @task(map_index_template="{{ task.op_kwargs['unit'] }}")
     def extract(unit: str, params: dict[str, Any], run_id: str, dag_run: Any) -> str:
         from etl.core.datadir import DataDir
+        from etl.core.staging import publish_unit
         from etl.extract.unit import extract_unit
         from etl.ingest.selection import RecordFilter
 
         record_filter = RecordFilter.build(params["since"], params["until"], params["domains"])
         data_dir, key = _run_paths(params, run_id, dag_run)
-        staging = DataDir.at(data_dir).staging(key)
+        data = DataDir.at(data_dir)
         skip = record_filter.skip_reason if record_filter.active else None
-        return extract_unit(unit, staging, skip=skip)
+        # On an s3:// root the staged unit is uploaded, for the store on whichever worker.
+        return publish_unit(data, extract_unit(unit, data.staging(key), skip=skip))
 
     @task(outlets=[ARTICLES])
     def store(

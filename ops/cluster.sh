@@ -8,6 +8,7 @@
 #   ops/cluster.sh deps                       install Debian's postgresql and redis-server
 #   ops/cluster.sh s3 | s3-stop               SeaweedFS alone
 #   ops/cluster.sh postgres | postgres-stop | redis | redis-stop | airflow | airflow-stop
+#   ops/cluster.sh worker NAME                start one Celery worker again
 set -euo pipefail
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -367,6 +368,37 @@ workers_answer() {
 	for w in "${WORKERS[@]}"; do grep -q "$w@" <<<"$out" || return 1; done
 }
 
+# worker_start INDEX: one Celery worker. Two workers on one machine, each as if on a machine
+# of its own: distinct Celery names, log-server ports, working copies of the S3 data root,
+# and host names (task instances record theirs: ops/cluster_hostname.py).
+worker_start() {
+	local i=$1 skip=(--skip-serve-logs)
+	[ "$SERVE_LOGS" = 1 ] && skip=()
+	start_bg "${WORKERS[i]}" env AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT="${WORKER_LOG_PORTS[i]}" \
+		NEWS_ARCHIVE_WORK_DIR="$CLUSTER_HOME/work/${WORKERS[i]}" \
+		NEWS_ARCHIVE_WORKER_NAME="${WORKERS[i]}" PYTHONPATH="$REPO/ops" \
+		AIRFLOW__CORE__HOSTNAME_CALLABLE=cluster_hostname.hostname \
+		"$CLUSTER_VENV/bin/airflow" celery worker --celery-hostname "${WORKERS[i]}@%h" \
+		--concurrency "$WORKER_CONCURRENCY" "${skip[@]}"
+}
+
+# worker NAME: start one worker again (after a test killed it).
+worker() {
+	local i
+	need_venv
+	load_env
+	for i in "${!WORKERS[@]}"; do
+		if [ "${WORKERS[i]}" = "$1" ]; then
+			worker_start "$i"
+			WATCH=("$1")
+			wait_until "celery workers ${WORKERS[*]}" 180 workers_answer
+			WATCH=()
+			return 0
+		fi
+	done
+	die "no worker $1 (${WORKERS[*]})"
+}
+
 airflow_start() {
 	need_venv
 	load_env
@@ -386,12 +418,7 @@ airflow_start() {
 	start_bg scheduler "$af" scheduler "${skip[@]}"
 	start_bg dag-processor "$af" dag-processor
 	start_bg triggerer "$af" triggerer "${skip[@]}"
-	for i in "${!WORKERS[@]}"; do
-		# Two workers on one machine: distinct Celery names, distinct log-server ports.
-		start_bg "${WORKERS[i]}" env AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT="${WORKER_LOG_PORTS[i]}" \
-			"$af" celery worker --celery-hostname "${WORKERS[i]}@%h" \
-			--concurrency "$WORKER_CONCURRENCY" "${skip[@]}"
-	done
+	for i in "${!WORKERS[@]}"; do worker_start "$i"; done
 	WATCH=("${AIRFLOW_COMPONENTS[@]}")
 	wait_until "api-server on 127.0.0.1:$API_PORT, scheduler, dag-processor, triggerer" 180 api_healthy
 	wait_until "celery workers ${WORKERS[*]}" 180 workers_answer
@@ -453,7 +480,13 @@ status() {
 }
 
 main() {
-	[ $# -gt 0 ] || die "usage: ops/cluster.sh start|stop|status|deps|s3|s3-stop|postgres|postgres-stop|redis|redis-stop|airflow|airflow-stop"
+	[ $# -gt 0 ] || die "usage: ops/cluster.sh start|stop|status|deps|s3|s3-stop|postgres|postgres-stop|redis|redis-stop|airflow|airflow-stop|worker NAME"
+	if [ "$1" = worker ]; then
+		[ $# -eq 2 ] || die "usage: ops/cluster.sh worker NAME"
+		config
+		worker "$2"
+		return
+	fi
 	local cmd
 	for cmd in "$@"; do
 		case $cmd in

@@ -114,6 +114,28 @@ def download(store: pafs.FileSystem, key: str, local: Path) -> None:
         temporary.unlink(missing_ok=True)
 
 
+def list_objects(store: pafs.FileSystem, url: str) -> list[str]:
+    """The object URLs ``url`` names: the object itself, the objects below it (a folder), or
+    those matching it as a glob pattern (``*``, ``?``, ``[...]``; ``*`` also crosses ``/``)."""
+    from fnmatch import fnmatchcase
+
+    from pyarrow import fs as pafs
+
+    key = url.removeprefix(SCHEME).rstrip("/")
+    wildcard = next((i for i, c in enumerate(key) if c in "*?["), None)
+    if wildcard is None:
+        if store.get_file_info(key).type == pafs.FileType.File:
+            return [url]
+        base = key
+    else:
+        base = key[: key.rfind("/", 0, wildcard)]
+    selector = pafs.FileSelector(base, recursive=True, allow_not_found=True)
+    found = [i.path for i in store.get_file_info(selector) if i.type == pafs.FileType.File]
+    if wildcard is not None:
+        found = [path for path in found if fnmatchcase(path, key)]
+    return sorted(f"{SCHEME}{path}" for path in found)
+
+
 def remove_prefix(store: pafs.FileSystem, key: str) -> None:
     """Delete every object below ``key`` (a folder of the root)."""
     store.delete_dir_contents(key, missing_dir_ok=True)

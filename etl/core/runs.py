@@ -15,6 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from etl.core.datadir import MAX_RUN_KEY, UNSAFE_CHARS, DataDir, check_run_id, stamp
+from etl.core.objectstore import is_object_url, remove_prefix
 from etl.core.settings import Settings
 
 
@@ -57,41 +58,50 @@ def scheduled_run_key(
 
 
 def remove_staging(data_dir: str | Path, key: str) -> bool:
-    """Delete a finished run's staging folder; True if there was one."""
-    staging = DataDir.at(data_dir).staging(key)
+    """Delete a finished run's staging folder (here and, on a remote root, in the store);
+    True if there was one here."""
+    data = DataDir.at(data_dir)
+    staging = data.staging(key)
+    if data.remote is not None:
+        remove_prefix(
+            data.object_store(), data.remote.key(data.remote.relative(data.location(staging)))
+        )
     if not staging.exists():
         return False
     shutil.rmtree(staging)
     return True
 
 
-def resolve_under(base: str | Path, path: str | Path) -> Path:
-    """``path`` with ``~`` expanded; a relative one is taken relative to ``base``.
+def resolve_under(base: str | Path, path: str | Path) -> str | Path:
+    """``path`` with ``~`` expanded; a relative one is taken relative to ``base``; an
+    ``s3://`` URL as it is.
 
     A task's working directory is whatever the worker's is, so a DAG anchors relative paths
     to its own repository rather than leaving them to chance.
     """
+    if is_object_url(path):
+        return path
     candidate = Path(path).expanduser()
     return candidate if candidate.is_absolute() else Path(base) / candidate
 
 
-def data_dir_for(chosen: str | Path | None, base: str | Path) -> Path:
+def data_dir_for(chosen: str | Path | None, base: str | Path) -> str | Path:
     """The data root a run works in: the one chosen for it, else ``NEWS_ARCHIVE_DATA_DIR``."""
     return resolve_under(base, chosen or Settings.from_env().data_dir)
 
 
 def sources_file_for(chosen: str | Path | None, base: str | Path) -> Path:
     """The sources file a collect reads: the one chosen, else ``NEWS_ARCHIVE_SOURCES``."""
-    return resolve_under(base, chosen or Settings.from_env().sources_file)
+    return Path(resolve_under(base, chosen or Settings.from_env().sources_file))
 
 
 def data_dirs_to_update(
     chosen: str | Path | None, announced: Iterable[str | None], base: str | Path
-) -> list[Path]:
+) -> list[str | Path]:
     """The data roots a warehouse run updates: the one chosen, else those the triggering
     asset events announced (a deployment has one, tests and ad-hoc imports more), else the
     configured one."""
     if chosen:
         return [data_dir_for(chosen, base)]
-    named = sorted({resolve_under(base, a) for a in announced if a})
+    named = sorted({resolve_under(base, a) for a in announced if a}, key=str)
     return named or [data_dir_for(None, base)]

@@ -28,6 +28,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from etl.core.objectstore import is_object_url
 from etl.core.staging import (
     STAGED_REJECT_SCHEMA,
     Span,
@@ -146,7 +147,9 @@ def extract_unit(
     settings = settings or ExtractionSettings()
     staging, key = Path(staging_dir), unit_key(unit)
     files = StagedFiles.of(staging, key)
-    cache = ExtractionCache.for_staging(staging, settings) if use_cache else None
+    # A unit on object storage is read from a fresh copy each time: not cached.
+    cached = use_cache and not is_object_url(unit)
+    cache = ExtractionCache.for_staging(staging, settings) if cached else None
     identity = unit_identity(unit) if cache is not None else {}
     if cache is not None and skip is None:
         entry = cache.unchanged(key, identity)

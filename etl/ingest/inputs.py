@@ -12,6 +12,7 @@ import hashlib
 import io
 import json
 import re
+import tempfile
 import zlib
 from collections.abc import Generator, Iterator, Sequence
 from contextlib import redirect_stderr
@@ -31,6 +32,7 @@ from warcio.recordloader import ArcWarcRecord
 from warcio.statusandheaders import StatusAndHeadersParserException
 
 from etl.core.errors import InputError
+from etl.core.objectstore import is_object_url
 
 HTML_SUFFIXES = (".html", ".htm", ".html.gz", ".htm.gz")
 WARC_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")
@@ -105,6 +107,9 @@ def list_input_units(paths: Sequence[str | Path]) -> list[str]:
     """
     units: set[str] = set()
     for raw in paths:
+        if is_object_url(raw):
+            units.update(_object_units(str(raw)))
+            continue
         path = Path(raw).expanduser()
         if not path.exists():
             raise InputError(f"input not found: {raw}")
@@ -124,9 +129,24 @@ def list_input_units(paths: Sequence[str | Path]) -> list[str]:
     return sorted(units)
 
 
+def _object_units(url: str) -> list[str]:
+    """The WARC files on object storage that ``url`` names (an object, a folder, a pattern)."""
+    from etl.core.objectstore import list_objects, s3_filesystem
+    from etl.core.settings import ObjectStoreSettings
+
+    found = list_objects(s3_filesystem(ObjectStoreSettings.from_env()), url)
+    warcs = [unit for unit in found if is_warc(Path(unit))]
+    if not warcs:
+        raise InputError(f"no WARC file at {url}")
+    return warcs
+
+
 def read_unit(unit: str, counts: IngestCounts | None = None) -> Iterator[Page | Reject]:
     """Yield the pages (or rejects) of one unit from ``list_input_units``."""
     counts = counts if counts is not None else IngestCounts()
+    if is_object_url(unit):
+        yield from _read_object(unit, counts)
+        return
     path = Path(unit)
     if is_warc(path) and not path.is_dir():
         yield from read_warc(path, counts)
@@ -240,7 +260,21 @@ class _Records(ArchiveIterator):  # type: ignore[misc]
             return super()._consume_blanklines()  # type: ignore[no-any-return]
 
 
-def read_warc(path: Path, counts: IngestCounts) -> Iterator[Page | Reject]:
+def _read_object(url: str, counts: IngestCounts) -> Iterator[Page | Reject]:
+    """A WARC file on object storage, read from a local copy; its records name the URL."""
+    from etl.core.objectstore import ObjectRoot, download, s3_filesystem
+    from etl.core.settings import ObjectStoreSettings
+
+    store = s3_filesystem(ObjectStoreSettings.from_env())
+    with tempfile.TemporaryDirectory(prefix="news-archive-input-") as folder:
+        local = Path(folder) / Path(url).name
+        download(store, ObjectRoot.parse(url).key(), local)
+        yield from read_warc(local, counts, origin=url)
+
+
+def read_warc(
+    path: Path, counts: IngestCounts, origin: str | None = None
+) -> Iterator[Page | Reject]:
     """Response (and resource) records of a WARC file; every record a page, reject or skip.
 
     A damaged record costs only itself: it is a ``corrupt_input`` reject with its offset, and
@@ -248,14 +282,15 @@ def read_warc(path: Path, counts: IngestCounts) -> Iterator[Page | Reject]:
     stop early, a reject says how many bytes from which offset were not read, and so does
     ``counts.unread_bytes``.
     """
-    yield from _WarcReader(path, counts).read()
+    yield from _WarcReader(path, counts, origin).read()
 
 
 class _WarcReader:
     """One WARC file being read: where the reading stands, and what the file is."""
 
-    def __init__(self, path: Path, counts: IngestCounts) -> None:
-        self.path, self.origin, self.counts = path, str(path), counts
+    def __init__(self, path: Path, counts: IngestCounts, origin: str | None = None) -> None:
+        """``origin``: where the file is for the user (its URL, for a local copy of an object)."""
+        self.path, self.origin, self.counts = path, origin or str(path), counts
         name = path.name.lower()
         self.gzipped = False  # whether gzip members start where reading (re)started
         # The next record start is found in WARC files; an ARC file ends at its first damage.

@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from etl.core.errors import InputError
+from etl.core.objectstore import is_object_url
 from etl.core.urls import registered_domain
 from etl.ingest.inputs import Page, Reject, is_html, is_warc, list_input_units
 
@@ -26,8 +27,11 @@ def expand_inputs(patterns: Sequence[str | Path], base: str | Path = ".") -> lis
     A relative pattern is taken relative to ``base``. A pattern that matches nothing is an
     error, as a missing path is: a typo should not make an empty, successful import.
     """
-    paths: list[Path] = []
+    paths: list[str | Path] = []
     for pattern in patterns:
+        if is_object_url(pattern):
+            paths.append(str(pattern))  # objects are listed (and patterns matched) there
+            continue
         candidate = Path(pattern).expanduser()
         if not candidate.is_absolute():
             candidate = Path(base) / candidate

@@ -96,7 +96,10 @@ def write_report(
     target = Path(out) if out is not None else report_path(data_dir)
     # A writer of the data dir: it waits for a warehouse update to end rather than read
     # (or fail on) a warehouse file in the middle of being replaced.
-    with data_dir_lock(data_dir, timeout=WRITER_WAIT_SECONDS), connect_read_only(data_dir) as con:
+    with (
+        data_dir_lock(data_dir, timeout=WRITER_WAIT_SECONDS, sync=("report",)),
+        connect_read_only(data_dir) as con,
+    ):
         try:
             page = render_report(con, since=since, until=until, source=warehouse_path(data_dir))
         except duckdb.CatalogException as exc:
@@ -105,15 +108,16 @@ def write_report(
                 f"the warehouse lacks what the report reads, rebuild it with "
                 f"`news-archive warehouse`: {exc}"
             ) from exc
-    target.parent.mkdir(parents=True, exist_ok=True)
-    # Written beside the target and renamed, so a browser or web server never serves half a file.
-    temporary = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
-    try:
-        temporary.write_text(page, encoding="utf-8")
-        temporary.replace(target)
-    finally:
-        temporary.unlink(missing_ok=True)
-    return str(target)
+        # Written beside the target and renamed, so a browser or web server never serves half
+        # a file; and before the lock is let go, which on a remote root publishes it.
+        target.parent.mkdir(parents=True, exist_ok=True)
+        temporary = target.parent / f".{target.name}.{uuid.uuid4().hex}.tmp"
+        try:
+            temporary.write_text(page, encoding="utf-8")
+            temporary.replace(target)
+        finally:
+            temporary.unlink(missing_ok=True)
+    return DataDir.at(data_dir).location(target) if out is None else str(target)
 
 
 def render_report(

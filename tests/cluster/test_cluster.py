@@ -8,6 +8,7 @@ passwords and keys) come from cluster_home/cluster.env, which ``ops/cluster.sh``
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import socket
@@ -233,6 +234,210 @@ def test_news_import_warc_runs_on_the_celery_workers(
         f"(queued {run['queued_at']}, start {run['start_date']}, end {run['end_date']})"
         f"\n  tasks per worker: {ran_on}; hostnames: {sorted({ti['hostname'] for ti in instances})}"
         f"\n  lake: {rows} articles in {len(files)} files"
+    )
+    for ti in sorted(instances, key=lambda ti: ti["start_date"]):
+        print(f"  {ti['task_id']}[{ti['map_index']}] {ti['duration']:.1f}s on {ti['hostname']}")
+
+
+# --- the data root on S3: the distributed path against a local single-process run -------------
+
+S3_FILES = 4  # WARC files the import maps over
+S3_COPIES = 3  # each sample page this many times in each file (with its own URL)
+
+
+def write_inputs(folder: Path) -> tuple[list[Path], int]:
+    """``S3_FILES`` WARC files of the sample pages, each page repeated with URLs of its own, so
+    that an extract task runs long enough to be killed midway."""
+    from warcio.archiveiterator import ArchiveIterator
+    from warcio.warcwriter import WARCWriter
+
+    with SAMPLE_WARC.open("rb") as stream:
+        records = [
+            (r.rec_headers.get_header("WARC-Target-URI"), r.http_headers, r.content_stream().read())
+            for r in ArchiveIterator(stream)
+            if r.rec_type == "response"
+        ]
+    files = []
+    for number in range(S3_FILES):
+        path = folder / f"part-{number}.warc.gz"
+        with path.open("wb") as out:
+            writer = WARCWriter(out, gzip=True)
+            for copy in range(S3_COPIES):
+                for uri, http_headers, body in records:
+                    joiner = "&" if "?" in uri else "?"
+                    record = writer.create_warc_record(
+                        f"{uri}{joiner}part={number}&copy={copy}",
+                        "response",
+                        payload=io.BytesIO(body),
+                        http_headers=http_headers,
+                        warc_headers_dict={"WARC-Date": "2025-10-20T08:00:00Z"},
+                    )
+                    writer.write_record(record)
+        files.append(path)
+    return files, S3_FILES * S3_COPIES * len(records)
+
+
+def s3_store(settings: dict[str, str]) -> Any:
+    from etl.core.objectstore import s3_filesystem
+    from etl.core.settings import ObjectStoreSettings
+
+    return s3_filesystem(
+        ObjectStoreSettings(
+            endpoint=settings["AWS_ENDPOINT_URL"],
+            access_key=settings["AWS_ACCESS_KEY_ID"],
+            secret_key=settings["AWS_SECRET_ACCESS_KEY"],
+            region=settings["AWS_REGION"],
+        )
+    )
+
+
+def cli(settings: dict[str, str], work: Path, *args: str) -> str:
+    command = Path(sys.executable).parent / "news-archive"
+    env = os.environ | settings | {"NEWS_ARCHIVE_WORK_DIR": str(work)}
+    done = subprocess.run(
+        [str(command), *args], env=env, capture_output=True, text=True, timeout=600
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
+    return done.stdout
+
+
+def trigger(api: httpx.Client, dag_id: str, conf: dict[str, Any]) -> str:
+    api.patch(f"/dags/{dag_id}", json={"is_paused": False}).raise_for_status()
+    triggered = api.post(f"/dags/{dag_id}/dagRuns", json={"logical_date": None, "conf": conf})
+    triggered.raise_for_status()
+    return str(triggered.json()["dag_run_id"])
+
+
+def finished_run(api: httpx.Client, dag_id: str, run_id: str) -> dict[str, Any]:
+    def done() -> dict[str, Any] | None:
+        run: dict[str, Any] = api.get(f"/dags/{dag_id}/dagRuns/{run_id}").raise_for_status().json()
+        return run if run["state"] in ("success", "failed") else None
+
+    return dict(wait_for(done, RUN_TIMEOUT, f"{dag_id} run {run_id} to finish"))
+
+
+def task_instances(api: httpx.Client, dag_id: str, run_id: str) -> list[dict[str, Any]]:
+    url = f"/dags/{dag_id}/dagRuns/{run_id}/taskInstances"
+    return list(api.get(url).raise_for_status().json()["task_instances"])
+
+
+def same_lake(settings: dict[str, str], root: str, local: Path, copy: Path) -> str:
+    """The data root's lake pulled into ``copy`` (a machine of its own), diffed with ``local``."""
+    from etl.core.objectstore import Mirror, ObjectRoot
+
+    Mirror(ObjectRoot.parse(root), copy, s3_store(settings)).pull("lake")
+    return cli(settings, copy.parent / "work-diff", "lake-diff", str(local), str(copy))
+
+
+def test_news_import_warc_on_s3_equals_a_local_run_and_survives_a_killed_worker(
+    api: httpx.Client, settings: dict[str, str], tmp_path: Path
+) -> None:
+    from etl.core.runs import run_key
+
+    wait_for(lambda: api.get(f"/dags/{DAG_ID}").status_code == 200, 180, f"{DAG_ID} to be parsed")
+    base = f"s3://{settings['NEWS_ARCHIVE_S3_BUCKET']}/test-{uuid.uuid4().hex[:8]}"
+    store = s3_store(settings)
+    files, pages = write_inputs(tmp_path)
+    for path in files:
+        with (
+            path.open("rb") as source,
+            store.open_output_stream(f"{base.removeprefix('s3://')}/inputs/{path.name}") as target,
+        ):
+            target.write(source.read())
+    inputs, root = f"{base}/inputs/*.warc.gz", f"{base}/data"
+
+    started = time.monotonic()
+    run_id = trigger(api, DAG_ID, {"paths": [inputs], "data_dir": root})
+    run = finished_run(api, DAG_ID, run_id)
+    elapsed = time.monotonic() - started
+    instances = task_instances(api, DAG_ID, run_id)
+    assert run["state"] == "success", instances
+    extracts = [ti for ti in instances if ti["task_id"] == "extract"]
+    assert len(extracts) == S3_FILES
+    # The mapped extracts ran on both workers (each records its own host name).
+    hosts = {ti["hostname"].split(".")[0] for ti in extracts}
+    assert hosts == set(WORKERS), hosts
+
+    # The import's asset event triggered the warehouse DAG for this data root.
+    api.patch("/dags/news_warehouse", json={"is_paused": False}).raise_for_status()
+
+    def warehouse_run() -> dict[str, Any] | None:
+        runs = api.get(
+            "/dags/news_warehouse/dagRuns", params={"order_by": "-run_after", "limit": 5}
+        ).raise_for_status()
+        for candidate in runs.json()["dag_runs"]:
+            if (
+                candidate["run_type"] == "asset_triggered"
+                and candidate["run_after"] >= run["end_date"][:19]
+            ):
+                return candidate if candidate["state"] in ("success", "failed") else None
+        return None
+
+    warehouse = wait_for(warehouse_run, RUN_TIMEOUT, "news_warehouse after the import")
+    assert warehouse["state"] == "success", warehouse
+
+    # A local, single-process run of the same files gives the same lake, row for row, and
+    # the same warehouse (read from the object store's copy).
+    local = tmp_path / "local"
+    key = run_key(run_id)
+    cli(
+        settings,
+        tmp_path / "work-local",
+        "run",
+        "--input",
+        inputs,
+        "--data-dir",
+        str(local),
+        "--run-id",
+        key,
+        "--workers",
+        "1",
+    )
+    assert "same" in same_lake(settings, root, local, tmp_path / "copy")
+    query = (
+        "SELECT count(*), count(DISTINCT story_id), sum(word_count), min(published_at) "
+        "FROM articles"
+    )
+    assert cli(settings, tmp_path / "work-sql", "sql", "--data-dir", root, query) == cli(
+        settings, tmp_path / "work-local", "sql", "--data-dir", str(local), query
+    )
+
+    # Run the import again and kill the worker that runs an extract midway: the retry gives
+    # the same lake.
+    api.post(
+        f"/dags/{DAG_ID}/clearTaskInstances",
+        json={"dag_run_id": run_id, "only_failed": False, "reset_dag_runs": True, "dry_run": False},
+    ).raise_for_status()
+
+    def running_extract() -> dict[str, Any] | None:
+        for ti in task_instances(api, DAG_ID, run_id):
+            if ti["task_id"] == "extract" and ti["state"] == "running" and ti["hostname"]:
+                return ti
+        return None
+
+    victim = wait_for(running_extract, RUN_TIMEOUT, "an extract task to run")
+    worker = victim["hostname"].split(".")[0]
+    killed_at = time.monotonic()
+    session = int((CLUSTER_HOME / "run" / f"{worker}.pid").read_text())
+    subprocess.run(["pkill", "-KILL", "-s", str(session)], check=False)
+    try:
+        rerun = finished_run(api, DAG_ID, run_id)
+    finally:
+        subprocess.run([str(REPO_DIR / "ops" / "cluster.sh"), "worker", worker], check=True)
+    recovered = time.monotonic() - killed_at
+    after = task_instances(api, DAG_ID, run_id)
+    assert rerun["state"] == "success", after
+    retried = next(
+        ti for ti in after if ti["task_id"] == "extract" and ti["map_index"] == victim["map_index"]
+    )
+    assert retried["try_number"] > victim["try_number"], retried
+    assert "same" in same_lake(settings, root, local, tmp_path / "copy")
+
+    print(
+        f"\nS3 import: {S3_FILES} WARC files, {pages} pages, {elapsed:.1f}s from trigger to end"
+        f" ({pages / elapsed:.1f} pages/s); extracts on {sorted(hosts)}"
+        f"\n  killed {worker} during extract[{victim['map_index']}]; the run was whole again"
+        f" {recovered:.0f}s later (try {retried['try_number']} on {retried['hostname']})"
     )
     for ti in sorted(instances, key=lambda ti: ti["start_date"]):
         print(f"  {ti['task_id']}[{ti['map_index']}] {ti['duration']:.1f}s on {ti['hostname']}")
