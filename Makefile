@@ -30,8 +30,10 @@ demo: setup ## run the whole pipeline on data/samples, print the summary and the
 	$(UV) run --frozen news-archive run --input data/samples --data-dir $(DATA_DIR)
 	$(UV) run --frozen news-archive report --data-dir $(DATA_DIR)
 
-test: lint browser ## lint, then the whole test suite (unit, end-to-end, DAGs)
+test: lint browser ## lint, the whole test suite (unit, end-to-end, DAGs), then the cluster's
 	$(UV) run --frozen pytest
+	@if reason=$$(ops/cluster.sh installable); then $(MAKE) --no-print-directory test-cluster; \
+	else echo "cluster tests skipped: $$reason"; fi
 
 test-fast: setup ## unit tests only (no end-to-end runs)
 	$(UV) run --frozen pytest -m "not e2e"

@@ -399,7 +399,7 @@ def format_collect_summary(summary: CollectSummary, data_dir: Path, warehouse: A
             lines.append(f"      discovery error: {error}")
     lines += [
         f"  all accounted   {'yes' if summary.accounted else 'NO'}",
-        f"lake:      {DataDir.at(data_dir).lake}",
+        f"lake:      {DataDir.at(data_dir).location(DataDir.at(data_dir).lake)}",
     ]
     if warehouse:
         lines.append(f"warehouse: {warehouse}")
@@ -570,7 +570,7 @@ def format_summary(summary: RunSummary, data_dir: Path, warehouse: str | None) -
         f"  top sources     {pairs(summary.top_sources)}",
         f"  top topics      {pairs(summary.top_topics)}",
         f"  days            {pairs(summary.days)}",
-        f"lake:      {DataDir.at(data_dir).lake}",
+        f"lake:      {DataDir.at(data_dir).location(DataDir.at(data_dir).lake)}",
     ]
     if warehouse:
         lines.append(f"warehouse: {warehouse}")

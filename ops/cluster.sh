@@ -235,6 +235,22 @@ deps() {
 	DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 }
 
+# installable: whether `deps` can work here; if not, say why on one line and fail.
+installable() {
+	local missing=()
+	pg_bin >/dev/null || missing+=(postgresql)
+	command -v redis-server >/dev/null || missing+=(redis-server)
+	[ ${#missing[@]} = 0 ] && return 0
+	if [ "$(id -u)" != 0 ] && ! sudo -n true 2>/dev/null; then
+		echo "${missing[*]} missing, and not root to install them"
+		return 1
+	fi
+	command -v apt-get >/dev/null || {
+		echo "${missing[*]} missing, and no apt-get to install them"
+		return 1
+	}
+}
+
 # --- PostgreSQL: the project's own cluster in cluster_home/postgres --------------------------
 
 # PostgreSQL refuses to run as root: as root, its files belong to the postgres system user.
@@ -491,6 +507,7 @@ main() {
 	for cmd in "$@"; do
 		case $cmd in
 		deps) deps ;;
+		installable) installable ;;
 		start)
 			config
 			start

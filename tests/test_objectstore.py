@@ -133,3 +133,54 @@ def _settings(env: dict[str, str]) -> ObjectStoreSettings:
         secret_key=env["AWS_SECRET_ACCESS_KEY"],
         region=env["AWS_REGION"],
     )
+
+
+def test_commands_not_on_object_storage_yet_say_so(tmp_path: Path) -> None:
+    """A collect would write raw archives and state with local paths that nothing publishes."""
+    from etl.core.datadir import local_root
+    from etl.core.errors import InputError
+
+    with pytest.raises(InputError, match="a collect does not work on an s3:// data root"):
+        local_root("s3://bucket/archive", "a collect")
+    assert local_root(str(tmp_path), "a collect") == tmp_path
+
+
+@pytest.mark.e2e
+def test_a_unit_extracted_on_one_machine_is_stored_on_another(
+    s3: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As news_import_warc runs on Celery: extract publishes the staged unit, a store with a
+    working copy of its own (another worker) fetches it; the lake equals a local run's."""
+    from etl.core.datadir import DataDir
+    from etl.core.runs import remove_staging
+    from etl.core.staging import publish_unit
+    from etl.extract.unit import extract_unit
+    from etl.load.store import store_run
+
+    for name, value in s3.env().items():
+        monkeypatch.setenv(name, value)
+    url, warc = s3.root(), str(SAMPLES / "warc" / "samples.warc.gz")
+    monkeypatch.setenv("NEWS_ARCHIVE_WORK_DIR", str(tmp_path / "extract-worker"))
+    data = DataDir.at(url)
+    staged = publish_unit(data, extract_unit(warc, data.staging("base")))
+    assert staged.startswith(f"{url}/staging/base/")
+
+    monkeypatch.setenv("NEWS_ARCHIVE_WORK_DIR", str(tmp_path / "store-worker"))
+    summary = store_run([staged], url, "base")
+    assert summary.accounted and summary.articles > 0
+    assert all(f.startswith(f"{url}/lake/articles/") for f in summary.article_files)
+    remove_staging(url, "base")
+
+    local = tmp_path / "local"
+    store_run([extract_unit(warc, DataDir.at(local).staging("base"))], local, "base")
+    copy = tmp_path / "copy"
+    Mirror(ObjectRoot.parse(url), copy, s3_filesystem(ObjectStoreSettings.from_env())).pull("lake")
+    env = s3_environment(s3, tmp_path / "work")
+    assert "same" in cli("lake-diff", str(local), str(copy), env=env)
+    store = s3_filesystem(ObjectStoreSettings.from_env())
+    from pyarrow import fs
+
+    leftover = store.get_file_info(
+        fs.FileSelector(ObjectRoot.parse(url).key("staging"), recursive=True, allow_not_found=True)
+    )
+    assert not [i for i in leftover if i.type == fs.FileType.File]

@@ -57,7 +57,7 @@ from etl.collect.sources import (
     parse_sitemap,
     source_key,
 )
-from etl.core.datadir import DataDir, archive_run_id, check_run_id, stamp
+from etl.core.datadir import DataDir, archive_run_id, check_run_id, local_root, stamp
 from etl.core.errors import InputError
 from etl.core.results import ArchivesSummary, CollectSummary, RunSummary, SourceSummary
 from etl.core.schema import (
@@ -125,7 +125,7 @@ def collect(
 ) -> CollectSummary:
     """Collect every source once, store its articles, and account for every URL."""
     settings = settings or FetchSettings.from_env()
-    data_dir = Path(data_dir)
+    data_dir = local_root(data_dir, "a collect")
     started = datetime.now(UTC)
     run_id = check_run_id(run_id or new_run_id(started))
     data = DataDir.at(data_dir)
@@ -507,7 +507,7 @@ def run_url_lists(
     addresses only to the hosts the lists name, never to where they redirect.
     """
     settings = settings or FetchSettings.from_env()
-    data_dir = Path(data_dir)
+    data_dir = local_root(data_dir, "a run of URL lists")
     started = datetime.now(UTC)
     run_id = new_run_id(started)
     found = [item for path in paths for item in read_url_list(path)]
@@ -558,7 +558,7 @@ def reprocess(
     Each archive file is stored as the run named after it, so its earlier lake rows (from the
     collect that wrote it, or an earlier reprocess) are replaced, and nothing else is touched.
     """
-    data_dir = Path(data_dir)
+    data_dir = local_root(data_dir, "a reprocess")
     raw = DataDir.at(data_dir)
     archives = raw.raw_archives(since, until, source)
     if not archives:

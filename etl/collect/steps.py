@@ -40,7 +40,7 @@ from etl.collect.runs import (
     update_state,
 )
 from etl.collect.sources import Source, SourcesError, SourceState, load_sources
-from etl.core.datadir import DataDir, archive_run_id
+from etl.core.datadir import DataDir, archive_run_id, local_root
 from etl.core.errors import InputError
 from etl.core.lock import data_dir_lock
 from etl.core.results import ArchivesSummary, StoredSource
@@ -115,7 +115,7 @@ def store_source(
     extraction: ExtractionSettings | None = None,
 ) -> StoredSource:
     """Extract, clean and store one source's archive; then its seen-state and fetch log."""
-    data_dir = Path(data_dir)
+    data_dir = local_root(data_dir, "a collect")
     # Mapped store tasks, and a `news-archive collect` by hand, may run at the same time; the
     # seen-state and the lake take one writer at a time. Fetching needs no lock.
     with data_dir_lock(data_dir, timeout=STORE_LOCK_TIMEOUT):

@@ -66,6 +66,16 @@ LAKE_TABLES = {
 }
 
 
+def local_root(data_dir: str | Path, command: str) -> Path:
+    """The folder of a local data root; a clear error for an ``s3://`` one, which ``command``
+    does not support yet (it writes with local paths that nothing would publish)."""
+    if is_object_url(data_dir):
+        from etl.core.errors import InputError
+
+        raise InputError(f"{command} does not work on an s3:// data root yet: {data_dir}")
+    return Path(data_dir)
+
+
 class UnsafeName(ValueError):
     """A value that would make an unsafe path (a run key with ``/``, ``..``, ...)."""
 
@@ -168,6 +178,12 @@ class DataDir:
         if self.remote is None:
             return str(path)
         return self.remote.url(path.relative_to(self.root).as_posix())
+
+    def object_key(self, path: Path) -> str:
+        """The object a file of a remote root's working copy is published as."""
+        if self.remote is None:
+            raise ValueError(f"{self} is not on object storage")
+        return self.remote.key(path.relative_to(self.root).as_posix())
 
     def local(self, location: str) -> Path:
         """The working-copy path of a ``location`` (a URL of a remote root, or a path)."""

@@ -63,9 +63,7 @@ def remove_staging(data_dir: str | Path, key: str) -> bool:
     data = DataDir.at(data_dir)
     staging = data.staging(key)
     if data.remote is not None:
-        remove_prefix(
-            data.object_store(), data.remote.key(data.remote.relative(data.location(staging)))
-        )
+        remove_prefix(data.object_store(), data.object_key(staging))
     if not staging.exists():
         return False
     shutil.rmtree(staging)

@@ -152,7 +152,7 @@ def publish_unit(data: DataDir, summary: str) -> str:
     result = read_unit_summary(Path(summary))
     for staged in (result.articles_path, result.rejects_path, summary):
         if staged:
-            upload(store, Path(staged), data.remote.key(data.location(Path(staged))))
+            upload(store, Path(staged), data.object_key(Path(staged)))
     return data.location(Path(summary))
 
 
@@ -161,9 +161,9 @@ def fetch_unit(data: DataDir, location: str) -> str:
     if data.remote is None or not is_object_url(location):
         return location
     store, summary = data.object_store(), data.local(location)
-    download(store, data.remote.key(data.remote.relative(location)), summary)
+    download(store, data.object_key(summary), summary)
     result = read_unit_summary(summary)
     for staged in (result.articles_path, result.rejects_path):
         if staged:
-            download(store, data.remote.key(data.location(Path(staged))), Path(staged))
+            download(store, data.object_key(Path(staged)), Path(staged))
     return str(summary)
