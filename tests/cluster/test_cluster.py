@@ -346,6 +346,7 @@ def test_news_import_warc_on_s3_equals_a_local_run_and_survives_a_killed_worker(
             target.write(source.read())
     inputs, root = f"{base}/inputs/*.warc.gz", f"{base}/data"
 
+    api.patch("/dags/news_warehouse", json={"is_paused": False}).raise_for_status()
     started = time.monotonic()
     run_id = trigger(api, DAG_ID, {"paths": [inputs], "data_dir": root})
     run = finished_run(api, DAG_ID, run_id)
@@ -358,18 +359,14 @@ def test_news_import_warc_on_s3_equals_a_local_run_and_survives_a_killed_worker(
     hosts = {ti["hostname"].split(".")[0] for ti in extracts}
     assert hosts == set(WORKERS), hosts
 
-    # The import's asset event triggered the warehouse DAG for this data root.
-    api.patch("/dags/news_warehouse", json={"is_paused": False}).raise_for_status()
-
+    # The import's asset event triggered the warehouse DAG (unpaused before the import).
     def warehouse_run() -> dict[str, Any] | None:
         runs = api.get(
             "/dags/news_warehouse/dagRuns", params={"order_by": "-run_after", "limit": 5}
         ).raise_for_status()
         for candidate in runs.json()["dag_runs"]:
-            if (
-                candidate["run_type"] == "asset_triggered"
-                and candidate["run_after"] >= run["end_date"][:19]
-            ):
+            after_import = candidate["run_after"] >= run["start_date"]
+            if candidate["run_type"] == "asset_triggered" and after_import:
                 return candidate if candidate["state"] in ("success", "failed") else None
         return None
 
