@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from etl.core.datadir import DataDir, UnsafeName
-from etl.core.errors import InputError
+from etl.core.errors import InputError, ObjectStoreError
 from etl.core.lock import DataDirBusy, data_dir_lock
 from etl.core.results import CollectSummary, RunSummary
 from etl.core.settings import Settings, data_root, debug_requested
@@ -34,7 +34,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             with data_dir_lock(args.data_dir, timeout=args.wait):
                 return int(args.handler(args))
         return int(args.handler(args))
-    except (UsageError, InputError, UnsafeName, FileNotFoundError, DataDirBusy) as exc:
+    except (
+        UsageError,
+        InputError,
+        UnsafeName,
+        FileNotFoundError,
+        DataDirBusy,
+        ObjectStoreError,
+    ) as exc:
         print(f"news-archive: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

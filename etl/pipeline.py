@@ -69,7 +69,10 @@ def run_pipeline(
     """All stages for the CLI: inputs to the lake (the warehouse is built by the caller)."""
     run_id = check_run_id(run_id or default_run_id(inputs))
     units = list_input_units(list(inputs))
-    staging = DataDir.at(data_dir).staging(run_id)
+    data = DataDir.at(data_dir)
+    if data.remote is not None:
+        data.mirror().check()  # before the extraction, not after it
+    staging = data.staging(run_id)
     shutil.rmtree(staging, ignore_errors=True)
     started = time.monotonic()
     spans: list[Span] = []

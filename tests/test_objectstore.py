@@ -184,3 +184,21 @@ def test_a_unit_extracted_on_one_machine_is_stored_on_another(
         fs.FileSelector(ObjectRoot.parse(url).key("staging"), recursive=True, allow_not_found=True)
     )
     assert not [i for i in leftover if i.type == fs.FileType.File]
+
+
+def test_a_refused_store_is_one_clear_line_before_any_work(s3: S3Server, tmp_path: Path) -> None:
+    env = s3_environment(s3, tmp_path / "work") | {"AWS_SECRET_ACCESS_KEY": "not-the-secret"}
+    done = subprocess.run(
+        [str(CLI), "run", "--input", str(SAMPLES), "--data-dir", s3.root()],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "news-archive: error: reading s3://" in done.stderr
+    assert "ACCESS_DENIED" in done.stderr
+    assert "Traceback" not in done.stderr and "internal error" not in done.stderr
+    # Nothing was extracted into the working copy's staging first.
+    assert not list((tmp_path / "work").rglob("*.parquet"))

@@ -99,6 +99,7 @@ def _holder(data: DataDir) -> str:
 def _synced(data: DataDir, folders: Sequence[str]) -> Iterator[None]:
     """The working copy of ``folders`` pulled from the store, and published if all went well."""
     mirror = data.mirror()
+    mirror.check()
     for folder in folders:
         mirror.pull(folder)
     yield

@@ -23,10 +23,13 @@ import json
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+from etl.core.errors import ObjectStoreError
 
 if TYPE_CHECKING:
     from pyarrow import fs as pafs
@@ -79,6 +82,19 @@ class ObjectRoot:
         return self.url()
 
 
+@contextmanager
+def refused(what: str) -> Iterator[None]:
+    """An ``OSError`` of the store (pyarrow raises nothing else) as an ``ObjectStoreError``
+    that says what was asked: one line for the user, not a traceback."""
+    try:
+        yield
+    except ObjectStoreError:
+        raise
+    except OSError as exc:
+        detail = str(exc).split(". Detail:")[0].split(" (Request ID")[0]
+        raise ObjectStoreError(f"{what}: {detail}") from exc
+
+
 def s3_filesystem(settings: ObjectStoreSettings) -> pafs.S3FileSystem:
     """pyarrow's S3 filesystem for the configured store (any S3-compatible one)."""
     from pyarrow import fs as pafs
@@ -96,7 +112,11 @@ def s3_filesystem(settings: ObjectStoreSettings) -> pafs.S3FileSystem:
 
 def upload(store: pafs.FileSystem, local: Path, key: str) -> None:
     """One file to one object, written whole: S3 shows it only once the upload completed."""
-    with local.open("rb") as source, store.open_output_stream(key, metadata={}) as target:
+    with (
+        refused(f"uploading s3://{key}"),
+        local.open("rb") as source,
+        store.open_output_stream(key, metadata={}) as target,
+    ):
         while chunk := source.read(COPY_CHUNK):
             target.write(chunk)
 
@@ -106,7 +126,11 @@ def download(store: pafs.FileSystem, key: str, local: Path) -> None:
     local.parent.mkdir(parents=True, exist_ok=True)
     temporary = local.with_name(f".{local.name}.{uuid.uuid4().hex[:8]}.download")
     try:
-        with store.open_input_stream(key) as source, temporary.open("wb") as target:
+        with (
+            refused(f"downloading s3://{key}"),
+            store.open_input_stream(key) as source,
+            temporary.open("wb") as target,
+        ):
             while chunk := source.read(COPY_CHUNK):
                 target.write(chunk)
         temporary.replace(local)
@@ -117,6 +141,11 @@ def download(store: pafs.FileSystem, key: str, local: Path) -> None:
 def list_objects(store: pafs.FileSystem, url: str) -> list[str]:
     """The object URLs ``url`` names: the object itself, the objects below it (a folder), or
     those matching it as a glob pattern (``*``, ``?``, ``[...]``; ``*`` also crosses ``/``)."""
+    with refused(f"listing {url}"):
+        return _list_objects(store, url)
+
+
+def _list_objects(store: pafs.FileSystem, url: str) -> list[str]:
     from fnmatch import fnmatchcase
 
     from pyarrow import fs as pafs
@@ -138,7 +167,8 @@ def list_objects(store: pafs.FileSystem, url: str) -> list[str]:
 
 def remove_prefix(store: pafs.FileSystem, key: str) -> None:
     """Delete every object below ``key`` (a folder of the root)."""
-    store.delete_dir_contents(key, missing_dir_ok=True)
+    with refused(f"deleting s3://{key}/"):
+        store.delete_dir_contents(key, missing_dir_ok=True)
 
 
 # (remote size, remote mtime_ns, local size, local mtime_ns) of a file the copy shares
@@ -164,9 +194,19 @@ class Mirror:
         self._manifest_path = local / MANIFEST
         self._manifest: dict[str, Stamp] = self._read_manifest()
 
+    def check(self) -> None:
+        """Fail at once, in one line, if the bucket is not there (or the keys are wrong)."""
+        from pyarrow import fs as pafs
+
+        with refused(f"reading {self.root.url()}"):
+            found = self.store.get_file_info(self.root.bucket).type
+        if found == pafs.FileType.NotFound:
+            raise ObjectStoreError(f"{self.root.url()}: there is no bucket {self.root.bucket!r}")
+
     def pull(self, prefix: str) -> int:
         """Make the local ``prefix`` equal the store's; return the number of files downloaded."""
-        remote = dict(self._list_remote(prefix))
+        with refused(f"listing {self.root.url(prefix)}/"):
+            remote = dict(self._list_remote(prefix))
         downloaded = 0
         for relative, (size, mtime_ns) in remote.items():
             path = self.local / relative
@@ -198,12 +238,14 @@ class Mirror:
                 continue
             key = self.root.key(relative)
             upload(self.store, path, key)
-            info = self.store.get_file_info(key)
+            with refused(f"reading s3://{key}"):
+                info = self.store.get_file_info(key)
             self._manifest[relative] = (int(info.size or 0), int(info.mtime_ns or 0), *local)
             uploaded += 1
             self._write_manifest()
         for relative in [r for r in self._manifest if _under(r, prefix) and r not in present]:
-            self.store.delete_file(self.root.key(relative))
+            with refused(f"deleting {self.root.url(relative)}"):
+                self.store.delete_file(self.root.key(relative))
             del self._manifest[relative]
         self._write_manifest()
         return uploaded

@@ -210,6 +210,8 @@ def list_lake(data_dir: str | Path | DataDir) -> list[LakeFile]:
 def _list_object_lake(data: DataDir) -> list[LakeFile]:
     from pyarrow import fs as pafs
 
+    from etl.core.objectstore import refused
+
     assert data.remote is not None
     store, files = data.object_store(), []
     for dataset in WAREHOUSE_TABLES:
@@ -217,7 +219,9 @@ def _list_object_lake(data: DataDir) -> list[LakeFile]:
         selector = pafs.FileSelector(
             data.remote.key(data.remote.relative(table)), recursive=True, allow_not_found=True
         )
-        for info in store.get_file_info(selector):
+        with refused(f"listing {table}/"):
+            listing = store.get_file_info(selector)
+        for info in listing:
             relative = data.remote.relative(info.path)
             # lake/<table>/<column>=<day>/<name>.parquet, as partition_files finds on a disk
             parts = relative.split("/")

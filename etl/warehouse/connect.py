@@ -97,12 +97,13 @@ def _refresh_copy(data: DataDir, path: Path) -> None:
     """A remote root's published file (the warehouse) copied here when the store's is newer."""
     from pyarrow import fs as pafs
 
-    from etl.core.objectstore import download
+    from etl.core.objectstore import download, refused
 
     assert data.remote is not None
     store = data.object_store()
     key = data.remote.key(data.remote.relative(data.location(path)))
-    info = store.get_file_info(key)
+    with refused(f"reading {data.location(path)}"):
+        info = store.get_file_info(key)
     if info.type != pafs.FileType.File:
         return
     stat = path.stat() if path.exists() else None
