@@ -329,7 +329,7 @@ def same_lake(settings: dict[str, str], root: str, local: Path, copy: Path) -> s
     return cli(settings, copy.parent / "work-diff", "lake-diff", str(local), str(copy))
 
 
-def test_news_import_warc_on_s3_equals_a_local_run_and_survives_a_killed_worker(
+def test_news_import_warc_on_s3_survives_a_killed_worker_and_equals_a_local_run(
     api: httpx.Client, settings: dict[str, str], tmp_path: Path
 ) -> None:
     from etl.core.runs import run_key
@@ -349,15 +349,43 @@ def test_news_import_warc_on_s3_equals_a_local_run_and_survives_a_killed_worker(
     api.patch("/dags/news_warehouse", json={"is_paused": False}).raise_for_status()
     started = time.monotonic()
     run_id = trigger(api, DAG_ID, {"paths": [inputs], "data_dir": root})
-    run = finished_run(api, DAG_ID, run_id)
-    elapsed = time.monotonic() - started
+
+    # Kill the worker that runs an extract, midway: the task's retry must give the same lake.
+    def running_extract() -> dict[str, Any] | None:
+        for ti in task_instances(api, DAG_ID, run_id):
+            if ti["task_id"] == "extract" and ti["state"] == "running" and ti["hostname"]:
+                return ti
+        return None
+
+    victim = wait_for(running_extract, RUN_TIMEOUT, "an extract task to run")
+    worker = victim["hostname"].split(".")[0]
+    killed_at = time.monotonic()
+    session = int((CLUSTER_HOME / "run" / f"{worker}.pid").read_text())
+    subprocess.run(["pkill", "-KILL", "-s", str(session)], check=False)
+    try:
+        run = finished_run(api, DAG_ID, run_id)
+        elapsed, recovered = time.monotonic() - started, time.monotonic() - killed_at
+    finally:
+        subprocess.run([str(REPO_DIR / "ops" / "cluster.sh"), "worker", worker], check=True)
     instances = task_instances(api, DAG_ID, run_id)
     assert run["state"] == "success", instances
     extracts = [ti for ti in instances if ti["task_id"] == "extract"]
     assert len(extracts) == S3_FILES
-    # The mapped extracts ran on both workers (each records its own host name).
-    hosts = {ti["hostname"].split(".")[0] for ti in extracts}
-    assert hosts == set(WORKERS), hosts
+
+    # Every try of the mapped extracts, with the worker it ran on (its host name): both
+    # workers ran them, and the killed one's task was tried again.
+    tries = {
+        ti["map_index"]: api.get(
+            f"/dags/{DAG_ID}/dagRuns/{run_id}/taskInstances/extract/{ti['map_index']}/tries"
+        )
+        .raise_for_status()
+        .json()["task_instances"]
+        for ti in extracts
+    }
+    hosts = {t["hostname"].split(".")[0] for ts in tries.values() for t in ts if t["hostname"]}
+    assert hosts == set(WORKERS), tries
+    retried = max(tries[victim["map_index"]], key=lambda t: t["try_number"])
+    assert retried["try_number"] > victim["try_number"] and retried["state"] == "success"
 
     # The import's asset event triggered the warehouse DAG (unpaused before the import).
     def warehouse_run() -> dict[str, Any] | None:
@@ -399,41 +427,10 @@ def test_news_import_warc_on_s3_equals_a_local_run_and_survives_a_killed_worker(
         settings, tmp_path / "work-local", "sql", "--data-dir", str(local), query
     )
 
-    # Run the import again and kill the worker that runs an extract midway: the retry gives
-    # the same lake.
-    api.post(
-        f"/dags/{DAG_ID}/clearTaskInstances",
-        json={"dag_run_id": run_id, "only_failed": False, "reset_dag_runs": True, "dry_run": False},
-    ).raise_for_status()
-
-    def running_extract() -> dict[str, Any] | None:
-        for ti in task_instances(api, DAG_ID, run_id):
-            if ti["task_id"] == "extract" and ti["state"] == "running" and ti["hostname"]:
-                return ti
-        return None
-
-    victim = wait_for(running_extract, RUN_TIMEOUT, "an extract task to run")
-    worker = victim["hostname"].split(".")[0]
-    killed_at = time.monotonic()
-    session = int((CLUSTER_HOME / "run" / f"{worker}.pid").read_text())
-    subprocess.run(["pkill", "-KILL", "-s", str(session)], check=False)
-    try:
-        rerun = finished_run(api, DAG_ID, run_id)
-    finally:
-        subprocess.run([str(REPO_DIR / "ops" / "cluster.sh"), "worker", worker], check=True)
-    recovered = time.monotonic() - killed_at
-    after = task_instances(api, DAG_ID, run_id)
-    assert rerun["state"] == "success", after
-    retried = next(
-        ti for ti in after if ti["task_id"] == "extract" and ti["map_index"] == victim["map_index"]
-    )
-    assert retried["try_number"] > victim["try_number"], retried
-    assert "same" in same_lake(settings, root, local, tmp_path / "copy")
-
     print(
         f"\nS3 import: {S3_FILES} WARC files, {pages} pages, {elapsed:.1f}s from trigger to end"
-        f" ({pages / elapsed:.1f} pages/s); extracts on {sorted(hosts)}"
-        f"\n  killed {worker} during extract[{victim['map_index']}]; the run was whole again"
+        f" with a worker killed (ops/cluster_speed.py measures speed); extracts on {sorted(hosts)}"
+        f"\n  killed {worker} during extract[{victim['map_index']}]; the run ended"
         f" {recovered:.0f}s later (try {retried['try_number']} on {retried['hostname']})"
     )
     for ti in sorted(instances, key=lambda ti: ti["start_date"]):
