@@ -34,6 +34,9 @@ class Settings:
     ``NEWS_ARCHIVE_CONTACT``            a URL or address for the fetcher's User-Agent
     ``NEWS_ARCHIVE_REFETCH_AFTER_DAYS`` fetch an article URL again after this many days
     ``NEWS_ARCHIVE_DEBUG``              any value: internal errors show their traceback
+    ``NEWS_ARCHIVE_CACHE_DIR``          files derived from installed packages, kept between
+                                        runs (default ``$XDG_CACHE_HOME/news-archive``, else
+                                        ``~/.cache/news-archive``)
     """
 
     data_dir: Path = Path("data")
@@ -43,6 +46,7 @@ class Settings:
     sources_file: Path = Path(DEFAULT_SOURCES)
     contact: str = ""
     refetch_after_days: float | None = None
+    cache_dir: Path = Path(".cache/news-archive")
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -58,7 +62,15 @@ class Settings:
             refetch_after_days=(
                 _env_number("NEWS_ARCHIVE_REFETCH_AFTER_DAYS", 0.0, float) if refetch else None
             ),
+            cache_dir=_cache_dir(),
         )
+
+
+def _cache_dir() -> Path:
+    if os.environ.get("NEWS_ARCHIVE_CACHE_DIR"):
+        return Path(os.environ["NEWS_ARCHIVE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "news-archive"
 
 
 def debug_requested() -> bool:
