@@ -124,6 +124,14 @@ def list_input_units(paths: Sequence[str | Path]) -> list[str]:
     return sorted(units)
 
 
+def unit_size(unit: str) -> int:
+    """Bytes of input a unit holds as stored (a WARC file, or the HTML files of a folder)."""
+    path = Path(unit)
+    if not path.is_dir():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.iterdir() if p.is_file() and is_html(p))
+
+
 def read_unit(unit: str, counts: IngestCounts | None = None) -> Iterator[Page | Reject]:
     """Yield the pages (or rejects) of one unit from ``list_input_units``."""
     counts = counts if counts is not None else IngestCounts()
