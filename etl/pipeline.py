@@ -23,7 +23,7 @@ from etl.core.results import RunSummary
 from etl.core.staging import Span
 from etl.extract.page import ExtractionSettings
 from etl.extract.unit import extract_unit, extraction_pool
-from etl.ingest.inputs import list_input_units
+from etl.ingest.inputs import list_input_units, unit_size
 from etl.load.store import store_run
 
 __all__ = ["STAGES", "extract_unit", "list_input_units", "run_pipeline", "store_run"]
@@ -48,6 +48,12 @@ STAGES = (
     Stage("warehouse", "warehouse", "etl.warehouse.build:update_warehouse", "lake -> DuckDB"),
     Stage("report", "warehouse", "etl.warehouse.report:write_report", "DuckDB -> HTML report"),
 )
+
+
+# Input up to this size (as stored: a WARC file of about 20 real pages, or the 50 sample
+# pages) is extracted in this process: starting the worker pool, and a cleaning warm-up that
+# then has no extraction to hide behind, cost more than two workers save on so few pages.
+IN_PROCESS_BYTES = 1 << 20
 
 
 def default_run_id(inputs: Sequence[str | Path]) -> str:
@@ -76,7 +82,8 @@ def run_pipeline(
     shutil.rmtree(staging, ignore_errors=True)
     started = time.monotonic()
     spans: list[Span] = []
-    executor = extraction_pool(workers) if workers > 1 else None
+    pool = workers > 1 and sum(unit_size(u) for u in units) > IN_PROCESS_BYTES
+    executor = extraction_pool(workers) if pool else None
     try:
         staged = [
             extract_unit(

@@ -391,7 +391,7 @@ worker_start() {
 	local i=$1 skip=(--skip-serve-logs)
 	[ "$SERVE_LOGS" = 1 ] && skip=()
 	start_bg "${WORKERS[i]}" env AIRFLOW__LOGGING__WORKER_LOG_SERVER_PORT="${WORKER_LOG_PORTS[i]}" \
-		NEWS_ARCHIVE_WORK_DIR="$CLUSTER_HOME/work/${WORKERS[i]}" \
+		NEWS_ARCHIVE_CACHE_DIR="$CLUSTER_HOME/work/${WORKERS[i]}" \
 		NEWS_ARCHIVE_WORKER_NAME="${WORKERS[i]}" PYTHONPATH="$REPO/ops" \
 		AIRFLOW__CORE__HOSTNAME_CALLABLE=cluster_hostname.hostname \
 		"$CLUSTER_VENV/bin/airflow" celery worker --celery-hostname "${WORKERS[i]}@%h" \

@@ -151,4 +151,4 @@ def _wait_for_bucket(server: S3Server, process: subprocess.Popen[bytes], log: Pa
 
 def s3_environment(server: S3Server, work_dir: Path) -> dict[str, str]:
     """The environment of a process that uses ``server``, with its own working copies."""
-    return os.environ | server.env() | {"NEWS_ARCHIVE_WORK_DIR": str(work_dir)}
+    return os.environ | server.env() | {"NEWS_ARCHIVE_CACHE_DIR": str(work_dir)}

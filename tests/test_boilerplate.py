@@ -7,6 +7,7 @@ import pytest
 
 from etl.transform.boilerplate import (
     RulesError,
+    check_rule,
     describe_rules,
     load_rules,
     strip_boilerplate,
@@ -200,6 +201,12 @@ def test_a_rule_that_does_not_match_its_example_is_refused(tmp_path: Path) -> No
     )
     with pytest.raises(RulesError, match="action"):
         load_rules(table)
+
+
+def test_every_shipped_rule_compiles_and_matches_its_own_example() -> None:
+    # load_rules() leaves the shipped table to this test: each rule alone.
+    for rule in load_rules():
+        check_rule(rule, "etl/rules/boilerplate.toml")
 
 
 def test_rules_pick_candidates_without_word_boundaries_and_decide_with_them() -> None:

@@ -17,13 +17,15 @@ import psutil
 import pyarrow.parquet as pq
 import pytest
 
+from etl.bench.synthetic import write_corpus
 from etl.core.lock import data_dir_lock
+from etl.pipeline import IN_PROCESS_BYTES
 
 REPO_DIR = Path(__file__).resolve().parents[1]
 SAMPLES = REPO_DIR / "data" / "samples"
 
 
-def cli(data_dir: Path, *extra: str) -> subprocess.Popen[str]:
+def cli(data_dir: Path, *extra: str, source: Path = SAMPLES) -> subprocess.Popen[str]:
     return subprocess.Popen(
         [
             sys.executable,
@@ -31,7 +33,7 @@ def cli(data_dir: Path, *extra: str) -> subprocess.Popen[str]:
             "etl.cli",
             "run",
             "--input",
-            str(SAMPLES),
+            str(source),
             "--data-dir",
             str(data_dir),
             "--workers",
@@ -150,7 +152,11 @@ def test_nested_holders_in_one_process_share_the_lock(tmp_path: Path) -> None:
 
 @pytest.mark.e2e
 def test_a_killed_run_leaves_no_extraction_worker_behind(tmp_path: Path) -> None:
-    process = cli(tmp_path, "--no-warehouse")
+    # The samples are few enough to be extracted without workers (IN_PROCESS_BYTES).
+    corpus = tmp_path / "corpus.warc.gz"
+    write_corpus(corpus, 40, seed=11)
+    assert corpus.stat().st_size > IN_PROCESS_BYTES
+    process = cli(tmp_path / "data", "--no-warehouse", source=corpus)
     parent = psutil.Process(process.pid)
     deadline = time.monotonic() + 60
     while len(workers := parent.children(recursive=True)) < 2 and time.monotonic() < deadline:

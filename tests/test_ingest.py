@@ -11,7 +11,14 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from etl.core.errors import InputError
-from etl.ingest.inputs import IngestCounts, Page, Reject, list_input_units, read_unit
+from etl.ingest.inputs import (
+    IngestCounts,
+    Page,
+    Reject,
+    list_input_units,
+    read_unit,
+    unit_size,
+)
 from tests.pages import article_page
 
 
@@ -159,3 +166,13 @@ def test_a_warc_damaged_in_the_middle_keeps_the_records_around_the_damage(tmp_pa
     assert all(
         i.reason in ("corrupt_input", "corrupt_record") for i in items if isinstance(i, Reject)
     )
+
+
+def test_a_units_size_is_its_file_or_the_html_files_of_its_folder(tmp_path: Path) -> None:
+    (tmp_path / "a.html").write_bytes(b"x" * 10)
+    (tmp_path / "b.html.gz").write_bytes(b"x" * 5)
+    (tmp_path / "manifest.jsonl").write_bytes(b"x" * 100)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "c.html").write_bytes(b"x" * 1000)
+    assert unit_size(str(tmp_path)) == 15
+    assert unit_size(str(tmp_path / "sub" / "c.html")) == 1000

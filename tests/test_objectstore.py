@@ -27,7 +27,7 @@ def s3(tmp_path_factory: pytest.TempPathFactory) -> Iterator[S3Server]:
 def s3_env(s3: S3Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> S3Server:
     for name, value in s3.env().items():
         monkeypatch.setenv(name, value)
-    monkeypatch.setenv("NEWS_ARCHIVE_WORK_DIR", str(tmp_path / "work"))
+    monkeypatch.setenv("NEWS_ARCHIVE_CACHE_DIR", str(tmp_path / "work"))
     return s3
 
 
@@ -160,12 +160,12 @@ def test_a_unit_extracted_on_one_machine_is_stored_on_another(
     for name, value in s3.env().items():
         monkeypatch.setenv(name, value)
     url, warc = s3.root(), str(SAMPLES / "warc" / "samples.warc.gz")
-    monkeypatch.setenv("NEWS_ARCHIVE_WORK_DIR", str(tmp_path / "extract-worker"))
+    monkeypatch.setenv("NEWS_ARCHIVE_CACHE_DIR", str(tmp_path / "extract-worker"))
     data = DataDir.at(url)
     staged = publish_unit(data, extract_unit(warc, data.staging("base")))
     assert staged.startswith(f"{url}/staging/base/")
 
-    monkeypatch.setenv("NEWS_ARCHIVE_WORK_DIR", str(tmp_path / "store-worker"))
+    monkeypatch.setenv("NEWS_ARCHIVE_CACHE_DIR", str(tmp_path / "store-worker"))
     summary = store_run([staged], url, "base")
     assert summary.accounted and summary.articles > 0
     assert all(f.startswith(f"{url}/lake/articles/") for f in summary.article_files)

@@ -158,6 +158,21 @@ def test_other_extraction_settings_do_not_reuse_earlier_results(
     assert len(calls) == 3
 
 
+def test_a_small_input_is_extracted_without_starting_workers(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    started: list[int] = []
+    pool = pipeline.extraction_pool
+    monkeypatch.setattr(pipeline, "extraction_pool", lambda n: started.append(n) or pool(n))
+    small = tmp_path / "small.warc.gz"
+    write_corpus(small, 3, seed=2)
+    assert small.stat().st_size <= pipeline.IN_PROCESS_BYTES < corpus.stat().st_size
+    assert run_pipeline([small], tmp_path / "small", workers=2).articles > 0
+    assert started == []
+    run_pipeline([corpus], tmp_path / "large", workers=2)
+    assert started == [2]
+
+
 def test_the_serial_part_of_a_run_is_the_time_no_extraction_covers() -> None:
     # Two workers' tasks overlap, one starts before the run's clock and one ends after it.
     spans = [(9.0, 12.0), (11.0, 14.0), (16.0, 17.0), (19.0, 25.0)]

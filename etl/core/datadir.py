@@ -18,7 +18,7 @@ Every path and name of it is built and parsed here: a run key, an archive name, 
 partition. Code elsewhere asks a ``DataDir`` and never joins ``"lake"`` or ``"raw"`` itself.
 
 The root may also be ``s3://bucket/prefix`` (``etl.core.objectstore``): the paths are then
-those of a local working copy (``NEWS_ARCHIVE_WORK_DIR``), which the writers' lock
+those of a local working copy (``NEWS_ARCHIVE_CACHE_DIR``), which the writers' lock
 (``etl.core.lock``) pulls from the store and publishes back, and ``remote`` names the store.
 """
 
@@ -144,7 +144,7 @@ class DataDir:
             from etl.core.settings import Settings
 
             remote = ObjectRoot.parse(str(root))
-            work = Settings.from_env().work_dir.expanduser() / "s3" / remote.bucket / remote.prefix
+            work = Settings.from_env().cache_dir.expanduser() / "s3" / remote.bucket / remote.prefix
             return cls(work, remote)
         return cls(Path(root))
 

@@ -58,8 +58,10 @@ class Settings:
     ``NEWS_ARCHIVE_CONTACT``            a URL or address for the fetcher's User-Agent
     ``NEWS_ARCHIVE_REFETCH_AFTER_DAYS`` fetch an article URL again after this many days
     ``NEWS_ARCHIVE_DEBUG``              any value: internal errors show their traceback
-    ``NEWS_ARCHIVE_WORK_DIR``           where a writer keeps its working copy of an ``s3://``
-                                        data root (default ``~/.cache/news-archive``)
+    ``NEWS_ARCHIVE_CACHE_DIR``          files kept between runs: derived from installed packages,
+                                        and the working copies of ``s3://`` data roots
+                                        (default ``$XDG_CACHE_HOME/news-archive``, else
+                                        ``~/.cache/news-archive``)
     ``NEWS_ARCHIVE_LOCK_URL``           ``postgresql://...``: the writers' lock of an ``s3://``
                                         data root shared by several machines
 
@@ -73,7 +75,7 @@ class Settings:
     sources_file: Path = Path(DEFAULT_SOURCES)
     contact: str = ""
     refetch_after_days: float | None = None
-    work_dir: Path = Path("~/.cache/news-archive")
+    cache_dir: Path = Path(".cache/news-archive")
     lock_url: str = ""
 
     @classmethod
@@ -90,9 +92,16 @@ class Settings:
             refetch_after_days=(
                 _env_number("NEWS_ARCHIVE_REFETCH_AFTER_DAYS", 0.0, float) if refetch else None
             ),
-            work_dir=Path(os.environ.get("NEWS_ARCHIVE_WORK_DIR") or "~/.cache/news-archive"),
+            cache_dir=_cache_dir(),
             lock_url=os.environ.get("NEWS_ARCHIVE_LOCK_URL", "").strip(),
         )
+
+
+def _cache_dir() -> Path:
+    if os.environ.get("NEWS_ARCHIVE_CACHE_DIR"):
+        return Path(os.environ["NEWS_ARCHIVE_CACHE_DIR"])
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "news-archive"
 
 
 def data_root(value: str | Path) -> str | Path:

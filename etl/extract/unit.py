@@ -238,6 +238,9 @@ def _extract_batches(
     pending: deque[_Batch] = deque()
     warm_up = _CleaningWarmUp()
     for batch in batches:
+        if executor is None and batch.pages:
+            # No pool to fork: the warm-up runs beside this process's own extraction.
+            warm_up.start()
         batch.start(executor, workers, settings, clock)
         if batch.futures:
             # The pool forks its workers at the first task: the warm-up comes after.
@@ -256,6 +259,9 @@ def _extract_batches(
         stager.add(pending.popleft())
     if stager.waiting:
         stager.stage()
+    # A unit without articles never waited for it: no thread is left running (a fork then
+    # must not copy a busy polars).
+    _CleaningWarmUp.wait()
 
 
 def extraction_pool(workers: int) -> ProcessPoolExecutor:

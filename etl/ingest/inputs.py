@@ -141,6 +141,23 @@ def _object_units(url: str) -> list[str]:
     return warcs
 
 
+def unit_size(unit: str) -> int:
+    """Bytes of input a unit holds as stored (a WARC file, or the HTML files of a folder)."""
+    if is_object_url(unit):
+        from etl.core.objectstore import ObjectRoot, refused, s3_filesystem
+        from etl.core.settings import ObjectStoreSettings
+
+        with refused(f"reading {unit}"):
+            info = s3_filesystem(ObjectStoreSettings.from_env()).get_file_info(
+                ObjectRoot.parse(unit).key()
+            )
+        return int(info.size or 0)
+    path = Path(unit)
+    if not path.is_dir():
+        return path.stat().st_size
+    return sum(p.stat().st_size for p in path.iterdir() if p.is_file() and is_html(p))
+
+
 def read_unit(unit: str, counts: IngestCounts | None = None) -> Iterator[Page | Reject]:
     """Yield the pages (or rejects) of one unit from ``list_input_units``."""
     counts = counts if counts is not None else IngestCounts()

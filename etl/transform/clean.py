@@ -12,11 +12,9 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from functools import lru_cache
 from typing import Any
 
 import polars as pl
-import py3langid
 
 from etl.core.schema import ARTICLE_SCHEMA
 from etl.core.text import WHITESPACE_RUN, compact_key
@@ -35,6 +33,7 @@ from etl.extract.bylines import (
 )
 from etl.transform.boilerplate import strip_boilerplate
 from etl.transform.dates import after_fetch, before_earliest
+from etl.transform.language import language_identifier
 from etl.transform.topics import clean_topics_frame, topic_categories_frame
 
 _AGENCY_LIST = rf"(?:{AGENCY_ALT})(?:\s*(?:[/,]|und|and|&)\s*(?:{AGENCY_ALT}))*"
@@ -71,15 +70,6 @@ LANGUAGE_SAMPLE_CHARS = 1000
 # detect_agencies reads 400 characters at each end of the text once photo credits are out;
 # this much of each end leaves room for the credit lines it removes first.
 AGENCY_TEXT_CHARS = 3000
-
-
-@lru_cache(maxsize=1)
-def _language_identifier() -> py3langid.langid.LanguageIdentifier:
-    """py3langid's model, read at the first article: unpacking it costs 0.4 s, which every
-    command importing this module (``news-archive --help`` included) paid at import."""
-    return py3langid.langid.LanguageIdentifier.from_model_file(
-        py3langid.langid.MODEL_FILE, norm_probs=True
-    )
 
 
 def clean_articles(raw: pl.DataFrame) -> pl.DataFrame:
@@ -467,7 +457,7 @@ def detect_language(text: str | None, html_lang: str | None) -> str | None:
     if not text or len(text) < 20:
         return declared
     sample = unicodedata.normalize("NFC", text[:LANGUAGE_SAMPLE_CHARS])
-    ranked: list[Any] = _language_identifier().rank(sample)
+    ranked: list[Any] = language_identifier().rank(sample)
     best, best_p = ranked[0]
     if declared and best != declared:
         for lang, p in ranked[1:5]:

@@ -293,7 +293,7 @@ def s3_store(settings: dict[str, str]) -> Any:
 
 def cli(settings: dict[str, str], work: Path, *args: str) -> str:
     command = Path(sys.executable).parent / "news-archive"
-    env = os.environ | settings | {"NEWS_ARCHIVE_WORK_DIR": str(work)}
+    env = os.environ | settings | {"NEWS_ARCHIVE_CACHE_DIR": str(work)}
     done = subprocess.run(
         [str(command), *args], env=env, capture_output=True, text=True, timeout=600
     )

@@ -1,0 +1,58 @@
+"""The language model read from its unpacked copy is py3langid's own model."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import py3langid
+import pytest
+
+from etl.transform import language
+
+TEXTS = [
+    "The council met on Tuesday to discuss the new budget for the schools.",
+    "Der Rat tagte am Dienstag über den neuen Haushalt der Schulen.",
+    "Le conseil s'est réuni mardi pour discuter du nouveau budget.",
+    "Ngomhla wesithathu kuMandulo umkhandlu wahlangana ukuxoxa ngesabelomali.",
+    "評議会は火曜日に新しい予算について話し合った。",
+]
+
+
+@pytest.fixture
+def cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    monkeypatch.setenv("NEWS_ARCHIVE_CACHE_DIR", str(tmp_path / "cache"))
+    language.language_identifier.cache_clear()
+    yield tmp_path / "cache"
+    language.language_identifier.cache_clear()
+
+
+def test_unpacked_model_ranks_as_the_packed_one(cache_dir: Path) -> None:
+    packed = py3langid.langid.LanguageIdentifier.from_model_file(
+        py3langid.langid.MODEL_FILE, norm_probs=True
+    )
+    unpacked = language.language_identifier()
+    assert [p.name for p in cache_dir.iterdir()] == [language.unpacked_model(cache_dir).name]
+    for text in TEXTS:
+        assert unpacked.rank(text) == packed.rank(text)
+    language.language_identifier.cache_clear()
+    again = language.language_identifier()  # now read from the copy written above
+    assert [again.rank(t) for t in TEXTS] == [packed.rank(t) for t in TEXTS]
+
+
+def test_a_damaged_copy_falls_back_to_the_packed_model(cache_dir: Path) -> None:
+    copy = language.unpacked_model(cache_dir)
+    copy.write_bytes(b"not a zip file")
+    assert language.language_identifier().classify(TEXTS[1])[0] == "de"
+
+
+def test_an_unwritable_cache_falls_back_to_the_packed_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    monkeypatch.setenv("NEWS_ARCHIVE_CACHE_DIR", str(blocker / "cache"))
+    language.language_identifier.cache_clear()
+    try:
+        assert language.language_identifier().classify(TEXTS[0])[0] == "en"
+    finally:
+        language.language_identifier.cache_clear()
