@@ -182,6 +182,26 @@ def test_a_list_item_heading_a_list_of_sources_goes_with_the_items_after_it() ->
     assert run(lines) == ["Der letzte Absatz des Artikels."]
 
 
+def test_a_repeated_label_heading_each_entry_of_a_list_stays() -> None:
+    lines = [
+        "Alpha Tent",
+        "Pros:",
+        "- Light and quick to pitch.",
+        "Beta Tent",
+        "Pros:",
+        "- Roomy enough for three people.",
+        "Both tents were tested in the rain.",
+        "Both tents were tested in the rain.",
+        "|---|---|",
+        "|---|---|",
+        "Gamma Tent",
+        "Delta Tent",
+        "Gamma Tent",
+        "Delta Tent",
+    ]
+    assert run(lines) == [*lines[:7], "|---|---|", "Gamma Tent", "Delta Tent"]
+
+
 def test_a_text_that_is_all_furniture_is_kept_rather_than_emptied() -> None:
     assert run(["Anzeige", "12 comments"]) == ["Anzeige", "12 comments"]
 
