@@ -41,6 +41,7 @@ from etl.core.text import compact_key
 from etl.core.urls import public_suffix
 from etl.extract.bylines import lead_bylines
 from etl.extract.gap_metadata import read_missing
+from etl.extract.links import LinkMarks, mark_links, uses_marks
 from etl.extract.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_metadata
 from etl.ingest.inputs import Page, charset_of
 
@@ -408,6 +409,10 @@ def extract_page(
         # Ruby annotations (readings over Japanese or Chinese words) are inline text; left as
         # elements, trafilatura breaks the sentence around each of them.
         etree.strip_tags(tree, "ruby", "rb", "rt", "rp", "rtc")
+    # Links stay in the text as Markdown so that cleaning can tell link lists ("Read more:
+    # ...", related-article teasers) from prose; cleaning removes them. They travel through
+    # trafilatura as marks, as its include_links changes what it extracts (etl.extract.links).
+    marks = None if uses_marks(markup) else mark_links(tree, page.url)
     with TRAFILATURA_CPU:
         document = bare_extraction(
             tree,
@@ -418,14 +423,14 @@ def extract_page(
             favor_precision=settings.favor_precision,
             favor_recall=settings.favor_recall,
             fast=not settings.compare_extractors,
-            # Links stay in the text as Markdown so that cleaning can tell link lists
-            # ("Read more: ...", related-article teasers) from prose; cleaning removes them.
-            include_links=True,
+            include_links=marks is None,
             deduplicate=False,
         )
     doc: dict[str, Any] = {}
     if document is not None:
         doc = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    if marks is not None:
+        doc = _unmarked(doc, marks)
     text = doc.get("text") or ""
     if trace is not None:
         trace.trafilatura_text = text
@@ -491,6 +496,18 @@ def extract_page(
         "canonical_raw": meta.canonical or doc.get("url"),
         "image_url": meta.image or doc.get("image"),
         "html_lang": meta.html_lang,
+    }
+
+
+def _unmarked(doc: dict[str, Any], marks: LinkMarks) -> dict[str, Any]:
+    """trafilatura's record with the link marks turned into Markdown in the text and dropped
+    elsewhere, and the tree put back for the readers that come after."""
+    marks.remove()
+    return {
+        key: (marks.markdown(value) if key == "text" else marks.unmark(value))
+        if isinstance(value, str)
+        else value
+        for key, value in doc.items()
     }
 
 
