@@ -618,18 +618,26 @@ def join_split_bodies(tree: HtmlElement) -> None:
         if len(chunks) < 2:
             continue
         # Every later member goes, short ones too, so that the text keeps its order; members
-        # nested in another member go with it.
+        # nested in another member go with it. After the last chunk only prose goes (the
+        # list's last, shorter entries): page builders give their footer and sidebar widgets
+        # (menus, addresses, buttons) the class of the article's own containers.
         first = chunks[0]
         group = set(members)
-        for member in members[members.index(first) + 1 :]:
+        last = members.index(chunks[-1])
+        for index in range(members.index(first) + 1, len(members)):
+            member = members[index]
+            if index > last and not _is_body_chunk(member, paragraphs=1, chars=_PROSE_MIN_CHARS):
+                continue
             if not any(a in group for a in member.iterancestors()):
                 first.extend(list(member))
 
 
-def _is_body_chunk(element: HtmlElement) -> bool:
+def _is_body_chunk(
+    element: HtmlElement, paragraphs: int = 2, chars: int = _CHUNK_MIN_CHARS
+) -> bool:
     """Prose of its own: several paragraphs with enough text and few links."""
-    paragraphs = [p.text_content() for p in element.iter("p")]
-    if len(paragraphs) < 2 or sum(len(p) for p in paragraphs) < _CHUNK_MIN_CHARS:
+    texts = [p.text_content() for p in element.iter("p")]
+    if len(texts) < paragraphs or sum(len(p) for p in texts) < chars:
         return False
     linked = sum(len(a.text_content()) for a in element.iter("a"))
     return linked <= 0.3 * len(element.text_content())
