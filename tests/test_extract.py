@@ -145,6 +145,15 @@ def test_title_is_the_visible_headline_without_a_tagline_or_a_kicker_set_off_by_
         meta={"og:title": "Verkehrswende: Stadt plant neue Radwege"},
     )
     assert extract_page(page(colon))["title"] == "Verkehrswende: Stadt plant neue Radwege"
+    # The site's name behind a colon is no kicker, and a Markdown heading mark no part of it.
+    blog = article_page(
+        title="Stadt plant neue Radwege",
+        site="Kurier",
+        meta={"og:title": "Rheinland-Kurier Blog: Stadt plant neue Radwege"},
+    )
+    assert extract_page(page(blog))["title"] == "Stadt plant neue Radwege"
+    typed = article_page(title="Stadt plant neue Radwege", meta={"og:title": "## Stadt plant"})
+    assert extract_page(page(typed))["title"] == "Stadt plant"
 
 
 def test_title_keeps_the_typography_most_statements_use() -> None:

@@ -68,6 +68,8 @@ _AFFIX_START = re.compile(r"\s*[-–—|:·•ㅣ｜/]")
 _AFFIX_AFTER_HEADLINE = re.compile(r"\s*(?:[|｜ㅣ:：]|[-–—]\s)")
 _KICKER_BAR = re.compile(r"\S\s*[|｜]\s*$")
 _BY_LINE = re.compile(r"(?:by|von)\s+\S", re.I)
+# A title typed in Markdown in a site's editor: "## Headline".
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 
 
 @cache
@@ -943,11 +945,17 @@ def choose_title(
     # The headline as the page shows it: a statement that is the visible one (h1) plus a part
     # behind a separator carries an affix, however long ("Headline - Blog name | Tagline", an
     # SEO suffix), or a kicker set off by a bar ("Topic | Headline") that the page's headline
-    # leaves out. A kicker behind a colon stays: outlets print that one in the headline too.
+    # leaves out, or the site's name behind a colon ("Acme Blog: Headline"). A kicker behind
+    # a colon stays: outlets print that one in the headline too.
     if h1 and len(h1) >= 10 and chosen != h1:
         tail = chosen[len(h1) :] if chosen.startswith(h1) else ""
         head = chosen[: -len(h1)] if chosen.endswith(h1) else ""
-        if (tail and _AFFIX_AFTER_HEADLINE.match(tail)) or (head and _KICKER_BAR.search(head)):
+        site_prefix = head.rstrip().endswith(":") and _is_site_part(head.rstrip()[:-1], names)
+        if (
+            (tail and _AFFIX_AFTER_HEADLINE.match(tail))
+            or (head and _KICKER_BAR.search(head))
+            or site_prefix
+        ):
             if trace is not None:
                 trace.title_rule = f"the h1 is the chosen statement without {tail or head!r}"
             return h1
@@ -1019,7 +1027,7 @@ def strip_site_name(title: str, names: set[str] | list[str]) -> str:
     """Drop "| Outlet" suffixes and "Outlet - " prefixes (with a section beside the outlet)."""
     if isinstance(names, list):
         names = {compact_key(n) for n in names if n}
-    title = " ".join(html.unescape(title).split())
+    title = _MARKDOWN_HEADING.sub("", " ".join(html.unescape(title).split()))
     parts = [p for p in _TITLE_SEPARATORS.split(title)]
     if len(parts) < 2:
         return title
