@@ -64,6 +64,8 @@ FURNITURE = [
     "blog comments powered by Disqus",
     "https://x.com/POTUS/status/1810478997442101422?lang=de",
     "2025年1月13日 20時01分",
+    "Table of Contents",
+    "Inhaltsverzeichnis anzeigen",
     "記事をマイページに保存できます。ご利用には会員登録が必要です。",
 ]
 
