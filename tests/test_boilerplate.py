@@ -64,6 +64,10 @@ FURNITURE = [
     "Terms and Conditionsand",
     "blog comments powered by Disqus",
     "https://x.com/POTUS/status/1810478997442101422?lang=de",
+    "2025年1月13日 20時01分",
+    "Table of Contents",
+    "Inhaltsverzeichnis anzeigen",
+    "記事をマイページに保存できます。ご利用には会員登録が必要です。",
 ]
 
 
@@ -181,6 +185,44 @@ def test_a_list_item_heading_a_list_of_sources_goes_with_the_items_after_it() ->
         "- wsj.com: U.S. Forces Seize Fleeing Tanker (Englisch)",
     ]
     assert run(lines) == ["Der letzte Absatz des Artikels."]
+
+
+def test_a_repeated_label_heading_each_entry_of_a_list_stays() -> None:
+    lines = [
+        "Alpha Tent",
+        "Pros:",
+        "- Light and quick to pitch.",
+        "Beta Tent",
+        "Pros:",
+        "- Roomy enough for three people.",
+        "Both tents were tested in the rain.",
+        "Both tents were tested in the rain.",
+        "|---|---|",
+        "|---|---|",
+        "Gamma Tent",
+        "Delta Tent",
+        "Gamma Tent",
+        "Delta Tent",
+    ]
+    assert run(lines) == [*lines[:7], "|---|---|", "Gamma Tent", "Delta Tent"]
+
+
+def test_a_read_more_label_beside_a_teaser_link_goes_without_a_separator() -> None:
+    lines = [
+        "Le conseil municipal a voté mardi la fermeture du vieux pont pour des travaux.",
+        "À lire aussi [La ville refait ses trottoirs](https://www.example.fr/ville/trottoirs-1)",
+        "Les travaux doivent durer six semaines.",
+    ]
+    assert run(lines, url="https://www.example.fr/ville/pont-2") == [lines[0], lines[2]]
+
+
+def test_a_long_line_repeated_goes_in_scripts_without_spaces() -> None:
+    line = (
+        "市の担当者によると、工事は夜間にも行われ、"
+        + "周辺の道路は一部が通行止めになる見込みだという"
+    )
+    lines = ["東京都は13日、新しい橋の建設計画を発表した。", line, "計画は来年に始まる。", line]
+    assert run(lines) == lines[:3]
 
 
 def test_a_text_that_is_all_furniture_is_kept_rather_than_emptied() -> None:

@@ -208,6 +208,15 @@ def test_canonical_link_is_used_only_on_the_same_site() -> None:
     assert canonical_url(url, "https://www.other.com/a.html") == "https://www.example.de/a.html"
 
 
+def test_form_labels_and_profile_links_are_no_authors_and_a_glued_by_goes() -> None:
+    # A comment form's "Name *" and an author box's "Full Bio" link sit in elements marked
+    # as the author's; a byline set in two elements reads "BySummer Swann" (issue 18).
+    assert clean_authors([], ["Name *", "Anna Beispiel"]) == ["Anna Beispiel"]
+    assert clean_authors([], ["Full Bio", "Anna Beispiel"]) == ["Anna Beispiel"]
+    assert clean_authors([], ["BySummer Swann-"]) == ["Summer Swann"]
+    assert clean_authors(["Byron Fields"]) == ["Byron Fields"]
+
+
 def test_a_bracket_after_a_name_is_not_part_of_it() -> None:
     # The agency, place or role a byline puts in brackets after a name (issue 18).
     assert clean_authors(["Paula Steiger (dpa)"]) == ["Paula Steiger"]

@@ -145,6 +145,15 @@ def test_title_is_the_visible_headline_without_a_tagline_or_a_kicker_set_off_by_
         meta={"og:title": "Verkehrswende: Stadt plant neue Radwege"},
     )
     assert extract_page(page(colon))["title"] == "Verkehrswende: Stadt plant neue Radwege"
+    # The site's name behind a colon is no kicker, and a Markdown heading mark no part of it.
+    blog = article_page(
+        title="Stadt plant neue Radwege",
+        site="Kurier",
+        meta={"og:title": "Rheinland-Kurier Blog: Stadt plant neue Radwege"},
+    )
+    assert extract_page(page(blog))["title"] == "Stadt plant neue Radwege"
+    typed = article_page(title="Stadt plant neue Radwege", meta={"og:title": "## Stadt plant"})
+    assert extract_page(page(typed))["title"] == "Stadt plant"
 
 
 def test_title_keeps_the_typography_most_statements_use() -> None:
@@ -372,6 +381,27 @@ def test_a_body_split_into_chunks_of_one_class_is_read_whole_and_in_order() -> N
     positions = [text.find(p[:40]) for p in [*BODY, *SECOND_STORY]]
     assert all(p >= 0 for p in positions), text
     assert positions == sorted(positions)
+
+
+def test_a_footer_widget_with_the_class_of_the_body_chunks_stays_out_of_the_text() -> None:
+    first, second = markup(BODY), markup(SECOND_STORY)
+    widget = (
+        '<div class="e-con-inner"><p>Hauptstraße 1, 12345 Rheinstadt</p>'
+        '<p><a href="/kontakt/">Kontakt</a> <a href="/termin/">Termin buchen</a></p></div>'
+    )
+    html = (
+        article_page(paragraphs=[])
+        .replace(
+            '<p class="byline"></p>',
+            f'<div class="e-con-inner">{first}</div>'
+            '<div class="ad"><p>Anzeige</p></div>'
+            f'<div class="e-con-inner">{second}</div>',
+        )
+        .replace("</body>", f"<footer>{widget}</footer></body>")
+    )
+    text = extract_page(page(html))["text"]
+    assert all(p[:40] in text for p in [*BODY, *SECOND_STORY]), text
+    assert "Hauptstraße 1" not in text and "Termin buchen" not in text
 
 
 def test_a_page_rendered_by_script_gives_the_article_from_its_data_payload() -> None:

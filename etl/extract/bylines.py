@@ -54,7 +54,10 @@ BYLINE_PREFIX = re.compile(
     re.I,
 )
 ROLE = re.compile(rf"\b(?:{'|'.join(re.escape(w) for w in byline_words())})\b", re.I)
-NOT_A_NAME = re.compile(r"\d|@|https?:|\.(?:de|com|org|net|uk|at|ch)\b|[|<>{}\[\]=#]")
+# A star marks a form's required field ("Name *"), never a person's name.
+NOT_A_NAME = re.compile(r"\d|@|https?:|\.(?:de|com|org|net|uk|at|ch)\b|[|<>{}\[\]=#*]")
+# "BySummer Swann": the prefix glued to the name where the page sets them in two elements.
+_GLUED_PREFIX = re.compile(r"^(?:By|Von)(?=[A-ZÄÖÜ][a-zäöüß])")
 # Photo credits, two rules for two places. They differ on purpose and are kept as measured:
 # PHOTO_CREDIT finds a credit anywhere in a line of body text ("... Foto: Kay Nietfeld/dpa",
 #   "© Reuters"), so the picture agency is not taken for the text's (``detect_agencies``).
@@ -113,7 +116,8 @@ def _is_names_only(line: str) -> bool:
 
 def person_name(part: str, outlet_keys: set[str]) -> str | None:
     """``part`` as a person's name, or None: a role, an agency, an outlet, a phrase."""
-    name = _CJK_ROLE.sub(" ", BYLINE_PREFIX.sub("", part)).strip(" .-–|:()")
+    name = _CJK_ROLE.sub(" ", BYLINE_PREFIX.sub("", _GLUED_PREFIX.sub("", part.strip())))
+    name = name.strip(" .-–|:()")
     name = " ".join(name.split())
     half = len(name) // 2
     if name[:half].strip() == name[half + 1 :].strip():

@@ -41,6 +41,7 @@ from etl.core.text import compact_key
 from etl.core.urls import public_suffix
 from etl.extract.bylines import lead_bylines
 from etl.extract.gap_metadata import read_missing
+from etl.extract.links import LinkMarks, mark_links, uses_marks
 from etl.extract.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_metadata
 from etl.ingest.inputs import Page, charset_of
 
@@ -67,6 +68,8 @@ _AFFIX_START = re.compile(r"\s*[-–—|:·•ㅣ｜/]")
 _AFFIX_AFTER_HEADLINE = re.compile(r"\s*(?:[|｜ㅣ:：]|[-–—]\s)")
 _KICKER_BAR = re.compile(r"\S\s*[|｜]\s*$")
 _BY_LINE = re.compile(r"(?:by|von)\s+\S", re.I)
+# A title typed in Markdown in a site's editor: "## Headline".
+_MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 
 
 @cache
@@ -408,6 +411,10 @@ def extract_page(
         # Ruby annotations (readings over Japanese or Chinese words) are inline text; left as
         # elements, trafilatura breaks the sentence around each of them.
         etree.strip_tags(tree, "ruby", "rb", "rt", "rp", "rtc")
+    # Links stay in the text as Markdown so that cleaning can tell link lists ("Read more:
+    # ...", related-article teasers) from prose; cleaning removes them. They travel through
+    # trafilatura as marks, as its include_links changes what it extracts (etl.extract.links).
+    marks = None if uses_marks(markup) else mark_links(tree, page.url)
     with TRAFILATURA_CPU:
         document = bare_extraction(
             tree,
@@ -418,14 +425,14 @@ def extract_page(
             favor_precision=settings.favor_precision,
             favor_recall=settings.favor_recall,
             fast=not settings.compare_extractors,
-            # Links stay in the text as Markdown so that cleaning can tell link lists
-            # ("Read more: ...", related-article teasers) from prose; cleaning removes them.
-            include_links=True,
+            include_links=marks is None,
             deduplicate=False,
         )
     doc: dict[str, Any] = {}
     if document is not None:
         doc = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    if marks is not None:
+        doc = _unmarked(doc, marks)
     text = doc.get("text") or ""
     if trace is not None:
         trace.trafilatura_text = text
@@ -491,6 +498,18 @@ def extract_page(
         "canonical_raw": meta.canonical or doc.get("url"),
         "image_url": meta.image or doc.get("image"),
         "html_lang": meta.html_lang,
+    }
+
+
+def _unmarked(doc: dict[str, Any], marks: LinkMarks) -> dict[str, Any]:
+    """trafilatura's record with the link marks turned into Markdown in the text and dropped
+    elsewhere, and the tree put back for the readers that come after."""
+    marks.remove()
+    return {
+        key: (marks.markdown(value) if key == "text" else marks.unmark(value))
+        if isinstance(value, str)
+        else value
+        for key, value in doc.items()
     }
 
 
@@ -601,18 +620,26 @@ def join_split_bodies(tree: HtmlElement) -> None:
         if len(chunks) < 2:
             continue
         # Every later member goes, short ones too, so that the text keeps its order; members
-        # nested in another member go with it.
+        # nested in another member go with it. After the last chunk only prose goes (the
+        # list's last, shorter entries): page builders give their footer and sidebar widgets
+        # (menus, addresses, buttons) the class of the article's own containers.
         first = chunks[0]
         group = set(members)
-        for member in members[members.index(first) + 1 :]:
+        last = members.index(chunks[-1])
+        for index in range(members.index(first) + 1, len(members)):
+            member = members[index]
+            if index > last and not _is_body_chunk(member, paragraphs=1, chars=_PROSE_MIN_CHARS):
+                continue
             if not any(a in group for a in member.iterancestors()):
                 first.extend(list(member))
 
 
-def _is_body_chunk(element: HtmlElement) -> bool:
+def _is_body_chunk(
+    element: HtmlElement, paragraphs: int = 2, chars: int = _CHUNK_MIN_CHARS
+) -> bool:
     """Prose of its own: several paragraphs with enough text and few links."""
-    paragraphs = [p.text_content() for p in element.iter("p")]
-    if len(paragraphs) < 2 or sum(len(p) for p in paragraphs) < _CHUNK_MIN_CHARS:
+    texts = [p.text_content() for p in element.iter("p")]
+    if len(texts) < paragraphs or sum(len(p) for p in texts) < chars:
         return False
     linked = sum(len(a.text_content()) for a in element.iter("a"))
     return linked <= 0.3 * len(element.text_content())
@@ -918,11 +945,17 @@ def choose_title(
     # The headline as the page shows it: a statement that is the visible one (h1) plus a part
     # behind a separator carries an affix, however long ("Headline - Blog name | Tagline", an
     # SEO suffix), or a kicker set off by a bar ("Topic | Headline") that the page's headline
-    # leaves out. A kicker behind a colon stays: outlets print that one in the headline too.
+    # leaves out, or the site's name behind a colon ("Acme Blog: Headline"). A kicker behind
+    # a colon stays: outlets print that one in the headline too.
     if h1 and len(h1) >= 10 and chosen != h1:
         tail = chosen[len(h1) :] if chosen.startswith(h1) else ""
         head = chosen[: -len(h1)] if chosen.endswith(h1) else ""
-        if (tail and _AFFIX_AFTER_HEADLINE.match(tail)) or (head and _KICKER_BAR.search(head)):
+        site_prefix = head.rstrip().endswith(":") and _is_site_part(head.rstrip()[:-1], names)
+        if (
+            (tail and _AFFIX_AFTER_HEADLINE.match(tail))
+            or (head and _KICKER_BAR.search(head))
+            or site_prefix
+        ):
             if trace is not None:
                 trace.title_rule = f"the h1 is the chosen statement without {tail or head!r}"
             return h1
@@ -994,7 +1027,7 @@ def strip_site_name(title: str, names: set[str] | list[str]) -> str:
     """Drop "| Outlet" suffixes and "Outlet - " prefixes (with a section beside the outlet)."""
     if isinstance(names, list):
         names = {compact_key(n) for n in names if n}
-    title = " ".join(html.unescape(title).split())
+    title = _MARKDOWN_HEADING.sub("", " ".join(html.unescape(title).split()))
     parts = [p for p in _TITLE_SEPARATORS.split(title)]
     if len(parts) < 2:
         return title

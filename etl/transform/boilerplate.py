@@ -47,6 +47,12 @@ HEAD_LINES = 4
 # ("Foto", "Logo") are too common to tell anything.
 CAPTION_MIN_CHARS = 12
 CAPTION_MAX_WORDS = 12
+# A repeated label ("Pros:", "Key Features", "- Storage") heads each entry of a list or a
+# round-up: the article's own structure, not a block the page printed twice. A repeated
+# sentence, a longer line, a line of no words (table rules) and a run of repeated lines (a
+# teaser list shown twice) are duplicates.
+REPEAT_LABEL_MAX_WORDS = 6
+REPEAT_LABEL_MAX_CHARS = 40  # scripts without spaces between words
 _MACRO = re.compile(r"\{([a-z_]+)\}")
 # One escape sequence: a backslash and the character after it.
 _ESCAPE = re.compile(r"\\(.)", re.S)
@@ -294,6 +300,11 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         .sort("_row", "_pos")
     )
     length = pl.col("_chars")
+    label = (
+        pl.when((pl.col("_link_ratio") >= LINK_LIST_ITEM_RATIO) & (pl.col("_unlinked") != ""))
+        .then(pl.col("_unlinked"))
+        .otherwise(pl.lit(""))
+    )
     lines = lines.with_columns(
         _rule=_rule_flags(pl.col("_plain"), length, "drop"),
         _is_title=pl.col("_is_title").fill_null(False),
@@ -316,11 +327,24 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
             )
         )
         & ~pl.col("_elsewhere").fill_null(False),
-        _repeat=pl.int_range(pl.len()).over("_row", "_key") > 0,
+        _seen=pl.int_range(pl.len()).over("_row", "_key") > 0,
         _block=(~pl.col("_item")).cum_sum().over("_row"),
-        _block_rule=_rule_flags(pl.col("_plain"), length, "drop_block"),
+        # "À lire aussi [Headline](...)": the words beside a link that is most of the line can
+        # be the label of a teaser block with no separator the plain line's rule would need.
+        _block_rule=_rule_flags(pl.col("_plain"), length, "drop_block")
+        | ((label != "") & _rule_flags(label, label.str.len_chars(), "drop_block")),
     )
-    lines = lines.with_columns(_block_head=pl.col("_block_rule") & ~pl.col("_item"))
+    lines = lines.with_columns(
+        _repeat=pl.col("_seen")
+        & (
+            (pl.col("_words") > REPEAT_LABEL_MAX_WORDS)
+            | (pl.col("_chars") > REPEAT_LABEL_MAX_CHARS)
+            | pl.col("_plain").str.contains(r"[.!?…。！？]$|^\W*$")
+            | pl.col("_seen").shift(1).over("_row").fill_null(False)
+            | pl.col("_seen").shift(-1).over("_row").fill_null(False)
+        ),
+        _block_head=pl.col("_block_rule") & ~pl.col("_item"),
+    )
     # A list item can head a block too ("- Eigene Recherche" over the list of sources): then
     # the block is that item and the items after it, never the paragraph above.
     item_head = pl.col("_block_rule") & pl.col("_item")

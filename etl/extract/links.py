@@ -1,0 +1,109 @@
+"""Links carried through trafilatura as invisible marks, then written as Markdown.
+
+Cleaning needs to know which words of a line are link text, and where each link points
+(``etl.transform.boilerplate``: link lists, teasers, links to other sites). trafilatura's own
+``include_links`` gives that, but it changes the extraction: its Markdown targets count as
+text when it weighs its result against readability's and jusText's, and its handling of
+links inside paragraphs glues or loses words. So extraction runs without links, on a tree
+whose inline links carry a rare mark before and after their text (and a number naming their
+target); ``LinkMarks.markdown`` turns those back into ``[text](target)``. The marks must be
+printable (trafilatura drops other characters): double parentheses around the text, the
+number in two Braille cells. A page that already uses one of them keeps trafilatura's links.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from urllib.parse import urljoin
+
+from lxml.html import HtmlElement
+
+OPEN = "\u2e28"
+CLOSE = "\u2e29"
+# A link's number is two Braille cells after CLOSE: 256 values each.
+_CELL = 0x2800
+MAX_LINKS = 256 * 256
+_MARKED = re.compile(f"{OPEN}([^{OPEN}{CLOSE}]*){CLOSE}([\u2800-\u28ff]{{2}})")
+_LEFTOVER = re.compile(f"{OPEN}|{CLOSE}[\u2800-\u28ff]{{0,2}}")
+_RESERVED = re.compile(f"[{OPEN}{CLOSE}\u2800-\u28ff]")
+# A link that wraps a block holds no inline text to mark; its marks would land in
+# different paragraphs.
+_BLOCKS = frozenset(
+    ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "table", "section")
+)
+
+
+@dataclass
+class LinkMarks:
+    """The marks put on one tree: the targets by number, and what to restore afterwards."""
+
+    targets: list[str] = field(default_factory=list)
+    # (element, its text before marking, the element whose tail got CLOSE, that tail)
+    _changed: list[tuple[HtmlElement, str | None, HtmlElement | None, str | None]] = field(
+        default_factory=list
+    )
+
+    def markdown(self, text: str) -> str:
+        """Marked link text as ``[text](target)``; stray marks (a link cut by the extractor)
+        removed."""
+        if OPEN not in text:
+            return text
+
+        def link(match: re.Match[str]) -> str:
+            anchor = match.group(1)
+            inner = anchor.strip()
+            # Brackets in the text ("[1]", a footnote) would break the Markdown around it.
+            if not inner or "\n" in inner or "[" in inner or "]" in inner:
+                return anchor
+            cells = match.group(2)
+            number = (ord(cells[0]) - _CELL) * 256 + ord(cells[1]) - _CELL
+            before = " " if anchor[:1].isspace() else ""
+            after = " " if anchor[-1:].isspace() else ""
+            return f"{before}[{inner}]({self.targets[number]}){after}"
+
+        return _LEFTOVER.sub("", _MARKED.sub(link, text))
+
+    def unmark(self, value: str) -> str:
+        """``value`` without marks: a field read from the marked tree that is not the body."""
+        return _LEFTOVER.sub("", value) if OPEN in value or CLOSE in value else value
+
+    def remove(self) -> None:
+        """Put the tree back as it was, for the readers that use it after extraction."""
+        for element, text, last, tail in reversed(self._changed):
+            element.text = text
+            if last is not None:
+                last.tail = tail
+        self._changed.clear()
+
+
+def uses_marks(markup: str) -> bool:
+    """The page's own text holds a character the marks are made of."""
+    return _RESERVED.search(markup) is not None
+
+
+def mark_links(tree: HtmlElement, url: str | None) -> LinkMarks:
+    """Mark the text of every inline link of ``tree`` (in place; ``LinkMarks.remove`` undoes)."""
+    marks = LinkMarks()
+    for anchor in tree.iter("a"):
+        href = (anchor.get("href") or "").strip()
+        if not href or len(marks.targets) >= MAX_LINKS:
+            continue
+        if any(child.tag in _BLOCKS for child in anchor.iterdescendants()):
+            continue
+        if not anchor.text_content().strip():
+            continue
+        count = len(marks.targets)
+        number = chr(_CELL + count // 256) + chr(_CELL + count % 256)
+        target = urljoin(url, href) if url else href
+        marks.targets.append(target.replace(")", "%29").replace(" ", "%20"))
+        text = anchor.text
+        last = anchor[-1] if len(anchor) else None
+        tail = last.tail if last is not None else None
+        marks._changed.append((anchor, text, last, tail))
+        anchor.text = OPEN + (text or "")
+        if last is not None:
+            last.tail = (tail or "") + CLOSE + number
+        else:
+            anchor.text += CLOSE + number
+    return marks
