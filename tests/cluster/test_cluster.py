@@ -351,11 +351,15 @@ def test_news_import_warc_on_s3_survives_a_killed_worker_and_equals_a_local_run(
     run_id = trigger(api, DAG_ID, {"paths": [inputs], "data_dir": root})
 
     # Kill the worker that runs an extract, midway: the task's retry must give the same lake.
+    # Only once every extract has started: a task a worker had taken but not yet started when
+    # it died stays "queued" until [scheduler] task_queued_timeout (10 minutes) requeues it.
     def running_extract() -> dict[str, Any] | None:
-        for ti in task_instances(api, DAG_ID, run_id):
-            if ti["task_id"] == "extract" and ti["state"] == "running" and ti["hostname"]:
-                return ti
-        return None
+        extracts = [ti for ti in task_instances(api, DAG_ID, run_id) if ti["task_id"] == "extract"]
+        started = [ti for ti in extracts if ti["state"] in ("running", "success")]
+        if len(extracts) < S3_FILES or len(started) < len(extracts):
+            return None
+        running = [ti for ti in started if ti["state"] == "running" and ti["hostname"]]
+        return running[0] if running else None
 
     victim = wait_for(running_extract, RUN_TIMEOUT, "an extract task to run")
     worker = victim["hostname"].split(".")[0]
