@@ -156,12 +156,11 @@ class DataDir:
 
     def object_store(self) -> pafs.FileSystem:
         """The S3 filesystem of a remote root."""
-        from etl.core.objectstore import s3_filesystem
-        from etl.core.settings import ObjectStoreSettings
+        from etl.core.objectstore import store_from_env
 
         if self.remote is None:
             raise ValueError(f"{self} is not on object storage")
-        return s3_filesystem(ObjectStoreSettings.from_env())
+        return store_from_env()
 
     def mirror(self) -> Mirror:
         from etl.core.objectstore import Mirror

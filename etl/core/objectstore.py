@@ -110,6 +110,13 @@ def s3_filesystem(settings: ObjectStoreSettings) -> pafs.S3FileSystem:
     return pafs.S3FileSystem(**options)  # type: ignore[arg-type]
 
 
+def store_from_env() -> pafs.S3FileSystem:
+    """The S3 filesystem the ``AWS_*`` variables name (data roots and inputs alike)."""
+    from etl.core.settings import ObjectStoreSettings
+
+    return s3_filesystem(ObjectStoreSettings.from_env())
+
+
 def upload(store: pafs.FileSystem, local: Path, key: str) -> None:
     """One file to one object, written whole: S3 shows it only once the upload completed."""
     with (
@@ -242,7 +249,6 @@ class Mirror:
                 info = self.store.get_file_info(key)
             self._manifest[relative] = (int(info.size or 0), int(info.mtime_ns or 0), *local)
             uploaded += 1
-            self._write_manifest()
         for relative in [r for r in self._manifest if _under(r, prefix) and r not in present]:
             with refused(f"deleting {self.root.url(relative)}"):
                 self.store.delete_file(self.root.key(relative))

@@ -131,10 +131,9 @@ def list_input_units(paths: Sequence[str | Path]) -> list[str]:
 
 def _object_units(url: str) -> list[str]:
     """The WARC files on object storage that ``url`` names (an object, a folder, a pattern)."""
-    from etl.core.objectstore import list_objects, s3_filesystem
-    from etl.core.settings import ObjectStoreSettings
+    from etl.core.objectstore import list_objects, store_from_env
 
-    found = list_objects(s3_filesystem(ObjectStoreSettings.from_env()), url)
+    found = list_objects(store_from_env(), url)
     warcs = [unit for unit in found if is_warc(Path(unit))]
     if not warcs:
         raise InputError(f"no WARC file at {url}")
@@ -144,13 +143,10 @@ def _object_units(url: str) -> list[str]:
 def unit_size(unit: str) -> int:
     """Bytes of input a unit holds as stored (a WARC file, or the HTML files of a folder)."""
     if is_object_url(unit):
-        from etl.core.objectstore import ObjectRoot, refused, s3_filesystem
-        from etl.core.settings import ObjectStoreSettings
+        from etl.core.objectstore import ObjectRoot, refused, store_from_env
 
         with refused(f"reading {unit}"):
-            info = s3_filesystem(ObjectStoreSettings.from_env()).get_file_info(
-                ObjectRoot.parse(unit).key()
-            )
+            info = store_from_env().get_file_info(ObjectRoot.parse(unit).key())
         return int(info.size or 0)
     path = Path(unit)
     if not path.is_dir():
@@ -279,10 +275,9 @@ class _Records(ArchiveIterator):  # type: ignore[misc]
 
 def _read_object(url: str, counts: IngestCounts) -> Iterator[Page | Reject]:
     """A WARC file on object storage, read from a local copy; its records name the URL."""
-    from etl.core.objectstore import ObjectRoot, download, s3_filesystem
-    from etl.core.settings import ObjectStoreSettings
+    from etl.core.objectstore import ObjectRoot, download, store_from_env
 
-    store = s3_filesystem(ObjectStoreSettings.from_env())
+    store = store_from_env()
     with tempfile.TemporaryDirectory(prefix="news-archive-input-") as folder:
         local = Path(folder) / Path(url).name
         download(store, ObjectRoot.parse(url).key(), local)

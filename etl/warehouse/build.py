@@ -217,7 +217,7 @@ def _list_object_lake(data: DataDir) -> list[LakeFile]:
     for dataset in WAREHOUSE_TABLES:
         table = data.location(data.table(dataset))
         selector = pafs.FileSelector(
-            data.remote.key(data.remote.relative(table)), recursive=True, allow_not_found=True
+            data.object_key(data.table(dataset)), recursive=True, allow_not_found=True
         )
         with refused(f"listing {table}/"):
             listing = store.get_file_info(selector)

@@ -101,7 +101,7 @@ def _refresh_copy(data: DataDir, path: Path) -> None:
 
     assert data.remote is not None
     store = data.object_store()
-    key = data.remote.key(data.remote.relative(data.location(path)))
+    key = data.object_key(path)
     with refused(f"reading {data.location(path)}"):
         info = store.get_file_info(key)
     if info.type != pafs.FileType.File:
