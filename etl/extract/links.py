@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from urllib.parse import urljoin
 
 from lxml.html import HtmlElement
+
+from etl.core.url_join import url_joiner
 
 OPEN = "\u2e28"
 CLOSE = "\u2e29"
@@ -26,7 +27,8 @@ _CELL = 0x2800
 MAX_LINKS = 256 * 256
 _MARKED = re.compile(f"{OPEN}([^{OPEN}{CLOSE}]*){CLOSE}([\u2800-\u28ff]{{2}})")
 _LEFTOVER = re.compile(f"{OPEN}|{CLOSE}[\u2800-\u28ff]{{0,2}}")
-_RESERVED = re.compile(f"[{OPEN}{CLOSE}\u2800-\u28ff]")
+# OPEN, CLOSE (E2 B8 A8/A9) and the Braille block (E2 A0 80 to E2 A3 BF) in UTF-8.
+_RESERVED_UTF8 = re.compile(rb"\xe2(?:[\xa0-\xa3]|\xb8[\xa8\xa9])")
 # A link that wraps a block holds no inline text to mark; its marks would land in
 # different paragraphs.
 _BLOCKS = frozenset(
@@ -78,13 +80,21 @@ class LinkMarks:
 
 
 def uses_marks(markup: str) -> bool:
-    """The page's own text holds a character the marks are made of."""
-    return _RESERVED.search(markup) is not None
+    """The page's own text holds a character the marks are made of.
+
+    Searched in the UTF-8 bytes, where every one of them starts with the byte E2: the
+    pattern's literal first byte lets the search skip ahead, where a character class over
+    the text is tried at every one of a page's 200,000 characters (1.3 ms against 0.2).
+    """
+    if markup.isascii():
+        return False
+    return _RESERVED_UTF8.search(markup.encode("utf-8", "surrogatepass")) is not None
 
 
 def mark_links(tree: HtmlElement, url: str | None) -> LinkMarks:
     """Mark the text of every inline link of ``tree`` (in place; ``LinkMarks.remove`` undoes)."""
     marks = LinkMarks()
+    join = url_joiner(url) if url else None
     for anchor in tree.iter("a"):
         href = (anchor.get("href") or "").strip()
         if not href or len(marks.targets) >= MAX_LINKS:
@@ -95,7 +105,7 @@ def mark_links(tree: HtmlElement, url: str | None) -> LinkMarks:
             continue
         count = len(marks.targets)
         number = chr(_CELL + count // 256) + chr(_CELL + count % 256)
-        target = urljoin(url, href) if url else href
+        target = join(href) if join else href
         marks.targets.append(target.replace(")", "%29").replace(" ", "%20"))
         text = anchor.text
         last = anchor[-1] if len(anchor) else None
