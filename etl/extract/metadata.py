@@ -280,8 +280,11 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
 
     News pages hold thousands of elements and this loop visits each, so the common case
     (an element with no class word of interest, no tag-line label) costs one look at its
-    class and id and, for text blocks, a look at the first letters of their text.
+    class and id and, for text blocks, a look at the first letters of their text. A page
+    repeats its classes (a menu's hundred items, a list's cards): what a class and id say is
+    worked out once per page (``_Marks``).
     """
+    marks_of: dict[tuple[str | None, str | None], _Marks] = {}
     for element in root.iter(etree.Element):  # not comments nor processing instructions
         tag = element.tag
         if tag in _SKIP_TAGS:
@@ -312,46 +315,72 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
                     prop = (element.get("itemprop") or "").lower()
                     _add_date(meta.modified if prop == "datemodified" else meta.published, value)
         cls, ident = element.get("class"), element.get("id")
-        marks = f"{cls or ''} {ident or ''}".lower() if cls or ident else ""
-        marked = bool(marks) and _ANY_MARK.search(marks) is not None
-        is_dateline = tag == "time" or (
-            marked and tag in _DATELINE_TAGS and _DATE_CLASS.search(marks)
-        )
+        if cls or ident:
+            marks = marks_of.get((cls, ident))
+            if marks is None:
+                marks = marks_of[cls, ident] = _Marks.of(cls, ident)
+        else:
+            marks = _NO_MARKS
+        is_dateline = tag == "time" or (marks.date and tag in _DATELINE_TAGS)
         if is_dateline and len(meta.datelines) < 20:
             text = _text(element, limit=120)
             if text:
                 meta.datelines.append(text)
-        if (
-            tag in _TAG_LINE_TAGS
-            and len(meta.tag_lines) < 3
-            and _starts_tag_line(element.text, element)
-        ):
-            text = _text(element, limit=300)
-            match = _TAG_LINE.match(text or "")
-            if match:
-                meta.tag_lines.append(match.group(1))
+        if tag in _TAG_LINE_TAGS and len(meta.tag_lines) < 3:
+            # The element's first words (its own, else its first child's): the common text
+            # block starts with a letter no label starts with, and its text is not read.
+            head = (element.text or "").lstrip()
+            if not head and len(element):
+                head = (element[0].text or "").lstrip()
+            if head[:1] in _LABEL_INITIALS and _TAG_LINE_LABEL.match(head):
+                text = _text(element, limit=300)
+                match = _TAG_LINE.match(text or "")
+                if match:
+                    meta.tag_lines.append(match.group(1))
         label, prop = element.get("aria-label"), element.get("itemprop")
-        if not marked and not label and not prop:
+        if not marks.marked and not label and not prop:
             continue
-        if _BREADCRUMB_CLASS.search(marks) or (label or "").lower() in (
-            "breadcrumb",
-            "breadcrumbs",
-        ):
+        if marks.breadcrumb or (label or "").lower() in ("breadcrumb", "breadcrumbs"):
             if not meta.breadcrumbs:
                 meta.breadcrumbs.extend(_anchor_texts(element))
-        elif (_BYLINE_CLASS.search(marks) or (prop or "").lower() == "author") and len(
-            meta.bylines
-        ) < 6:
+        elif (marks.byline or (prop or "").lower() == "author") and len(meta.bylines) < 6:
             text = _text(element, limit=160)
             if text and text not in meta.bylines:
                 meta.bylines.append(text)
-        elif _CREDIT_CLASS.search(marks) and len(meta.credits) < 6 and not _in_figure(element):
+        elif marks.credit and len(meta.credits) < 6 and not _in_figure(element):
             text = _text(element, limit=160)
             if text and _BYLINE_START.match(text):
                 if len(meta.bylines) < 6 and text not in meta.bylines:
                     meta.bylines.append(text)
             elif text and text not in meta.credits:
                 meta.credits.append(text)
+
+
+@dataclass(frozen=True, slots=True)
+class _Marks:
+    """What an element's class and id name: a date, a breadcrumb trail, a byline, a credit."""
+
+    marked: bool = False  # any of the words below
+    date: bool = False
+    breadcrumb: bool = False
+    byline: bool = False
+    credit: bool = False
+
+    @staticmethod
+    def of(cls: str | None, ident: str | None) -> _Marks:
+        words = f"{cls or ''} {ident or ''}".lower()
+        if _ANY_MARK.search(words) is None:
+            return _NO_MARKS
+        return _Marks(
+            marked=True,
+            date=_DATE_CLASS.search(words) is not None,
+            breadcrumb=_BREADCRUMB_CLASS.search(words) is not None,
+            byline=_BYLINE_CLASS.search(words) is not None,
+            credit=_CREDIT_CLASS.search(words) is not None,
+        )
+
+
+_NO_MARKS = _Marks()
 
 
 _READ_TAGS = {"h1", "img", "figcaption", "a", "time"}
@@ -363,16 +392,6 @@ _ANY_MARK = re.compile(
 )
 # The first letters ``_TAG_LINE_LABEL`` can start with.
 _LABEL_INITIALS = frozenset("tTsSkKmM\u017f\u212a")  # with the long s and the Kelvin sign
-
-
-def _starts_tag_line(text: str | None, element: HtmlElement) -> bool:
-    """A cheap look at the element's first words (``text``) before its whole text is read."""
-    if text and text[0] not in _LABEL_INITIALS and not text[0].isspace():
-        return False  # the common text block: no need to strip a whole paragraph
-    head = (text or "").strip()
-    if not head and len(element):
-        head = (element[0].text or "").strip()
-    return head[:1] in _LABEL_INITIALS and bool(_TAG_LINE_LABEL.match(head))
 
 
 def _in_figure(element: HtmlElement) -> bool:
