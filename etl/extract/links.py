@@ -99,7 +99,7 @@ def mark_links(tree: HtmlElement, url: str | None) -> LinkMarks:
         href = (anchor.get("href") or "").strip()
         if not href or len(marks.targets) >= MAX_LINKS:
             continue
-        if any(child.tag in _BLOCKS for child in anchor.iterdescendants()):
+        if next(anchor.iterdescendants(*_BLOCKS), None) is not None:
             continue
         if not anchor.text_content().strip():
             continue

@@ -116,12 +116,14 @@ _HTML_TAG = re.compile(r"<(?:p|br|div|h[2-6]|ul|li)\b", re.I)
 # Elements a lead paragraph is printed in, innermost first in document order.
 _LEAD_TAGS = ("p", "h2", "h3", "strong", "b", "em", "span", "li", "summary", "div", "header")
 # The text a reader sees: not in scripts and styles (whose text is their one child node) nor
-# in noscript blocks (whose ancestors are searched only on pages that have one).
+# in noscript blocks (whose ancestors are searched only on pages that have one). The
+# descendant axis, not ".//text()": that is every node's children, a node set of the whole
+# page built first (twice the time).
 _TEXT_OUTSIDE_SCRIPTS = etree.XPath(
-    ".//text()[not(parent::script or parent::style)]", smart_strings=False
+    "descendant::text()[not(parent::script or parent::style)]", smart_strings=False
 )
 _TEXT_OUTSIDE_NOSCRIPT = etree.XPath(
-    ".//text()[not(parent::script or parent::style)][not(ancestor::noscript)]",
+    "descendant::text()[not(parent::script or parent::style)][not(ancestor::noscript)]",
     smart_strings=False,
 )
 
@@ -436,16 +438,18 @@ def extract_page(
     text = doc.get("text") or ""
     if trace is not None:
         trace.trafilatura_text = text
-    if text_size(MARKDOWN_LINK.sub(r"\1", text)) < settings.min_words:
+    size = text_size(MARKDOWN_LINK.sub(r"\1", text))
+    if size < settings.min_words:
         # Pages rendered by script carry the article in a data payload, not in the markup.
         payload = payload_body(tree, meta.bodies_ld)
         if payload and trace is not None:
             trace.payload_body = True
             trace.trafilatura_text = payload
-        text = payload or text
+        if payload:
+            text, size = payload, text_size(MARKDOWN_LINK.sub(r"\1", payload))
     if not text:
         raise ExtractionRejected("extraction_empty", "trafilatura found no main text")
-    if text_size(MARKDOWN_LINK.sub(r"\1", text)) < settings.min_words:
+    if size < settings.min_words:
         raise ExtractionRejected("extraction_empty", f"main text under {settings.min_words} words")
     if not settings.with_metadata:
         missing = missing_metadata(meta, page.url)
@@ -538,13 +542,19 @@ def drop_boxes(tree: HtmlElement) -> None:
     or info box. trafilatura keeps it when it sits inside the article container.
     """
     # The test is written out in the loop: a function call per element of the page cost a
-    # third of this walk.
+    # third of this walk. A page repeats its classes: each is tested once.
     boxes: list[HtmlElement] = []
+    box_class: dict[str, bool] = {}
     for element in tree.iter(etree.Element):
         classes = element.get("class")
         if classes:
-            lowered = classes.lower()
-            if ("box" in lowered or "fakta" in lowered) and _BOX_CLASS.search(classes):
+            is_box = box_class.get(classes)
+            if is_box is None:
+                lowered = classes.lower()
+                is_box = box_class[classes] = bool(
+                    ("box" in lowered or "fakta" in lowered) and _BOX_CLASS.search(classes)
+                )
+            if is_box:
                 boxes.append(element)
                 continue
         if element.get("role") == "complementary":
