@@ -34,7 +34,7 @@ from lxml.html import (
     fromstring,
 )
 from trafilatura import bare_extraction
-from trafilatura.utils import is_dubious_html, repair_faulty_html
+from trafilatura.utils import is_dubious_html
 
 from etl.core.resources import rules_csv
 from etl.core.text import compact_key
@@ -43,6 +43,7 @@ from etl.extract.bylines import lead_bylines
 from etl.extract.gap_metadata import read_missing
 from etl.extract.links import LinkMarks, mark_links, uses_marks
 from etl.extract.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_metadata
+from etl.extract.repair import repair_faulty_html
 from etl.ingest.inputs import Page, charset_of
 
 MIN_WORDS = 25
