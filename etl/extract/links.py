@@ -101,13 +101,14 @@ def mark_links(tree: HtmlElement, url: str | None) -> LinkMarks:
             continue
         if next(anchor.iterdescendants(*_BLOCKS), None) is not None:
             continue
-        if not anchor.text_content().strip():
+        text = anchor.text
+        # Its own words make a link's text; the whole text is read only for links without.
+        if (not text or text.isspace()) and not anchor.text_content().strip():
             continue
         count = len(marks.targets)
         number = chr(_CELL + count // 256) + chr(_CELL + count % 256)
         target = join(href) if join else href
         marks.targets.append(target.replace(")", "%29").replace(" ", "%20"))
-        text = anchor.text
         last = anchor[-1] if len(anchor) else None
         tail = last.tail if last is not None else None
         marks._changed.append((anchor, text, last, tail))

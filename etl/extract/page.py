@@ -620,6 +620,8 @@ def join_split_bodies(tree: HtmlElement) -> None:
     holding a headline are separate stories (a feed of articles), not parts of one.
     """
     groups: dict[tuple[str, str], list[HtmlElement]] = {}
+    # Nested members share their paragraphs: each paragraph's text is measured once.
+    shown: dict[HtmlElement, int] = {}
     for element in tree.iter("div", "section"):
         cls = element.get("class")
         if cls:
@@ -627,7 +629,7 @@ def join_split_bodies(tree: HtmlElement) -> None:
     for members in groups.values():
         if len(members) < 2 or any(m.find(".//h1") is not None for m in members):
             continue
-        chunks = [m for m in members if _is_body_chunk(m)]
+        chunks = [m for m in members if _is_body_chunk(m, shown=shown)]
         if len(chunks) < 2:
             continue
         # Every later member goes, short ones too, so that the text keeps its order; members
@@ -639,18 +641,33 @@ def join_split_bodies(tree: HtmlElement) -> None:
         last = members.index(chunks[-1])
         for index in range(members.index(first) + 1, len(members)):
             member = members[index]
-            if index > last and not _is_body_chunk(member, paragraphs=1, chars=_PROSE_MIN_CHARS):
+            if index > last and not _is_body_chunk(
+                member, paragraphs=1, chars=_PROSE_MIN_CHARS, shown=shown
+            ):
                 continue
             if not any(a in group for a in member.iterancestors()):
                 first.extend(list(member))
+                shown.clear()  # the paragraphs moved: measured anew
 
 
 def _is_body_chunk(
-    element: HtmlElement, paragraphs: int = 2, chars: int = _CHUNK_MIN_CHARS
+    element: HtmlElement,
+    paragraphs: int = 2,
+    chars: int = _CHUNK_MIN_CHARS,
+    shown: dict[HtmlElement, int] | None = None,
 ) -> bool:
-    """Prose of its own: several paragraphs with enough text and few links."""
-    texts = [p.text_content() for p in element.iter("p")]
-    if len(texts) < paragraphs or sum(len(p) for p in texts) < chars:
+    """Prose of its own: several paragraphs with enough text and few links.
+
+    ``shown`` keeps the paragraphs' text lengths between calls on a tree that did not change.
+    """
+    lengths = shown if shown is not None else {}
+    sizes = []
+    for p in element.iter("p"):
+        size = lengths.get(p)
+        if size is None:
+            size = lengths[p] = len(p.text_content())
+        sizes.append(size)
+    if len(sizes) < paragraphs or sum(sizes) < chars:
         return False
     linked = sum(len(a.text_content()) for a in element.iter("a"))
     return linked <= 0.3 * len(element.text_content())
