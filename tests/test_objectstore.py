@@ -135,16 +135,6 @@ def _settings(env: dict[str, str]) -> ObjectStoreSettings:
     )
 
 
-def test_commands_not_on_object_storage_yet_say_so(tmp_path: Path) -> None:
-    """A collect would write raw archives and state with local paths that nothing publishes."""
-    from etl.core.datadir import local_root
-    from etl.core.errors import InputError
-
-    with pytest.raises(InputError, match="a collect does not work on an s3:// data root"):
-        local_root("s3://bucket/archive", "a collect")
-    assert local_root(str(tmp_path), "a collect") == tmp_path
-
-
 @pytest.mark.e2e
 def test_a_unit_extracted_on_one_machine_is_stored_on_another(
     s3: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
