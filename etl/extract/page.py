@@ -43,6 +43,7 @@ from etl.extract.bylines import lead_bylines
 from etl.extract.gap_metadata import read_missing
 from etl.extract.links import LinkMarks, mark_links, uses_marks
 from etl.extract.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_metadata
+from etl.extract.streamed import place_streamed_segments
 from etl.ingest.inputs import Page, charset_of
 
 MIN_WORDS = 25
@@ -387,6 +388,7 @@ def extract_page(
         tree = parse_html(markup)
     if tree is None:
         raise ExtractionRejected("unparseable", "no HTML tree")
+    place_streamed_segments(tree, markup)
     meta = read_page_metadata(tree)
     if trace is not None:
         trace.og_type = meta.og_type
