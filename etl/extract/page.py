@@ -445,6 +445,11 @@ def extract_page(
             trace.payload_body = True
             trace.trafilatura_text = payload
         text = payload or text
+    if text_size(MARKDOWN_LINK.sub(r"\1", text)) < settings.min_words:
+        prose = prose_container_text(tree)
+        if prose and trace is not None:
+            trace.trafilatura_text = prose
+        text = prose or text
     if not text:
         raise ExtractionRejected("extraction_empty", "trafilatura found no main text")
     if text_size(MARKDOWN_LINK.sub(r"\1", text)) < settings.min_words:
@@ -768,7 +773,12 @@ def index_evidence(tree: HtmlElement, url: str) -> IndexEvidence:
 
 
 def _most_prose_in_one_container(body: HtmlElement) -> int:
-    by_parent: dict[HtmlElement, int] = {}
+    return max(map(sum, _prose_by_container(body).values()), default=0)
+
+
+def _prose_by_container(body: HtmlElement) -> dict[HtmlElement, list[int]]:
+    """The lengths of the prose paragraphs (long, few links, not inside a link) by parent."""
+    by_parent: dict[HtmlElement, list[int]] = {}
     for paragraph in body.iter("p"):
         shown = " ".join(paragraph.text_content().split())
         if len(shown) < _PROSE_MIN_CHARS:
@@ -779,8 +789,28 @@ def _most_prose_in_one_container(body: HtmlElement) -> int:
             continue
         if any(a.tag == "a" for a in paragraph.iterancestors()):
             continue  # a card's summary, inside its link
-        by_parent[parent] = by_parent.get(parent, 0) + len(shown)
-    return max(by_parent.values(), default=0)
+        by_parent.setdefault(parent, []).append(len(shown))
+    return by_parent
+
+
+def prose_container_text(tree: HtmlElement) -> str | None:
+    """The paragraphs of the container holding the most prose, when it holds an article's worth.
+
+    For pages where trafilatura finds no main text although the page shows one (its scoring
+    passes over some layouts entirely): a page with that much prose side by side is an
+    article, and losing it would be worse than a paragraph of furniture more or less.
+    """
+    body = tree.find("body")
+    if body is None:
+        return None
+    containers = _prose_by_container(body)
+    if not containers:
+        return None
+    container, lengths = max(containers.items(), key=lambda item: sum(item[1]))
+    if sum(lengths) < INDEX_MAX_PROSE_CHARS:
+        return None
+    paragraphs = (" ".join(p.text_content().split()) for p in container.iterchildren("p"))
+    return "\n".join(text for text in paragraphs if text) or None
 
 
 def visible_lead(tree: HtmlElement, descriptions: Sequence[str], text: str) -> str | None:
