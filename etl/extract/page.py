@@ -43,6 +43,7 @@ from etl.extract.bylines import lead_bylines
 from etl.extract.gap_metadata import read_missing
 from etl.extract.links import LinkMarks, mark_links, uses_marks
 from etl.extract.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_metadata
+from etl.extract.recall import RECALL_MIN_GAIN, wants_recall_pass
 from etl.extract.streamed import place_streamed_segments
 from etl.ingest.inputs import Page, charset_of
 
@@ -195,6 +196,7 @@ class ExtractionTrace:
     og_type: str | None = None
     trafilatura_text: str = ""
     payload_body: bool = False
+    recall_pass: bool = False
     lead: str | None = None
     # (source, statement cleaned of site names), in the order they are considered
     title_candidates: list[tuple[str, str]] = field(default_factory=list)
@@ -227,6 +229,8 @@ class ExtractionSettings:
     (body, title, authors and topics overall), and one date better.
     ``compare_extractors`` lets trafilatura compare its extraction with readability's and
     jusText's and keep the better one (off: its ``fast`` mode); see docs/benchmarks.md.
+    ``recall_pass`` asks trafilatura's recall mode again on a page whose default pass left
+    out several prose list items, and takes its text when clearly longer (etl.extract.recall).
     ``page_cpu_seconds`` bounds one page: trafilatura is superlinear in the number of
     paragraphs, so a hostile page of a few megabytes would otherwise hold a worker for hours.
     """
@@ -240,6 +244,7 @@ class ExtractionSettings:
     recover_lead: bool = True
     with_metadata: bool = False
     compare_extractors: bool = True
+    recall_pass: bool = True
 
 
 class SettingsError(ValueError):
@@ -417,22 +422,15 @@ def extract_page(
     # ...", related-article teasers) from prose; cleaning removes them. They travel through
     # trafilatura as marks, as its include_links changes what it extracts (etl.extract.links).
     marks = None if uses_marks(markup) else mark_links(tree, page.url)
-    with TRAFILATURA_CPU:
-        document = bare_extraction(
-            tree,
-            url=page.url,
-            with_metadata=settings.with_metadata,
-            include_comments=settings.include_comments,
-            include_tables=settings.include_tables,
-            favor_precision=settings.favor_precision,
-            favor_recall=settings.favor_recall,
-            fast=not settings.compare_extractors,
-            include_links=marks is None,
-            deduplicate=False,
-        )
-    doc: dict[str, Any] = {}
-    if document is not None:
-        doc = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    doc = _trafilatura(tree, page.url, settings, marks is None, settings.favor_recall)
+    if settings.recall_pass and not settings.favor_recall and not settings.favor_precision:
+        text = doc.get("text") or ""
+        if text and wants_recall_pass(tree, text):
+            retry = _trafilatura(tree, page.url, settings, marks is None, True)
+            if len(retry.get("text") or "") > RECALL_MIN_GAIN * len(text):
+                doc = retry
+                if trace is not None:
+                    trace.recall_pass = True
     if marks is not None:
         doc = _unmarked(doc, marks)
     text = doc.get("text") or ""
@@ -506,6 +504,28 @@ def extract_page(
         "image_url": meta.image or doc.get("image"),
         "html_lang": meta.html_lang,
     }
+
+
+def _trafilatura(
+    tree: HtmlElement, url: str, settings: ExtractionSettings, links: bool, recall: bool
+) -> dict[str, Any]:
+    """trafilatura's record for the page (it extracts from a copy: the tree stays as it is)."""
+    with TRAFILATURA_CPU:
+        document = bare_extraction(
+            tree,
+            url=url,
+            with_metadata=settings.with_metadata,
+            include_comments=settings.include_comments,
+            include_tables=settings.include_tables,
+            favor_precision=settings.favor_precision,
+            favor_recall=recall,
+            fast=not settings.compare_extractors,
+            include_links=links,
+            deduplicate=False,
+        )
+    if document is None:
+        return {}
+    return document.as_dict() if hasattr(document, "as_dict") else dict(document)
 
 
 def _unmarked(doc: dict[str, Any], marks: LinkMarks) -> dict[str, Any]:
