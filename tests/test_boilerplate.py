@@ -278,3 +278,12 @@ def test_the_lines_of_a_sign_up_form_go_and_prose_about_a_newsletter_stays() -> 
         "* Required fields are marked with an asterisk",
     ]
     assert run(lines) == [lines[0], "E-Mail-Adresse"]
+
+
+def test_a_link_label_to_another_website_goes_and_a_sentence_naming_one_stays() -> None:
+    lines = [
+        "Zur Website von Sportgeschäft Muster",
+        "Visit website",
+        "Zur Website des Museums geht es über den Link unten, dort stehen auch die Öffnungszeiten.",
+    ]
+    assert run(lines) == [lines[2]]
