@@ -49,7 +49,7 @@ def _sources_file(params: dict[str, Any]) -> Path:
     return sources_file_for(params["sources_file"], REPO_DIR)
 
 
-def _run(params: dict[str, Any], run_id: str, dag_run: Any) -> tuple[Path, str, dt.datetime]:
+def _run(params: dict[str, Any], run_id: str, dag_run: Any) -> tuple[str | Path, str, dt.datetime]:
     """The run's data root, key and start: the same for every attempt of the same interval."""
     from etl.core.runs import data_dir_for, scheduled_run_key
 

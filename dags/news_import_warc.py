@@ -113,9 +113,13 @@ def news_import_warc() -> None:
     def list_inputs(params: dict[str, Any]) -> list[str]:
         from airflow.sdk.exceptions import AirflowFailException
 
+        from etl.core.connections import object_store_from_airflow
         from etl.core.errors import InputError
+        from etl.core.objectstore import is_object_url
         from etl.ingest.selection import RecordFilter, expand_inputs
 
+        if any(is_object_url(path) for path in params["paths"]):
+            object_store_from_airflow()
         # Bad filter values fail here, once, rather than in every mapped extract; and at
         # once: retrying cannot fix a Param or a missing file.
         try:
@@ -126,11 +130,15 @@ def news_import_warc() -> None:
 
     @task(map_index_template="{{ task.op_kwargs['unit'] }}")
     def extract(unit: str, params: dict[str, Any], run_id: str, dag_run: Any) -> str:
+        from etl.core.connections import object_store_from_airflow
         from etl.core.datadir import DataDir
+        from etl.core.objectstore import is_object_url
         from etl.core.staging import publish_unit
         from etl.extract.unit import extract_unit
         from etl.ingest.selection import RecordFilter
 
+        if is_object_url(unit):
+            object_store_from_airflow()
         record_filter = RecordFilter.build(params["since"], params["until"], params["domains"])
         data_dir, key = _run_paths(params, run_id, dag_run)
         data = DataDir.at(data_dir)

@@ -44,7 +44,7 @@ REPO_DIR = Path(__file__).absolute().parent.parent
 ARTICLES = Asset(name="news_archive_articles")
 
 
-def _data_dir(params: dict[str, Any]) -> Path:
+def _data_dir(params: dict[str, Any]) -> str | Path:
     from etl.core.runs import data_dir_for
 
     return data_dir_for(params["data_dir"], REPO_DIR)
@@ -133,11 +133,16 @@ def news_reprocess() -> None:
     @task(map_index_template="{{ task.op_kwargs['archive'].rsplit('/', 1)[-1] }}")
     def extract(archive: str, params: dict[str, Any], run_id: str) -> str:
         from etl.core.datadir import DataDir
+        from etl.core.staging import publish_unit
         from etl.extract.page import extraction_settings
         from etl.extract.unit import extract_unit
 
-        staging = DataDir.at(_data_dir(params)).staging(_staging_key(run_id))
-        return extract_unit(archive, staging, extraction_settings(params["settings"]))
+        data = DataDir.at(_data_dir(params))
+        staged = extract_unit(
+            archive, data.staging(_staging_key(run_id)), extraction_settings(params["settings"])
+        )
+        # On an s3:// root the staged unit is uploaded, for the store on whichever worker.
+        return publish_unit(data, staged)
 
     @task(outlets=[ARTICLES])
     def store(staged: list[str], params: dict[str, Any], outlet_events: Any) -> dict[str, Any]:

@@ -180,6 +180,8 @@ def format_explanation(explanation: Explanation) -> str:
     out += ["", "body:"]
     if trace.payload_body:
         out.append("  (trafilatura found too little: the body is the page's script payload)")
+    if trace.recall_pass:
+        out.append("  (the default pass left out prose list items: the text is the recall pass's)")
     if trace.lead:
         out.append(f"  lead put back from outside the article container: {trace.lead[:80]!r}")
     kept = sum(line.kept for line in explanation.lines)

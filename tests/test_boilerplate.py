@@ -264,3 +264,26 @@ def test_rules_pick_candidates_without_word_boundaries_and_decide_with_them() ->
         "Der erste Absatz des Artikels ist hier.",
         prose,
     ]
+
+
+def test_the_lines_of_a_sign_up_form_go_and_prose_about_a_newsletter_stays() -> None:
+    lines = [
+        "Der Verein verschickt seinen Newsletter künftig nur noch einmal im Monat.",
+        "Newsletter",
+        "Bitte wählen Sie einen Newsletter aus.",
+        "E-Mail-Adresse",
+        "abschicken",
+        "mit * gekennzeichnete Felder bitte ausfüllen",
+        "Submit",
+        "* Required fields are marked with an asterisk",
+    ]
+    assert run(lines) == [lines[0], "E-Mail-Adresse"]
+
+
+def test_a_link_label_to_another_website_goes_and_a_sentence_naming_one_stays() -> None:
+    lines = [
+        "Zur Website von Sportgeschäft Muster",
+        "Visit website",
+        "Zur Website des Museums geht es über den Link unten, dort stehen auch die Öffnungszeiten.",
+    ]
+    assert run(lines) == [lines[2]]

@@ -168,7 +168,7 @@ def test_feed_hints_are_kept_beside_the_urls(collected: Collected) -> None:
 
 
 def test_the_archive_holds_every_request_with_digests(collected: Collected) -> None:
-    archives = DataDir(collected.data_dir).raw_archives()
+    archives = [Path(a) for a in DataDir(collected.data_dir).raw_archives()]
     assert len(archives) == 2
     assert not list((collected.data_dir / "raw").rglob("*.open"))
     requests = responses = 0

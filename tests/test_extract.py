@@ -475,3 +475,36 @@ def test_the_readability_comparison_can_be_switched_off() -> None:
         Page(url="https://example.de/a", body=article_page().encode(), origin="x"), fast
     )
     assert record["text"]
+
+
+def test_a_page_trafilatura_finds_no_text_in_keeps_its_container_of_prose(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Some layouts make trafilatura's scoring pass over the whole article: a page that shows
+    # paragraphs of prose side by side is an article all the same, not an empty page.
+    monkeypatch.setattr("etl.extract.page.bare_extraction", lambda *args, **kwargs: None)
+    paragraphs = [
+        "Der Gemeinderat hat am Dienstagabend nach langer Debatte beschlossen, die alte Brücke "
+        f"über den Mühlbach bis zum Frühjahr zu erneuern ({n}). Die Arbeiten sollen Anfang März "
+        f"beginnen und etwa sechs Wochen dauern; der Bus fährt solange eine Umleitung ({n})."
+        for n in range(4)
+    ]
+    prose = "".join(f"<p>{text}</p>" for text in paragraphs)
+    html = (
+        "<html><body><nav><p>Start</p></nav>"
+        f'<div class="x"><h2>Brücke</h2>{prose}<p>Kurz.</p></div>'
+        "<aside><p>Newsletter</p></aside></body></html>"
+    )
+    text = extract_page(page(html))["text"]
+    assert text.splitlines()[0] == " ".join(paragraphs[0].split())
+    assert "Kurz." in text and "Newsletter" not in text and "Start" not in text
+
+
+def test_a_page_with_too_little_prose_for_an_article_is_still_rejected(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr("etl.extract.page.bare_extraction", lambda *args, **kwargs: None)
+    sentences = "Ein kurzer Satz steht hier allein da. " * 3
+    html = f"<html><body><div><p>{sentences}</p></div></body></html>"
+    with pytest.raises(ExtractionRejected):
+        extract_page(page(html))

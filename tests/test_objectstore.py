@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from etl.core.objectstore import Mirror, ObjectRoot, s3_filesystem
+from etl.core.objectstore import Mirror, ObjectRoot, list_objects, s3_filesystem
 from etl.core.settings import ObjectStoreSettings
 from tests.s3 import S3Server, s3_environment, start_seaweedfs
 
@@ -135,16 +135,6 @@ def _settings(env: dict[str, str]) -> ObjectStoreSettings:
     )
 
 
-def test_commands_not_on_object_storage_yet_say_so(tmp_path: Path) -> None:
-    """A collect would write raw archives and state with local paths that nothing publishes."""
-    from etl.core.datadir import local_root
-    from etl.core.errors import InputError
-
-    with pytest.raises(InputError, match="a collect does not work on an s3:// data root"):
-        local_root("s3://bucket/archive", "a collect")
-    assert local_root(str(tmp_path), "a collect") == tmp_path
-
-
 @pytest.mark.e2e
 def test_a_unit_extracted_on_one_machine_is_stored_on_another(
     s3: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
@@ -202,3 +192,82 @@ def test_a_refused_store_is_one_clear_line_before_any_work(s3: S3Server, tmp_pat
     assert "Traceback" not in done.stderr and "internal error" not in done.stderr
     # Nothing was extracted into the working copy's staging first.
     assert not list((tmp_path / "work").rglob("*.parquet"))
+
+
+def _on_machine(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, name: str) -> None:
+    monkeypatch.setenv("NEWS_ARCHIVE_CACHE_DIR", str(tmp_path / name))
+
+
+def test_a_same_size_rewrite_right_after_another_writer_is_seen(
+    s3_env: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """S3 times objects to the second: writers hand the lock on only once a rewrite of the
+    same size would get a later time, or the next pull would take it for unchanged."""
+    from etl.core.datadir import DataDir
+    from etl.core.lock import data_dir_lock
+
+    url = s3_env.root()
+    for content in (b"first", b"again"):  # the same size
+        _on_machine(monkeypatch, tmp_path, "writer")
+        with data_dir_lock(url, sync=("lake",)):
+            target = DataDir.at(url).lake / "a" / "x.parquet"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(content)
+        _on_machine(monkeypatch, tmp_path, "reader")
+        with data_dir_lock(url, sync=("lake",)):
+            assert (DataDir.at(url).lake / "a" / "x.parquet").read_bytes() == content
+
+
+def test_a_story_merge_cut_off_mid_publish_is_finished_on_another_machine(
+    s3_env: S3Server, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The merge marker reaches the store before the rewritten files, and leaves it after."""
+    import polars as pl
+
+    import etl.core.objectstore as objectstore
+    from etl.core.datadir import DataDir
+    from etl.core.lock import data_dir_lock
+    from etl.load.store import STORE_SYNC
+    from etl.load.stories import apply_merges, finish_merges
+
+    url = s3_env.root()
+    _on_machine(monkeypatch, tmp_path, "first")
+    with data_dir_lock(url, sync=STORE_SYNC):
+        data = DataDir.at(url)
+        for day in ("2025-10-16", "2025-10-17"):
+            part = data.partition("articles", day) / "part-old.parquet"
+            part.parent.mkdir(parents=True, exist_ok=True)
+            pl.DataFrame({"article_id": [day], "story_id": ["absorbed"]}).write_parquet(part)
+
+    uploads = 0
+    real_upload = objectstore.upload
+
+    def dies_after_one_lake_file(store: object, local: Path, key: str) -> None:
+        nonlocal uploads
+        if "/lake/articles/" in key:
+            uploads += 1
+            if uploads > 1:
+                raise KeyboardInterrupt  # the worker killed mid-push
+        real_upload(store, local, key)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(objectstore, "upload", dies_after_one_lake_file)
+    with pytest.raises(KeyboardInterrupt), data_dir_lock(url, sync=STORE_SYNC):
+        apply_merges(DataDir.at(url), {"absorbed": "survivor"}, "merging-run")
+    monkeypatch.setattr(objectstore, "upload", real_upload)
+
+    def story_ids(machine: str) -> list[str]:
+        copy = tmp_path / machine
+        Mirror(ObjectRoot.parse(url), copy, s3_filesystem(ObjectStoreSettings.from_env())).pull(
+            "lake"
+        )
+        return sorted(
+            pl.read_parquet(copy / "lake" / "articles", hive_partitioning=False)["story_id"]
+        )
+
+    assert story_ids("look-1") == ["absorbed", "survivor"]  # half published: a split story
+    _on_machine(monkeypatch, tmp_path, "second")
+    with data_dir_lock(url, sync=STORE_SYNC):
+        finish_merges(DataDir.at(url))
+    assert story_ids("look-2") == ["survivor", "survivor"]
+    store = s3_filesystem(ObjectStoreSettings.from_env())
+    assert not list_objects(store, f"{url}/state/story-merges.pending.json")

@@ -219,8 +219,10 @@ class WarcArchive:
     collect leaves an ``.open`` file behind instead of a truncated archive.
     """
 
-    def __init__(self, path: Path, info: Mapping[str, str]) -> None:
+    def __init__(self, path: Path, info: Mapping[str, str], origin: str | None = None) -> None:
+        """``origin``: how readers will name the file (its URL once published), if not its path."""
         self.path = path.resolve()
+        self._origin = origin or str(self.path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self._partial = self.path.with_name(self.path.name + ".open")
         self._file: BinaryIO = self._partial.open("wb")
@@ -231,7 +233,7 @@ class WarcArchive:
 
     def origin(self, offset: int) -> str:
         """How ``read_warc`` names the record at ``offset`` (its ``input_origin``)."""
-        return f"{self.path}#{offset}"
+        return f"{self._origin}#{offset}"
 
     def write_exchange(
         self,

@@ -57,8 +57,10 @@ from etl.collect.sources import (
     parse_sitemap,
     source_key,
 )
-from etl.core.datadir import DataDir, archive_run_id, check_run_id, local_root, stamp
+from etl.core.datadir import DataDir, archive_run_id, check_run_id, stamp
 from etl.core.errors import InputError
+from etl.core.lock import WRITER_WAIT_SECONDS, data_dir_lock
+from etl.core.objectstore import is_object_url
 from etl.core.results import ArchivesSummary, CollectSummary, RunSummary, SourceSummary
 from etl.core.schema import (
     DISCOVERED_PARTITION,
@@ -66,10 +68,11 @@ from etl.core.schema import (
     FETCH_LOG_PARTITION,
     FETCH_LOG_SCHEMA,
 )
+from etl.core.staging import publish_file
 from etl.extract.page import ExtractionSettings
 from etl.extract.unit import extract_unit, extraction_pool
 from etl.load.parquet import write_partitions
-from etl.load.store import store_run
+from etl.load.store import STORE_SYNC, store_run
 
 URL_LIST_KEY = "urls"
 
@@ -101,10 +104,18 @@ class SourceRun:
     finished: datetime | None = None
     pipeline: RunSummary | None = None
     lost: int = 0
+    # The archive's URL on a remote root, where it is published once closed (``archive`` is
+    # then only the fetching machine's temporary copy).
+    location: str | None = None
 
     @property
     def lake_run_id(self) -> str:
         return archive_run_id(self.archive)
+
+    @property
+    def archive_location(self) -> str:
+        """Where every machine reads the archive (what its records' ``input_origin`` names)."""
+        return self.location or str(self.archive)
 
 
 def new_run_id(started: datetime) -> str:
@@ -125,17 +136,35 @@ def collect(
 ) -> CollectSummary:
     """Collect every source once, store its articles, and account for every URL."""
     settings = settings or FetchSettings.from_env()
-    data_dir = local_root(data_dir, "a collect")
     started = datetime.now(UTC)
     run_id = check_run_id(run_id or new_run_id(started))
     data = DataDir.at(data_dir)
-    states = {s.key: SourceState(data, s.key) for s in sources}
+    states = {s.key: SourceState.published(data, s.key) for s in sources}
     runs = asyncio.run(fetch_sources(sources, states, data, settings, started))
-    with _executor(workers) as executor:
+    return store_runs(runs, data, extraction, workers, run_id, started, update_states=True)
+
+
+def store_runs(
+    runs: Sequence[SourceRun],
+    data: DataDir,
+    extraction: ExtractionSettings | None,
+    workers: int,
+    run_id: str,
+    started: datetime,
+    *,
+    update_states: bool,
+) -> CollectSummary:
+    """Store each fetched archive, then the seen-states and the collect's own tables, as one
+    writer: the states are read again under the lock, so a concurrent store is not undone."""
+    with (
+        data_dir_lock(data, timeout=WRITER_WAIT_SECONDS, sync=STORE_SYNC),
+        _executor(workers) as executor,
+    ):
         for run in runs:
-            store_source_run(run, data_dir, extraction, executor)
-            update_state(run, states[run.key], started)
-    return finish_runs(runs, data_dir, run_id, started)
+            store_source_run(run, data, extraction, executor)
+            if update_states:
+                update_state(run, SourceState(data, run.key), started)
+        return finish_runs(runs, data, run_id, started)
 
 
 async def fetch_sources(
@@ -153,15 +182,30 @@ async def fetch_sources(
     )
 
     async def one(source: Source) -> SourceRun:
-        run = SourceRun(source.key, source.name, data.raw_archive(source.key, started), started)
+        run = new_source_run(data, source.key, source.name, started)
         policy = NetworkPolicy(source.hosts if source.allow_private_network else frozenset())
         async with _session(run, fetcher, policy, source.crawl_delay) as session:
             found = await _discover(session, source, states[source.key], run)
             run.planned = plan(source, found, states[source.key], started, refetch)
             await _fetch_planned(session, run.planned)
+        await asyncio.to_thread(publish_archive, data, run)
         return run
 
     return list(await asyncio.gather(*(one(s) for s in sources)))
+
+
+def new_source_run(data: DataDir, key: str, name: str, started: datetime) -> SourceRun:
+    archive = data.raw_archive(key, started)
+    location = data.location(archive) if data.remote is not None else None
+    return SourceRun(key, name, archive, started, location=location)
+
+
+def publish_archive(data: DataDir, run: SourceRun) -> None:
+    """On a remote root, the closed archive goes to the store and leaves this machine: the
+    store task, on whichever machine, reads it from there."""
+    if data.remote is not None:
+        publish_file(data, run.archive)
+        run.archive.unlink()
 
 
 @asynccontextmanager
@@ -173,7 +217,8 @@ async def _session(
     After a crash or an interrupt the file keeps its ``.open`` name: nothing reads it, the
     state was not saved, and the next collect fetches those URLs again.
     """
-    archive = WarcArchive(run.archive, _warcinfo(run.key, run.name, fetcher.settings))
+    info = _warcinfo(run.key, run.name, fetcher.settings)
+    archive = WarcArchive(run.archive, info, origin=run.location)
     session = fetcher.session(archive, policy, crawl_delay)
     try:
         yield session
@@ -298,20 +343,25 @@ def plan(
 
 def store_source_run(
     run: SourceRun,
-    data_dir: Path,
+    data: DataDir,
     extraction: ExtractionSettings | None,
     executor: Executor | None,
 ) -> None:
-    """Run the pipeline on the source's archive and give each planned URL its outcome."""
-    run.pipeline = stored = process_archive(run.archive, data_dir, extraction, executor)
+    """Run the pipeline on the source's archive and give each planned URL its outcome.
+
+    The caller holds the data root's lock: the lake files read back are this copy's.
+    """
+    run.pipeline = stored = process_archive(run.archive_location, data, extraction, executor)
     outcomes: dict[str, tuple[str, str | None, str | None]] = {}
     matched: Counter[str] = Counter()
     if stored.article_files:
-        articles = pl.read_parquet(stored.article_files, columns=["input_origin", "article_id"])
+        files = [data.local(f) for f in stored.article_files]
+        articles = pl.read_parquet(files, columns=["input_origin", "article_id"])
         for origin, article_id in articles.iter_rows():
             outcomes[origin] = ("article", None, article_id)
     if stored.reject_files:
-        rejects = pl.read_parquet(stored.reject_files, columns=["input_origin", "reason"])
+        files = [data.local(f) for f in stored.reject_files]
+        rejects = pl.read_parquet(files, columns=["input_origin", "reason"])
         for origin, reason in rejects.iter_rows():
             outcomes[origin] = ("reject", reason, None)
     for item in run.planned:
@@ -328,17 +378,19 @@ def store_source_run(
 
 
 def process_archive(
-    archive: Path,
-    data_dir: Path,
+    archive: str | Path,
+    data_dir: str | Path | DataDir,
     extraction: ExtractionSettings | None = None,
     executor: Executor | None = None,
 ) -> RunSummary:
-    """Extract, clean and store one archive file as its own run (replacing earlier output)."""
-    run_id = archive_run_id(archive)
+    """Extract, clean and store one archive file (a path, or an object's URL) as its own run,
+    replacing its earlier output."""
+    location = str(archive) if is_object_url(archive) else str(Path(archive).resolve())
+    run_id = archive_run_id(location)
     staging = DataDir.at(data_dir).staging(run_id)
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        staged = extract_unit(str(archive.resolve()), staging, extraction, executor)
+        staged = extract_unit(location, staging, extraction, executor)
         return store_run([staged], data_dir, run_id)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
@@ -360,7 +412,7 @@ def update_state(run: SourceRun, state: SourceState, now: datetime) -> None:
 
 
 def finish_runs(
-    runs: Sequence[SourceRun], data_dir: Path, run_id: str, started: datetime
+    runs: Sequence[SourceRun], data_dir: str | Path | DataDir, run_id: str, started: datetime
 ) -> CollectSummary:
     """Write the fetch log and the per-URL table; return the summary the CLI prints."""
     day = started.date()
@@ -461,7 +513,7 @@ def _source_summary(run: SourceRun) -> SourceSummary:
         retries=run.stats.retries,
         bytes=run.stats.bytes,
         discovery_errors=run.discovery_errors,
-        archive=str(run.archive),
+        archive=run.archive_location,
         lake_run_id=run.lake_run_id,
         accounted=run.lost == 0 and total == counts["discovered"],
     )
@@ -507,7 +559,7 @@ def run_url_lists(
     addresses only to the hosts the lists name, never to where they redirect.
     """
     settings = settings or FetchSettings.from_env()
-    data_dir = local_root(data_dir, "a run of URL lists")
+    data = DataDir.at(data_dir)
     started = datetime.now(UTC)
     run_id = new_run_id(started)
     found = [item for path in paths for item in read_url_list(path)]
@@ -516,22 +568,16 @@ def run_url_lists(
     name = ", ".join(Path(p).name for p in paths)[:200]
 
     async def fetch() -> SourceRun:
-        run = SourceRun(
-            URL_LIST_KEY,
-            name,
-            DataDir.at(data_dir).raw_archive(URL_LIST_KEY, started),
-            started,
-            planned=[Planned(item) for item in items],
-        )
+        run = new_source_run(data, URL_LIST_KEY, name, started)
+        run.planned = [Planned(item) for item in items]
         policy = NetworkPolicy(hosts if allow_private_network else frozenset())
         async with _session(run, Fetcher(settings), policy) as session:
             await _fetch_planned(session, run.planned)
+        await asyncio.to_thread(publish_archive, data, run)
         return run
 
     run = asyncio.run(fetch())
-    with _executor(workers) as executor:
-        store_source_run(run, data_dir, extraction, executor)
-    return finish_runs([run], data_dir, run_id, started)
+    return store_runs([run], data, extraction, workers, run_id, started, update_states=False)
 
 
 def _host(url: str) -> str:
@@ -558,13 +604,12 @@ def reprocess(
     Each archive file is stored as the run named after it, so its earlier lake rows (from the
     collect that wrote it, or an earlier reprocess) are replaced, and nothing else is touched.
     """
-    data_dir = local_root(data_dir, "a reprocess")
-    raw = DataDir.at(data_dir)
-    archives = raw.raw_archives(since, until, source)
+    data = DataDir.at(data_dir)
+    archives = data.raw_archives(since, until, source)
     if not archives:
-        raise InputError(f"no archive files in {raw.raw} match the selection")
+        raise InputError(f"no archive files in {data.location(data.raw)} match the selection")
     summaries = []
     with _executor(workers) as executor:
         for archive in archives:
-            summaries.append(process_archive(archive, data_dir, extraction, executor))
-    return ArchivesSummary.of([str(a) for a in archives], summaries)
+            summaries.append(process_archive(archive, data, extraction, executor))
+    return ArchivesSummary.of(archives, summaries)

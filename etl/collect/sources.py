@@ -465,6 +465,27 @@ class SourceState:
         if validators.exists():
             self.validators = json.loads(validators.read_text(encoding="utf-8"))
 
+    @classmethod
+    def published(cls, data: DataDir, key: str) -> SourceState:
+        """The state as every machine sees it, for a fetch that plans without the lock: on a
+        remote root read from the store (this machine's working copy is the lock holder's),
+        and never saved from there (``update_state`` reads it again under the lock)."""
+        if data.remote is None:
+            return cls(data, key)
+        import tempfile
+
+        from etl.core.objectstore import download, list_objects
+
+        store, folder = data.object_store(), data.source_state(key)
+        with tempfile.TemporaryDirectory(prefix="news-archive-state-") as scratch:
+            copy = DataDir(Path(scratch))
+            for url in list_objects(store, data.location(folder) + "/"):
+                name = url.rsplit("/", 1)[-1]
+                download(store, url.removeprefix("s3://"), copy.source_state(key) / name)
+            state = cls(copy, key)
+        state.folder = folder
+        return state
+
     def is_done(self, url: str, now: datetime, refetch_after: timedelta | None) -> bool:
         entry = self.urls.get(url)
         if entry is None or entry.status != "done":

@@ -21,7 +21,6 @@ folder, which nothing but these steps reads.
 from __future__ import annotations
 
 import asyncio
-import json
 import pickle
 import uuid
 from collections.abc import Sequence
@@ -40,12 +39,14 @@ from etl.collect.runs import (
     update_state,
 )
 from etl.collect.sources import Source, SourcesError, SourceState, load_sources
-from etl.core.datadir import DataDir, archive_run_id, local_root
+from etl.core.datadir import DataDir, archive_run_id
 from etl.core.errors import InputError
 from etl.core.lock import data_dir_lock
+from etl.core.objectstore import list_objects
 from etl.core.results import ArchivesSummary, StoredSource
+from etl.core.staging import fetch_file, fetch_unit, publish_file, read_unit_summary
 from etl.extract.page import ExtractionSettings
-from etl.load.store import store_run
+from etl.load.store import STORE_SYNC, store_run
 
 
 @dataclass(frozen=True)
@@ -89,24 +90,30 @@ def fetch_source(
     staging: str | Path,
     settings: FetchSettings | None = None,
 ) -> FetchedSource:
-    """Discover and fetch one source into its archive for ``started``, or find it there."""
+    """Discover and fetch one source into its archive for ``started``, or find it there.
+
+    On a remote root the archive and the plan are published to the store, for the store task
+    on whichever machine; what is returned names them there.
+    """
     data, staging = DataDir.at(data_dir), Path(staging)
     plan_path = staging / f"{key}.plan.pickle"
-    existing = data.fetch_archives(key, started)
+    existing = data.published_fetch_archives(key, started)
     if existing:
         archive = existing[-1]
-        plan = plan_path if _plan_archive(plan_path) == archive else None
-        return FetchedSource(key, str(archive), str(plan) if plan else None)
+        plan = _published_plan(data, plan_path)
+        if plan is not None and _read_plan(plan).archive_location != archive:
+            plan = None
+        return FetchedSource(key, archive, data.location(plan) if plan else None)
     source = find_source(sources_file, key)
     # A crashed attempt left an unclosed archive (``.open``) and marked nothing as seen: its
     # URLs are fetched again below, so the fragment would only ever be a duplicate.
     for fragment in data.fetch_archives(key, started, suffix=".warc.gz.open"):
         fragment.unlink(missing_ok=True)
-    state = SourceState(data, key)
+    state = SourceState.published(data, key)
     settings = settings or FetchSettings.from_env()
     [run] = asyncio.run(fetch_sources([source], {key: state}, data, settings, started))
     _write_plan(run, plan_path)
-    return FetchedSource(key, str(run.archive), str(plan_path))
+    return FetchedSource(key, run.archive_location, publish_file(data, plan_path))
 
 
 def store_source(
@@ -115,17 +122,17 @@ def store_source(
     extraction: ExtractionSettings | None = None,
 ) -> StoredSource:
     """Extract, clean and store one source's archive; then its seen-state and fetch log."""
-    data_dir = local_root(data_dir, "a collect")
+    data = DataDir.at(data_dir)
     # Mapped store tasks, and a `news-archive collect` by hand, may run at the same time; the
     # seen-state and the lake take one writer at a time. Fetching needs no lock.
-    with data_dir_lock(data_dir, timeout=STORE_LOCK_TIMEOUT):
+    with data_dir_lock(data, timeout=STORE_LOCK_TIMEOUT, sync=STORE_SYNC):
         if fetched.plan is None:
-            replayed = process_archive(Path(fetched.archive), data_dir, extraction)
+            replayed = process_archive(fetched.archive, data, extraction)
             return StoredSource(fetched.source, True, replayed.articles, replayed.accounted)
-        run = _read_plan(Path(fetched.plan))
-        store_source_run(run, data_dir, extraction, None)
-        update_state(run, SourceState(DataDir(data_dir), run.key), run.started)
-        summary = finish_runs([run], data_dir, archive_run_id(run.archive), run.started)
+        run = _read_plan(fetch_file(data, fetched.plan))
+        store_source_run(run, data, extraction, None)
+        update_state(run, SourceState(data, run.key), run.started)
+        summary = finish_runs([run], data, archive_run_id(run.archive), run.started)
     return StoredSource(fetched.source, False, summary.articles, summary.accounted, summary)
 
 
@@ -138,17 +145,17 @@ def select_archives(
     """The raw archive files of the fetch days ``since``..``until`` of the given sources (all
     when none are given): what a reprocess re-extracts. None is an error, not a no-op."""
     data = DataDir.at(data_dir)
-    found: set[Path] = set()
+    found: set[str] = set()
     wanted: Sequence[str | None] = list(sources) or [None]
     for source in wanted:
         found.update(data.raw_archives(since, until, source))
     if not found:
         which = ", ".join(sources) or "any source"
         raise InputError(
-            f"no archive files in {data.raw} for {which} between {since or 'the start'} "
-            f"and {until or 'today'}"
+            f"no archive files in {data.location(data.raw)} for {which} between "
+            f"{since or 'the start'} and {until or 'today'}"
         )
-    return [str(path) for path in sorted(found)]
+    return sorted(found)
 
 
 def store_staged_archives(staged: Sequence[str], data_dir: str | Path) -> ArchivesSummary:
@@ -157,11 +164,13 @@ def store_staged_archives(staged: Sequence[str], data_dir: str | Path) -> Archiv
     The run of an archive file is named after it, so this replaces exactly the lake files an
     earlier collect or reprocess of the same file wrote.
     """
+    data = DataDir.at(data_dir)
     archives, summaries = [], []
-    for path in staged:
-        archive = json.loads(Path(path).read_text(encoding="utf-8"))["unit"]
+    for location in staged:
+        summary = fetch_unit(data, location)
+        archive = read_unit_summary(Path(summary)).unit
         archives.append(archive)
-        summaries.append(store_run([path], data_dir, archive_run_id(archive)))
+        summaries.append(store_run([summary], data, archive_run_id(archive)))
     return ArchivesSummary.of(archives, summaries)
 
 
@@ -183,8 +192,10 @@ def _read_plan(path: Path) -> SourceRun:
     return run
 
 
-def _plan_archive(path: Path) -> Path | None:
-    """The archive a plan left by an earlier attempt belongs to, if there is one."""
-    if not path.exists():
+def _published_plan(data: DataDir, path: Path) -> Path | None:
+    """The plan an earlier attempt left (in the store, on a remote root), here; or None."""
+    if data.remote is None:
+        return path if path.exists() else None
+    if not list_objects(data.object_store(), data.location(path)):
         return None
-    return Path(_read_plan(path).archive)
+    return fetch_file(data, data.location(path))

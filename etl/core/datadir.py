@@ -26,9 +26,9 @@ from __future__ import annotations
 
 import re
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from fnmatch import fnmatchcase
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -64,16 +64,6 @@ LAKE_TABLES = {
     "story_index": ARTICLE_PARTITION,
     "story_merges": STORY_MERGE_PARTITION,
 }
-
-
-def local_root(data_dir: str | Path, command: str) -> Path:
-    """The folder of a local data root; a clear error for an ``s3://`` one, which ``command``
-    does not support yet (it writes with local paths that nothing would publish)."""
-    if is_object_url(data_dir):
-        from etl.core.errors import InputError
-
-        raise InputError(f"{command} does not work on an s3:// data root yet: {data_dir}")
-    return Path(data_dir)
 
 
 class UnsafeName(ValueError):
@@ -319,29 +309,69 @@ class DataDir:
     def fetch_archives(
         self, source: str, started: datetime, suffix: str = ".warc.gz"
     ) -> list[Path]:
-        """The archives (``suffix`` ``.warc.gz.open``: the unclosed fragments) of ``source``'s
-        fetch that started at ``started``."""
+        """This copy's archives (``suffix`` ``.warc.gz.open``: the unclosed fragments) of
+        ``source``'s fetch that started at ``started``."""
         started = started.astimezone(UTC)
         folder = self.raw / f"{started:%Y/%m/%d}"
-        return sorted(folder.glob(f"{source}_{stamp(started)}_*{suffix}"))
+        return sorted(folder.glob(_fetch_pattern(source, started, suffix)))
+
+    def published_fetch_archives(self, source: str, started: datetime) -> list[str]:
+        """Where the closed archives of ``source``'s fetch at ``started`` are for every machine:
+        their paths, or on a remote root their URLs (the store's listing, not this copy's)."""
+        if self.remote is None:
+            return [str(path) for path in self.fetch_archives(source, started)]
+        started = started.astimezone(UTC)
+        pattern = _fetch_pattern(source, started, ".warc.gz")
+        folder = self.raw / f"{started:%Y/%m/%d}"
+        return [url for url in self._objects_below(folder) if fnmatchcase(_name(url), pattern)]
 
     def raw_archives(
         self, since: date | None = None, until: date | None = None, source: str | None = None
-    ) -> list[Path]:
-        """The closed archive files of the fetch days ``since``..``until``, of one source or all."""
-        return sorted(self._raw_archives(since, until, source))
+    ) -> list[str]:
+        """The closed archive files of the fetch days ``since``..``until``, of one source or
+        all: their paths, or on a remote root their URLs."""
+        if self.remote is None:
+            found = [path.relative_to(self.raw).as_posix() for path in self.raw.glob(RAW_GLOB)]
+            locations = {relative: str(self.raw / relative) for relative in found}
+        else:
+            prefix = self.location(self.raw) + "/"
+            urls = self._objects_below(self.raw)
+            locations = {url.removeprefix(prefix): url for url in urls}
+        return sorted(
+            location
+            for relative, location in locations.items()
+            if _archive_wanted(relative, since, until, source)
+        )
 
-    def _raw_archives(
-        self, since: date | None, until: date | None, source: str | None
-    ) -> Iterator[Path]:
-        for path in self.raw.glob("[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*.warc.gz"):
-            year, month, day = path.parent.parts[-3:]
-            try:
-                fetched = date(int(year), int(month), int(day))
-            except ValueError:
-                continue
-            if (since and fetched < since) or (until and fetched > until):
-                continue
-            if source and archive_source(path) != source:
-                continue
-            yield path
+    def _objects_below(self, folder: Path) -> list[str]:
+        from etl.core.objectstore import list_objects
+
+        return list_objects(self.object_store(), self.location(folder) + "/")
+
+
+# Closed archives below ``raw/`` (``YYYY/MM/DD/<name>.warc.gz``).
+RAW_GLOB = "[0-9][0-9][0-9][0-9]/[0-9][0-9]/[0-9][0-9]/*.warc.gz"
+
+
+def _fetch_pattern(source: str, started: datetime, suffix: str) -> str:
+    return f"{source}_{stamp(started)}_*{suffix}"
+
+
+def _name(location: str) -> str:
+    return location.rsplit("/", 1)[-1]
+
+
+def _archive_wanted(
+    relative: str, since: date | None, until: date | None, source: str | None
+) -> bool:
+    """``relative`` (below ``raw/``) is a closed archive of the days and source asked for."""
+    parts = relative.split("/")
+    if len(parts) != 4 or not parts[3].endswith(".warc.gz"):
+        return False
+    try:
+        fetched = date(int(parts[0]), int(parts[1]), int(parts[2]))
+    except ValueError:
+        return False
+    if (since and fetched < since) or (until and fetched > until):
+        return False
+    return not source or archive_source(parts[3]) == source

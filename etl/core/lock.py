@@ -105,6 +105,7 @@ def _synced(data: DataDir, folders: Sequence[str]) -> Iterator[None]:
     yield
     for folder in folders:
         mirror.push(folder)
+    mirror.settle()
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import os
+import time
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -200,6 +201,7 @@ class Mirror:
         self.local_only = tuple(f"{folder.strip('/')}/" for folder in local_only)
         self._manifest_path = local / MANIFEST
         self._manifest: dict[str, Stamp] = self._read_manifest()
+        self._last_upload: float | None = None
 
     def check(self) -> None:
         """Fail at once, in one line, if the bucket is not there (or the keys are wrong)."""
@@ -212,6 +214,7 @@ class Mirror:
 
     def pull(self, prefix: str) -> int:
         """Make the local ``prefix`` equal the store's; return the number of files downloaded."""
+        self._manifest = self._read_manifest()
         with refused(f"listing {self.root.url(prefix)}/"):
             remote = dict(self._list_remote(prefix))
         downloaded = 0
@@ -234,20 +237,16 @@ class Mirror:
 
     def push(self, prefix: str) -> int:
         """Publish the local ``prefix``'s changes; return the number of files uploaded."""
+        # Re-read: a file published on its own meanwhile (``publish``) is in the file's copy.
+        self._manifest = self._read_manifest()
         uploaded = 0
         present = set()
         for relative in self._local_files(prefix):
             present.add(relative)
-            path = self.local / relative
-            local = _local_stamp_of(path)
             known = self._manifest.get(relative)
-            if known and known[2:] == local:
+            if known and known[2:] == _local_stamp_of(self.local / relative):
                 continue
-            key = self.root.key(relative)
-            upload(self.store, path, key)
-            with refused(f"reading s3://{key}"):
-                info = self.store.get_file_info(key)
-            self._manifest[relative] = (int(info.size or 0), int(info.mtime_ns or 0), *local)
+            self._upload(relative)
             uploaded += 1
         for relative in [r for r in self._manifest if _under(r, prefix) and r not in present]:
             with refused(f"deleting {self.root.url(relative)}"):
@@ -255,6 +254,32 @@ class Mirror:
             del self._manifest[relative]
         self._write_manifest()
         return uploaded
+
+    def publish(self, relative: str) -> None:
+        """Publish one file now, ahead of the holder's push (a marker that must be in the store
+        before the files it is about); a later ``push`` deletes it if it is gone here by then."""
+        self._manifest = self._read_manifest()
+        self._upload(relative)
+        self._write_manifest()
+
+    def settle(self) -> None:
+        """Wait until a later write of any object this copy wrote gets a later time in the store.
+
+        S3 gives objects their time to the second; a pull tells a changed object by its size and
+        time, so a rewrite of the same size in the same second would look unchanged to another
+        copy. The next writer takes the lock only after its holder settled.
+        """
+        if self._last_upload is not None:
+            time.sleep(max(0.0, self._last_upload + 1.0 - time.monotonic()))
+
+    def _upload(self, relative: str) -> None:
+        path, key = self.local / relative, self.root.key(relative)
+        local = _local_stamp_of(path)
+        upload(self.store, path, key)
+        self._last_upload = time.monotonic()
+        with refused(f"reading s3://{key}"):
+            info = self.store.get_file_info(key)
+        self._manifest[relative] = (int(info.size or 0), int(info.mtime_ns or 0), *local)
 
     def _list_remote(self, prefix: str) -> Iterator[tuple[str, tuple[int, int]]]:
         from pyarrow import fs as pafs

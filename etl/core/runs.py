@@ -14,6 +14,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
+from etl.core.connections import object_store_from_airflow
 from etl.core.datadir import MAX_RUN_KEY, UNSAFE_CHARS, DataDir, check_run_id, stamp
 from etl.core.objectstore import is_object_url, remove_prefix
 from etl.core.settings import Settings
@@ -84,8 +85,15 @@ def resolve_under(base: str | Path, path: str | Path) -> str | Path:
 
 
 def data_dir_for(chosen: str | Path | None, base: str | Path) -> str | Path:
-    """The data root a run works in: the one chosen for it, else ``NEWS_ARCHIVE_DATA_DIR``."""
-    return resolve_under(base, chosen or Settings.from_env().data_dir)
+    """The data root a run works in: the one chosen for it, else ``NEWS_ARCHIVE_DATA_DIR``.
+
+    For an ``s3://`` root the store's keys may come from an Airflow connection
+    (``etl.core.connections``) when the task's environment has none.
+    """
+    root = resolve_under(base, chosen or Settings.from_env().data_dir)
+    if is_object_url(root):
+        object_store_from_airflow()
+    return root
 
 
 def sources_file_for(chosen: str | Path | None, base: str | Path) -> Path:

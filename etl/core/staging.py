@@ -143,16 +143,33 @@ def read_unit_summary(path: Path) -> UnitResult:
     return result
 
 
+def publish_file(data: DataDir, path: Path) -> str:
+    """Where other machines find a file of the data root: on a remote root it is uploaded to
+    the same place in the store first (one PUT: it appears whole or not at all)."""
+    if data.remote is not None:
+        upload(data.object_store(), path, data.object_key(path))
+    return data.location(path)
+
+
+def fetch_file(data: DataDir, location: str) -> Path:
+    """A file of the data root on this machine: downloaded into the working copy first when
+    ``location`` is an object of a remote root."""
+    if data.remote is None or not is_object_url(location):
+        return Path(location)
+    path = data.local(location)
+    download(data.object_store(), data.object_key(path), path)
+    return path
+
+
 def publish_unit(data: DataDir, summary: str) -> str:
     """Where the store finds a staged unit: on a remote root, its files uploaded to the store's
     ``staging/`` (the summary last, so a summary there always names complete files)."""
     if data.remote is None:
         return summary
-    store = data.object_store()
     result = read_unit_summary(Path(summary))
     for staged in (result.articles_path, result.rejects_path, summary):
         if staged:
-            upload(store, Path(staged), data.object_key(Path(staged)))
+            publish_file(data, Path(staged))
     return data.location(Path(summary))
 
 
@@ -160,10 +177,9 @@ def fetch_unit(data: DataDir, location: str) -> str:
     """A staged unit as a local summary path: downloaded first when it is on a remote root."""
     if data.remote is None or not is_object_url(location):
         return location
-    store, summary = data.object_store(), data.local(location)
-    download(store, data.object_key(summary), summary)
+    summary = fetch_file(data, location)
     result = read_unit_summary(summary)
     for staged in (result.articles_path, result.rejects_path):
         if staged:
-            download(store, data.object_key(Path(staged)), Path(staged))
+            fetch_file(data, data.location(Path(staged)))
     return str(summary)

@@ -43,7 +43,9 @@ from etl.extract.bylines import lead_bylines
 from etl.extract.gap_metadata import read_missing
 from etl.extract.links import LinkMarks, mark_links, uses_marks
 from etl.extract.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_metadata
+from etl.extract.recall import RECALL_MIN_GAIN, wants_recall_pass
 from etl.extract.repair import repair_faulty_html
+from etl.extract.streamed import place_streamed_segments
 from etl.ingest.inputs import Page, charset_of
 
 MIN_WORDS = 25
@@ -197,6 +199,7 @@ class ExtractionTrace:
     og_type: str | None = None
     trafilatura_text: str = ""
     payload_body: bool = False
+    recall_pass: bool = False
     lead: str | None = None
     # (source, statement cleaned of site names), in the order they are considered
     title_candidates: list[tuple[str, str]] = field(default_factory=list)
@@ -229,6 +232,8 @@ class ExtractionSettings:
     (body, title, authors and topics overall), and one date better.
     ``compare_extractors`` lets trafilatura compare its extraction with readability's and
     jusText's and keep the better one (off: its ``fast`` mode); see docs/benchmarks.md.
+    ``recall_pass`` asks trafilatura's recall mode again on a page whose default pass left
+    out several prose list items, and takes its text when clearly longer (etl.extract.recall).
     ``page_cpu_seconds`` bounds one page: trafilatura is superlinear in the number of
     paragraphs, so a hostile page of a few megabytes would otherwise hold a worker for hours.
     """
@@ -242,6 +247,7 @@ class ExtractionSettings:
     recover_lead: bool = True
     with_metadata: bool = False
     compare_extractors: bool = True
+    recall_pass: bool = True
 
 
 class SettingsError(ValueError):
@@ -390,6 +396,7 @@ def extract_page(
         tree = parse_html(markup)
     if tree is None:
         raise ExtractionRejected("unparseable", "no HTML tree")
+    place_streamed_segments(tree, markup)
     meta = read_page_metadata(tree)
     if trace is not None:
         trace.og_type = meta.og_type
@@ -418,22 +425,15 @@ def extract_page(
     # ...", related-article teasers) from prose; cleaning removes them. They travel through
     # trafilatura as marks, as its include_links changes what it extracts (etl.extract.links).
     marks = None if uses_marks(markup) else mark_links(tree, page.url)
-    with TRAFILATURA_CPU:
-        document = bare_extraction(
-            tree,
-            url=page.url,
-            with_metadata=settings.with_metadata,
-            include_comments=settings.include_comments,
-            include_tables=settings.include_tables,
-            favor_precision=settings.favor_precision,
-            favor_recall=settings.favor_recall,
-            fast=not settings.compare_extractors,
-            include_links=marks is None,
-            deduplicate=False,
-        )
-    doc: dict[str, Any] = {}
-    if document is not None:
-        doc = document.as_dict() if hasattr(document, "as_dict") else dict(document)
+    doc = _trafilatura(tree, page.url, settings, marks is None, settings.favor_recall)
+    if settings.recall_pass and not settings.favor_recall and not settings.favor_precision:
+        text = doc.get("text") or ""
+        if text and wants_recall_pass(tree, text):
+            retry = _trafilatura(tree, page.url, settings, marks is None, True)
+            if len(retry.get("text") or "") > RECALL_MIN_GAIN * len(text):
+                doc = retry
+                if trace is not None:
+                    trace.recall_pass = True
     if marks is not None:
         doc = _unmarked(doc, marks)
     text = doc.get("text") or ""
@@ -448,6 +448,12 @@ def extract_page(
             trace.trafilatura_text = payload
         if payload:
             text, size = payload, text_size(MARKDOWN_LINK.sub(r"\1", payload))
+    if size < settings.min_words:
+        prose = prose_container_text(tree)
+        if prose and trace is not None:
+            trace.trafilatura_text = prose
+        if prose:
+            text, size = prose, text_size(MARKDOWN_LINK.sub(r"\1", prose))
     if not text:
         raise ExtractionRejected("extraction_empty", "trafilatura found no main text")
     if size < settings.min_words:
@@ -504,6 +510,28 @@ def extract_page(
         "image_url": meta.image or doc.get("image"),
         "html_lang": meta.html_lang,
     }
+
+
+def _trafilatura(
+    tree: HtmlElement, url: str, settings: ExtractionSettings, links: bool, recall: bool
+) -> dict[str, Any]:
+    """trafilatura's record for the page (it extracts from a copy: the tree stays as it is)."""
+    with TRAFILATURA_CPU:
+        document = bare_extraction(
+            tree,
+            url=url,
+            with_metadata=settings.with_metadata,
+            include_comments=settings.include_comments,
+            include_tables=settings.include_tables,
+            favor_precision=settings.favor_precision,
+            favor_recall=recall,
+            fast=not settings.compare_extractors,
+            include_links=links,
+            deduplicate=False,
+        )
+    if document is None:
+        return {}
+    return document.as_dict() if hasattr(document, "as_dict") else dict(document)
 
 
 def _unmarked(doc: dict[str, Any], marks: LinkMarks) -> dict[str, Any]:
@@ -794,7 +822,12 @@ def index_evidence(tree: HtmlElement, url: str) -> IndexEvidence:
 
 
 def _most_prose_in_one_container(body: HtmlElement) -> int:
-    by_parent: dict[HtmlElement, int] = {}
+    return max(map(sum, _prose_by_container(body).values()), default=0)
+
+
+def _prose_by_container(body: HtmlElement) -> dict[HtmlElement, list[int]]:
+    """The lengths of the prose paragraphs (long, few links, not inside a link) by parent."""
+    by_parent: dict[HtmlElement, list[int]] = {}
     for paragraph in body.iter("p"):
         shown = " ".join(paragraph.text_content().split())
         if len(shown) < _PROSE_MIN_CHARS:
@@ -805,8 +838,28 @@ def _most_prose_in_one_container(body: HtmlElement) -> int:
             continue
         if any(a.tag == "a" for a in paragraph.iterancestors()):
             continue  # a card's summary, inside its link
-        by_parent[parent] = by_parent.get(parent, 0) + len(shown)
-    return max(by_parent.values(), default=0)
+        by_parent.setdefault(parent, []).append(len(shown))
+    return by_parent
+
+
+def prose_container_text(tree: HtmlElement) -> str | None:
+    """The paragraphs of the container holding the most prose, when it holds an article's worth.
+
+    For pages where trafilatura finds no main text although the page shows one (its scoring
+    passes over some layouts entirely): a page with that much prose side by side is an
+    article, and losing it would be worse than a paragraph of furniture more or less.
+    """
+    body = tree.find("body")
+    if body is None:
+        return None
+    containers = _prose_by_container(body)
+    if not containers:
+        return None
+    container, lengths = max(containers.items(), key=lambda item: sum(item[1]))
+    if sum(lengths) < INDEX_MAX_PROSE_CHARS:
+        return None
+    paragraphs = (" ".join(p.text_content().split()) for p in container.iterchildren("p"))
+    return "\n".join(text for text in paragraphs if text) or None
 
 
 def visible_lead(tree: HtmlElement, descriptions: Sequence[str], text: str) -> str | None:

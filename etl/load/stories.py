@@ -319,6 +319,11 @@ def apply_merges(data_dir: Path | DataDir, merges: dict[str, str], run_id: str) 
     temporary = pending.with_suffix(".tmp")
     temporary.write_text(json.dumps({"run_id": run_id, "merges": merges}), encoding="utf-8")
     temporary.replace(pending)
+    if data.remote is not None:
+        # In the store before any rewritten file: a push killed half way leaves the marker
+        # there, and the next store's pull brings it back to finish the merges. The push
+        # deletes it after the lake's files (``STORE_SYNC`` order), once it is gone here.
+        data.mirror().publish(pending.relative_to(data.root).as_posix())
     rewritten = _rewrite_story_ids(data, merges)
     _record_merges(data, merges, run_id)
     pending.unlink()

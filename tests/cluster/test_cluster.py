@@ -439,3 +439,71 @@ def test_news_import_warc_on_s3_survives_a_killed_worker_and_equals_a_local_run(
     )
     for ti in sorted(instances, key=lambda ti: ti["start_date"]):
         print(f"  {ti['task_id']}[{ti['map_index']}] {ti['duration']:.1f}s on {ti['hostname']}")
+
+
+def test_news_collect_on_s3_fetches_and_stores_across_the_workers(
+    api: httpx.Client, settings: dict[str, str], tmp_path: Path
+) -> None:
+    """Two outlets of the fixture site (on 127.0.0.1) carrying one wire story, collected into
+    an ``s3://`` root: each fetch publishes its archive and plan, each store (on whichever
+    worker) reads them from the bucket, and the wire story is one story; the next run plans
+    from the published seen-state and fetches no article again."""
+    import polars as pl
+
+    from etl.core.objectstore import Mirror, ObjectRoot, list_objects
+    from tests.fixture_site import serve_site, sources_file
+
+    wait_for(lambda: api.get("/dags/news_collect").status_code == 200, 180, "news_collect parsed")
+    root = f"s3://{settings['NEWS_ARCHIVE_S3_BUCKET']}/collect-{uuid.uuid4().hex[:8]}"
+    with serve_site() as site:
+        sources = sources_file(site, tmp_path / "sources.toml", "sources-wire.toml")
+        conf = {"sources_file": str(sources), "data_dir": root}
+        first = trigger(api, "news_collect", conf)
+        run = finished_manual_run(api, "news_collect", first)
+        instances = task_instances(api, "news_collect", first)
+        assert run["state"] == "success", instances
+        articles_fetched = sum(n for path, n in site.hits.items() if path.endswith(".html"))
+
+        second = trigger(api, "news_collect", conf)
+        assert finished_manual_run(api, "news_collect", second)["state"] == "success"
+        again = sum(n for path, n in site.hits.items() if path.endswith(".html"))
+    assert articles_fetched > 0 and again == articles_fetched
+
+    assert sorted(ti["task_id"] for ti in instances if ti["task_id"] in ("fetch", "store")) == [
+        "fetch",
+        "fetch",
+        "store",
+        "store",
+    ]
+    store = s3_store(settings)
+    assert len(list_objects(store, f"{root}/raw/")) == 4  # two sources, two runs
+    assert not list_objects(store, f"{root}/staging/")
+    copy = tmp_path / "copy"
+    Mirror(ObjectRoot.parse(root), copy, store).pull("lake")
+    articles = pl.read_parquet(copy / "lake" / "articles", hive_partitioning=True)
+    assert set(articles["source"]) == {"127.0.0.1", "localhost"}
+    assert articles["story_id"].n_unique() == 1
+    assert articles["input_origin"].str.starts_with(f"{root}/raw/").all()
+    fetch_log = pl.read_parquet(copy / "lake" / "fetch_log", hive_partitioning=True)
+    assert fetch_log.height == 4 and fetch_log["articles"].sum() == articles.height
+    print(
+        f"\nnews_collect on S3: {articles.height} articles of 2 sources, one story; tasks on "
+        f"{sorted({ti['hostname'] for ti in instances if ti['hostname']})}"
+    )
+
+
+def finished_manual_run(api: httpx.Client, dag_id: str, run_id: str) -> dict[str, Any]:
+    """``run_id`` once finished, failing the scheduled runs unpausing a scheduled DAG makes
+    meanwhile (the cluster's default sources are real outlets, out of this machine's reach),
+    which would otherwise go first (``max_active_runs=1``)."""
+    runs = f"/dags/{dag_id}/dagRuns"
+
+    def done() -> dict[str, Any] | None:
+        waiting = api.get(runs, params={"state": ["queued", "running"]}).raise_for_status()
+        for other in waiting.json()["dag_runs"]:
+            if other["run_type"] == "scheduled":
+                api.patch(f"{runs}/{other['dag_run_id']}", json={"state": "failed"})
+        run: dict[str, Any] = api.get(f"{runs}/{run_id}").raise_for_status().json()
+        return run if run["state"] in ("success", "failed") else None
+
+    return dict(wait_for(done, RUN_TIMEOUT, f"{dag_id} run {run_id} to finish"))

@@ -151,3 +151,46 @@ def test_two_sources_carrying_one_wire_story_store_it_as_one_story(news_collect,
     assert wire["127.0.0.1"]["run_id"] != wire["localhost"]["run_id"]
     # ... and still one story.
     assert wire["127.0.0.1"]["story_id"] == wire["localhost"]["story_id"]
+
+
+def test_on_an_s3_root_the_archive_state_and_lake_go_to_the_store(
+    news_collect, site, tmp_path, monkeypatch
+):
+    """The cluster's default root: fetch publishes the archive and its plan, the store reads
+    them from the store, the hour after plans from the published state, and a reprocess
+    lists the raw archives in the store."""
+    from etl.core.objectstore import Mirror, ObjectRoot, list_objects, store_from_env
+    from tests.s3 import start_seaweedfs
+
+    server = start_seaweedfs(tmp_path / "seaweedfs")
+    s3 = next(server)
+    try:
+        for name, value in s3.env().items():
+            monkeypatch.setenv(name, value)
+        monkeypatch.setenv("NEWS_ARCHIVE_CACHE_DIR", str(tmp_path / "work"))
+        url = s3.root()
+        conf = _conf(site, tmp_path) | {"data_dir": url}
+        hits = _article_hits(site)
+
+        run_dag(news_collect, RUN_AT, conf)
+        run_dag(news_collect, RUN_AT + dt.timedelta(hours=1), conf)
+
+        new_hits = _article_hits(site) - hits
+        assert new_hits == {"/clean/eins.html": 1, "/clean/zwei.html": 1}
+        store = store_from_env()
+        archives = list_objects(store, f"{url}/raw/")
+        assert len(archives) == 2 and archives[0].startswith(f"{url}/raw/2025/10/16/127.0.0.1_")
+        assert not list_objects(store, f"{url}/staging/")
+        copy = tmp_path / "copy"
+        Mirror(ObjectRoot.parse(url), copy, store).pull("lake")
+        before = lake_snapshot(copy)
+        assert before["articles"] == 2
+        assert parquet_rows(copy / "lake" / "fetch_log") == 2
+        assert not list((tmp_path / "work").rglob("*.warc.gz"))
+
+        run_dag(load_dag("news_reprocess"), RUN_AT, {"data_dir": url})
+        Mirror(ObjectRoot.parse(url), copy, store).pull("lake")
+        assert lake_snapshot(copy) == before
+        assert not list_objects(store, f"{url}/staging/")
+    finally:
+        server.close()

@@ -131,3 +131,55 @@ def test_the_dag_and_a_cli_run_write_one_data_dir_at_once(news_import_warc, tmp_
     assert lake_snapshot(data_dir)["keys"] == lake_snapshot(alone)["keys"]
     assert story_groups(data_dir) == story_groups(alone)
     assert not (data_dir / "staging").exists() or not any((data_dir / "staging").iterdir())
+
+
+def test_the_store_keys_may_come_from_an_airflow_connection(
+    news_import_warc, first_run, tmp_path, monkeypatch
+):
+    """A deployment that keeps its secrets in Airflow: no AWS_* variables in the workers'
+    environment, the keys in the ``news_archive_s3`` connection (the Amazon provider's form)."""
+    import json
+    import os
+
+    from etl.core.objectstore import Mirror, ObjectRoot, s3_filesystem
+    from etl.core.settings import ObjectStoreSettings
+    from tests.s3 import start_seaweedfs
+
+    server = start_seaweedfs(tmp_path / "seaweedfs")
+    s3 = next(server)
+    try:
+        env = s3.env()
+        for name in list(os.environ):
+            if name.startswith("AWS_"):
+                monkeypatch.delenv(name)
+        connection = {
+            "conn_type": "aws",
+            "login": env["AWS_ACCESS_KEY_ID"],
+            "password": env["AWS_SECRET_ACCESS_KEY"],
+            "extra": {"endpoint_url": env["AWS_ENDPOINT_URL"], "region_name": env["AWS_REGION"]},
+        }
+        monkeypatch.setenv("AIRFLOW_CONN_NEWS_ARCHIVE_S3", json.dumps(connection))
+        monkeypatch.setenv("NEWS_ARCHIVE_CACHE_DIR", str(tmp_path / "work"))
+        # What the task sets, the test's own environment loses again afterwards.
+        for name in (
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_ENDPOINT_URL",
+            "AWS_REGION",
+        ):
+            monkeypatch.setenv(name, "")
+            monkeypatch.delenv(name)
+        url = s3.root()
+
+        # Every param given: dag.test() keeps an earlier run's conf as the DAG's defaults.
+        conf = {"paths": [str(SAMPLE_WARC)], "since": None, "until": None, "domains": []}
+        run_dag(news_import_warc, RUN_AT + dt.timedelta(days=30), conf | {"data_dir": url})
+
+        settings = ObjectStoreSettings(
+            env["AWS_ENDPOINT_URL"], env["AWS_ACCESS_KEY_ID"], env["AWS_SECRET_ACCESS_KEY"]
+        )
+        copy = tmp_path / "copy"
+        Mirror(ObjectRoot.parse(url), copy, s3_filesystem(settings)).pull("lake")
+        assert lake_snapshot(copy)["articles"] == first_run[2]["articles"]
+    finally:
+        server.close()
