@@ -319,6 +319,12 @@ def _run_url_lists(args: argparse.Namespace, extraction: ExtractionSettings) -> 
     return 0
 
 
+def lake_location(data_dir: str | Path) -> str:
+    """The lake as the user names it: its folder, or its ``s3://`` URL (not the working copy)."""
+    data = DataDir.at(data_dir)
+    return data.location(data.lake)
+
+
 def _fetch_settings() -> FetchSettings:
     from etl.collect.fetch import FetchSettings
 
@@ -374,7 +380,7 @@ def _reprocess(args: argparse.Namespace) -> int:
         + (f"  ({', '.join(f'{k}: {n}' for k, n in rejects.items())})" if rejects else ""),
         *_unread_line(summary.unread_bytes),
         f"  all accounted   {'yes' if summary.accounted else 'NO'}",
-        f"lake:      {DataDir.at(args.data_dir).lake}",
+        f"lake:      {lake_location(args.data_dir)}",
     ]
     if warehouse:
         lines.append(f"warehouse: {warehouse}")
@@ -406,7 +412,7 @@ def format_collect_summary(summary: CollectSummary, data_dir: Path, warehouse: A
             lines.append(f"      discovery error: {error}")
     lines += [
         f"  all accounted   {'yes' if summary.accounted else 'NO'}",
-        f"lake:      {DataDir.at(data_dir).location(DataDir.at(data_dir).lake)}",
+        f"lake:      {lake_location(data_dir)}",
     ]
     if warehouse:
         lines.append(f"warehouse: {warehouse}")
@@ -577,7 +583,7 @@ def format_summary(summary: RunSummary, data_dir: Path, warehouse: str | None) -
         f"  top sources     {pairs(summary.top_sources)}",
         f"  top topics      {pairs(summary.top_topics)}",
         f"  days            {pairs(summary.days)}",
-        f"lake:      {DataDir.at(data_dir).location(DataDir.at(data_dir).lake)}",
+        f"lake:      {lake_location(data_dir)}",
     ]
     if warehouse:
         lines.append(f"warehouse: {warehouse}")

@@ -131,3 +131,42 @@ def test_collect_and_reprocess_by_hand_on_an_s3_root(
     again = reprocess(url)
     assert again.archives == archives and again.articles == 2 and again.accounted
     assert lake_snapshot(_pull_lake(url, lake)) == snapshot
+
+
+def test_the_cli_collects_and_reprocesses_into_s3_and_names_the_bucket(
+    s3: S3Server, site: FixtureSite, tmp_path: Path
+) -> None:
+    """As a user runs it: separate processes, each its own working copy; what is printed names
+    the bucket, never a working copy."""
+    import subprocess
+    import sys
+
+    from tests.s3 import s3_environment
+
+    url, sources = s3.root(), sources_file(site, tmp_path / "sources.toml", "sources-clean.toml")
+    command = Path(sys.executable).parent / "news-archive"
+    outputs = []
+    for number, args in enumerate(
+        (
+            ["collect", "--sources", str(sources), "--no-warehouse"],
+            ["collect", "--sources", str(sources), "--no-warehouse"],
+            ["reprocess", "--no-warehouse"],
+        )
+    ):
+        env = s3_environment(s3, tmp_path / f"machine-{number}")
+        env.pop("NEWS_ARCHIVE_LOCK_URL", None)
+        done = subprocess.run(
+            [str(command), *args, "--data-dir", url],
+            env=env | {"NEWS_ARCHIVE_CONTACT": "tests@example.org"},
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "Traceback" not in done.stderr
+        outputs.append(done.stdout)
+    assert "articles 2" in outputs[0] and "seen 2" in outputs[1]
+    assert "reprocessed 2 archive files" in outputs[2]
+    for output in outputs:
+        assert f"lake:      {url}/lake" in output
