@@ -481,7 +481,7 @@ class SourceState:
             copy = DataDir(Path(scratch))
             for url in list_objects(store, data.location(folder) + "/"):
                 name = url.rsplit("/", 1)[-1]
-                download(store, url.removeprefix("s3://"), copy.source_state(key) / name)
+                download(store, data.object_key(folder / name), copy.source_state(key) / name)
             state = cls(copy, key)
         state.folder = folder
         return state

@@ -439,21 +439,22 @@ def extract_page(
     text = doc.get("text") or ""
     if trace is not None:
         trace.trafilatura_text = text
-    size = text_size(MARKDOWN_LINK.sub(r"\1", text))
+    size = shown_size(text)
     if size < settings.min_words:
         # Pages rendered by script carry the article in a data payload, not in the markup.
         payload = payload_body(tree, meta.bodies_ld)
-        if payload and trace is not None:
-            trace.payload_body = True
-            trace.trafilatura_text = payload
         if payload:
-            text, size = payload, text_size(MARKDOWN_LINK.sub(r"\1", payload))
+            text, size = payload, shown_size(payload)
+            if trace is not None:
+                trace.payload_body = True
+                trace.trafilatura_text = payload
     if size < settings.min_words:
+        # Layouts trafilatura's scoring passes over entirely: the page's main block of prose.
         prose = prose_container_text(tree)
-        if prose and trace is not None:
-            trace.trafilatura_text = prose
         if prose:
-            text, size = prose, text_size(MARKDOWN_LINK.sub(r"\1", prose))
+            text, size = prose, shown_size(prose)
+            if trace is not None:
+                trace.trafilatura_text = prose
     if not text:
         raise ExtractionRejected("extraction_empty", "trafilatura found no main text")
     if size < settings.min_words:
@@ -964,6 +965,11 @@ def _title_variants(meta: PageMetadata, title: str | None) -> list[str]:
         *([title] if title else []),
     ]
     return list(dict.fromkeys(v for v in variants if v))
+
+
+def shown_size(text: str) -> int:
+    """``text_size`` of the text as a reader sees it: a Markdown link counts by its label."""
+    return text_size(MARKDOWN_LINK.sub(r"\1", text))
 
 
 def text_size(text: str) -> int:
