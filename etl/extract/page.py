@@ -7,7 +7,6 @@ turns into a reject row.
 
 from __future__ import annotations
 
-import codecs
 import html
 import json
 import re
@@ -22,7 +21,6 @@ from typing import Any, cast
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import charset_normalizer
 import pyarrow as pa
 from lxml import etree
 from lxml.html import (
@@ -40,16 +38,16 @@ from etl.core.resources import rules_csv
 from etl.core.text import compact_key
 from etl.core.urls import public_suffix
 from etl.extract.bylines import lead_bylines
+from etl.extract.encoding import decode_html
 from etl.extract.gap_metadata import read_missing
 from etl.extract.links import LinkMarks, mark_links, uses_marks
 from etl.extract.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_metadata
 from etl.extract.recall import RECALL_MIN_GAIN, wants_recall_pass
 from etl.extract.repair import repair_faulty_html
 from etl.extract.streamed import place_streamed_segments
-from etl.ingest.inputs import Page, charset_of
+from etl.ingest.inputs import Page
 
 MIN_WORDS = 25
-_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 # Korean titles glue the section to the headline with a bare hyphen before the outlet's
 # name: "제목-정치ㅣ한국일보".
@@ -302,30 +300,6 @@ def _setting_value(name: str, value: Any, where: str) -> Any:
         return type(default)(value)
     except (TypeError, ValueError) as exc:
         raise SettingsError(f"{where} {name}: {exc}") from exc
-
-
-def decode_html(body: bytes, content_type: str | None) -> str:
-    """Bytes into text: the HTTP charset, then the page's meta charset, then detection.
-
-    Pages lie about their encoding often enough (or say nothing) that every declared charset
-    is only tried, and checked by decoding strictly.
-    """
-    declared = [charset_of(content_type)]
-    meta_match = _META_CHARSET.search(body[:4096])
-    if meta_match:
-        declared.append(meta_match.group(1).decode("ascii", "ignore"))
-    for name in [*declared, "utf-8"]:
-        if not name:
-            continue
-        try:
-            codecs.lookup(name)
-            return body.decode(name)
-        except (LookupError, UnicodeDecodeError):
-            continue
-    best = charset_normalizer.from_bytes(body[:200_000]).best()
-    if best is not None and best.encoding:
-        return body.decode(best.encoding, errors="replace")
-    return body.decode("utf-8", errors="replace")
 
 
 def _html_parser() -> HTMLParser:
