@@ -40,6 +40,7 @@ from etl.core.urls import public_suffix
 from etl.extract.bylines import lead_bylines
 from etl.extract.encoding import decode_html
 from etl.extract.gap_metadata import read_missing
+from etl.extract.guessed_dates import stated_date
 from etl.extract.links import LinkMarks, mark_links, uses_marks
 from etl.extract.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_metadata
 from etl.extract.recall import RECALL_MIN_GAIN, wants_recall_pass
@@ -446,7 +447,12 @@ def extract_page(
             if trace is not None:
                 trace.lead = lead
 
-    published, published_from = choose_published(meta, doc.get("date"), page.url, trace)
+    htmldate_day = stated_date(doc.get("date"), markup)
+    published, published_from = choose_published(meta, htmldate_day, page.url, trace)
+    if trace is not None and doc.get("date") and not htmldate_day:
+        trace.date_candidates.append(
+            ("trafilatura", f"{doc['date']} not taken: a year or month alone, not a day shown")
+        )
     title = headline or doc.get("title")
     if trace is not None and not headline and title:
         trace.title_candidates.append(("trafilatura", title))
