@@ -85,6 +85,12 @@ def hostile_warc(path: Path) -> dict[str, str | None]:
             UMLAUT_PAGE.encode("cp1252"),
             None,
         ),
+        (
+            "https://www.example.de/served-as-latin1.html",
+            "text/html; charset=iso-8859-1",
+            UMLAUT_PAGE.encode(),
+            None,
+        ),
         ("https://user:secret@www.example.de/a.html", "text/html", UMLAUT_PAGE.encode(), "bad_url"),
         ("ftp://www.example.de/a.html", "text/html", UMLAUT_PAGE.encode(), "bad_url"),
         ("javascript:alert(1)", "text/html", UMLAUT_PAGE.encode(), "bad_url"),
