@@ -1,4 +1,4 @@
-"""Dates htmldate makes up from a year alone are no publication dates (etl.extract.guessed_dates)."""
+"""Dates htmldate makes up from a year alone are no publication dates (guessed_dates)."""
 
 from __future__ import annotations
 

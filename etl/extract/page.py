@@ -37,6 +37,7 @@ from trafilatura.utils import is_dubious_html
 from etl.core.resources import rules_csv
 from etl.core.text import compact_key
 from etl.core.urls import public_suffix
+from etl.extract import comparison
 from etl.extract.bylines import lead_bylines
 from etl.extract.encoding import decode_html
 from etl.extract.gap_metadata import read_missing
@@ -47,6 +48,9 @@ from etl.extract.recall import RECALL_MIN_GAIN, wants_recall_pass
 from etl.extract.repair import repair_faulty_html
 from etl.extract.streamed import place_streamed_segments
 from etl.ingest.inputs import Page
+
+# Readability is left out of trafilatura's comparison where it cannot change the result.
+comparison.install()
 
 MIN_WORDS = 25
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
