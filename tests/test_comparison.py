@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from typing import Any
 
@@ -116,3 +118,15 @@ def test_the_bound_holds_on_a_page_of_scattered_text() -> None:
     dropped = sum(comparison.collapsed_length(e.text or "") for e in tree.iter("script", "style"))
     # "a b c d e" with "cd" joined: readability can give at most "a b cd e", 8 characters
     assert page - dropped >= len("a b cd e")
+
+
+def test_the_benchmarks_plain_loop_keeps_trafilaturas_own() -> None:
+    """(a) of ``news-archive bench`` is what a user writes: trafilatura unchanged."""
+    script = (
+        "import trafilatura.core, etl.bench.speed, etl.cli; "
+        "print(trafilatura.core._extract_and_compare.__module__)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "trafilatura.core"
