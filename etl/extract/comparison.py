@@ -80,8 +80,9 @@ def readability_cannot_win(
     page = int(_COLLAPSED_PAGE_LENGTH(tree))
     if reach >= page:
         return True
-    dropped = sum(collapsed_length(e.text or "") for e in tree.iter(*_READABILITY_DROPS))
-    return reach >= page - dropped
+    dropped = [element.text or "" for element in tree.iter(*_READABILITY_DROPS)]
+    # Joined, their collapsed lengths add up, with at most one space between each two.
+    return reach >= page - (collapsed_length(" ".join(dropped)) - len(dropped))
 
 
 def collapsed_length(text: str) -> int:

@@ -24,10 +24,31 @@ def is_guessed_day(day: date, markup: str) -> bool:
 
 def shows_day(markup: str, day: date) -> bool:
     """Whether the page's markup writes out ``day``: 2025-01-01, 01.01.2025, 1/1/2025,
-    20250101, "January 1, 2025", "1. Januar 2025" and the like."""
-    if any(pattern.search(markup) for pattern in _numeric_patterns(day)):
-        return True
-    return any(_named_day(match) == day for match in LONG_TEXT_PATTERN.finditer(markup))
+    20250101, "January 1, 2025", "1. Januar 2025" and the like.
+
+    Every form holds the year, so only the text around each of its occurrences is read (the
+    month-name pattern over a whole page took 30 ms).
+    """
+    patterns = _numeric_patterns(day)
+    year = str(day.year)
+    at = markup.find(year)
+    while at != -1:
+        start = max(0, at - _BEFORE_YEAR)
+        around, year_at = markup[start : at + len(year) + _AFTER_YEAR], at - start
+        for match in (
+            *(m for pattern in patterns for m in pattern.finditer(around)),
+            *(m for m in LONG_TEXT_PATTERN.finditer(around) if _named_day(m) == day),
+        ):
+            if match.start() <= year_at < match.end():
+                return True
+        at = markup.find(year, at + 1)
+    return False
+
+
+# Room for a day and month written out before the year ("1st of September 2025"), or after
+# it ("2025-01-01T"), and for the characters around that tell a number's edges.
+_BEFORE_YEAR = 64
+_AFTER_YEAR = 16
 
 
 def _numeric_patterns(day: date) -> list[re.Pattern[str]]:
