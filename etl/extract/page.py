@@ -43,7 +43,7 @@ from etl.extract.bylines import lead_bylines
 from etl.extract.gap_metadata import read_missing
 from etl.extract.links import LinkMarks, mark_links, uses_marks
 from etl.extract.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_metadata
-from etl.extract.recall import RECALL_MIN_GAIN, wants_recall_pass
+from etl.extract.recall import RECALL_MIN_GAIN, adds_passages_within, wants_recall_pass
 from etl.extract.repair import repair_faulty_html
 from etl.extract.streamed import place_streamed_segments
 from etl.ingest.inputs import Page, charset_of
@@ -430,7 +430,8 @@ def extract_page(
         text = doc.get("text") or ""
         if text and wants_recall_pass(tree, text):
             retry = _trafilatura(tree, page.url, settings, marks is None, True)
-            if len(retry.get("text") or "") > RECALL_MIN_GAIN * len(text):
+            fuller = retry.get("text") or ""
+            if len(fuller) > RECALL_MIN_GAIN * len(text) or adds_passages_within(text, fuller):
                 doc = retry
                 if trace is not None:
                     trace.recall_pass = True
