@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -58,7 +58,7 @@ _BYLINE_START = re.compile(r"(?i)(?:von|by)\s+\S")
 # The address of a writer's own page: "/author/jane-roe", "/autoren/max-muster/".
 _AUTHOR_PAGE = re.compile(
     r"(?i)/(?:authors?|autor(?:en|in)?|auteurs?|autore|autori|autores|writers?|contributors?|"
-    r"journalists?|staff|redakteur(?:e|in)?)/([^/]+)/?$"
+    r"journalists?|staff|redakteur(?:e|in)?)/([^/?#]+)/?(?:[?#]|$)"
 )
 # A visible tag line without links: "Themen: Sturmflut, Husum", "Tags: ferries, transport".
 _TAG_LINE = re.compile(
@@ -414,11 +414,13 @@ def _links_own_page(link: HtmlElement) -> bool:
     (``<a href="/authors/jane-roe">Jane Roe</a>``); "All authors" or a team page's link
     does not spell a name the way the address does.
     """
-    match = _AUTHOR_PAGE.search(unquote(urlsplit(link.get("href") or "").path))
+    # Searched in the address as given: pages hold hundreds of links, few of them to a writer.
+    match = _AUTHOR_PAGE.search(link.get("href") or "")
     if match is None:
         return False
     text = link.text_content()
-    return len(text) <= 80 and _ascii_letters(text) == _ascii_letters(match.group(1)) != ""
+    slug = _ascii_letters(unquote(match.group(1)))
+    return len(text) <= 80 and slug != "" and _ascii_letters(text) == slug
 
 
 def _ascii_letters(value: str) -> str:
