@@ -306,3 +306,15 @@ def test_the_authors_biography_at_the_end_goes_but_earlier_lines_about_them_stay
     # Someone the page does not credit, introduced at the end, is the story's own.
     other = "Peter Miller is the mill's last miller, and he still lives next door."
     assert run([*story, other], people=["Anna Roe"]) == [*story, other]
+
+
+def test_a_reference_list_under_its_heading_goes() -> None:
+    last = "The plate is a guide for creating healthy, balanced meals."
+    for heading in ("References", "Article Sources:", "References & Citations"):
+        lines = [
+            last,
+            heading,
+            "- Doe J, Roe R. Diet quality and the risk of disease. J Nutr. 2011;141:1-9.",
+            "- U.S. Department of Agriculture. The Healthy Eating Index.",
+        ]
+        assert run(lines) == [last]
