@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 _REASONS = {
     "_is_title": "repeats the headline",
     "_is_person": "names only a credited person",
+    "_author_bio": "a credited person's biography at the end",
     "_is_caption": "a picture's caption",
     "_kicker": "kicker or headline above the text",
     "_link_list": "link list or teaser (mostly link text)",

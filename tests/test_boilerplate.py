@@ -287,3 +287,34 @@ def test_a_link_label_to_another_website_goes_and_a_sentence_naming_one_stays() 
         "Zur Website des Museums geht es über den Link unten, dort stehen auch die Öffnungszeiten.",
     ]
     assert run(lines) == [lines[2]]
+
+
+def test_the_authors_biography_at_the_end_goes_but_earlier_lines_about_them_stay() -> None:
+    story = [
+        "Anna Roe is the name the neighbours still use for the old mill by the river.",
+        "The mill closed in 1972, and the town bought it ten years later.",
+        "Restoring it will take until the summer, the council said on Monday.",
+        "The first visitors are expected in August, when the wheel turns again.",
+        "Tickets will be sold at the town hall only.",
+    ]
+    bio = [
+        "Anna Roe is a reporter covering local government and the environment.",
+        "She holds a degree in journalism from the state university.",
+    ]
+    kept = run([*story, *bio], people=["By Anna Roe"])
+    assert kept == story
+    # Someone the page does not credit, introduced at the end, is the story's own.
+    other = "Peter Miller is the mill's last miller, and he still lives next door."
+    assert run([*story, other], people=["Anna Roe"]) == [*story, other]
+
+
+def test_a_reference_list_under_its_heading_goes() -> None:
+    last = "The plate is a guide for creating healthy, balanced meals."
+    for heading in ("References", "Article Sources:", "References & Citations"):
+        lines = [
+            last,
+            heading,
+            "- Doe J, Roe R. Diet quality and the risk of disease. J Nutr. 2011;141:1-9.",
+            "- U.S. Department of Agriculture. The Healthy Eating Index.",
+        ]
+        assert run(lines) == [last]

@@ -215,6 +215,8 @@ def test_form_labels_and_profile_links_are_no_authors_and_a_glued_by_goes() -> N
     assert clean_authors([], ["Full Bio", "Anna Beispiel"]) == ["Anna Beispiel"]
     assert clean_authors([], ["BySummer Swann-"]) == ["Summer Swann"]
     assert clean_authors(["Byron Fields"]) == ["Byron Fields"]
+    # A label glued to the names by its colon: "Authors:Jane Roe, Max Muster".
+    assert clean_authors([], ["Authors:Jane Roe, Max Muster"]) == ["Jane Roe", "Max Muster"]
 
 
 def test_a_bracket_after_a_name_is_not_part_of_it() -> None:

@@ -6,7 +6,13 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from etl.extract.metadata import parse_dateline
-from etl.extract.page import ExtractionRejected, decode_html, extract_page, strip_site_name
+from etl.extract.page import (
+    ExtractionRejected,
+    decode_html,
+    extract_page,
+    site_name_keys,
+    strip_site_name,
+)
 from etl.ingest.inputs import Page
 from tests.pages import BODY, article_page, section_front
 from tests.test_clean import clean
@@ -89,6 +95,26 @@ def test_title_loses_the_site_name_but_keeps_inner_dashes() -> None:
     assert strip_site_name("Kiel - Hafen wächst weiter", ["Rheinland Kurier"]) == (
         "Kiel - Hafen wächst weiter"
     )
+
+
+def test_on_a_subdomain_the_outlet_is_named_by_the_domain_under_the_public_suffix() -> None:
+    names = site_name_keys([], "https://developers.harbourherald.co.uk/story/25/12/19/ferries")
+    assert strip_site_name("Ferry fares rise again - Harbourherald", names) == (
+        "Ferry fares rise again"
+    )
+
+
+def test_an_h1_that_names_the_site_and_nothing_else_states_is_no_headline() -> None:
+    # A blog without og:title or JSON-LD whose theme prints the blog's name as h1.
+    html = article_page(title="Rheinland Kurier Blog", title_tag="Stadt plant neue Radwege")
+    assert extract_page(page(html))["title"] == "Stadt plant neue Radwege"
+    # Confirmed by another statement, an h1 with the site's name in it is the headline.
+    named = article_page(
+        title="Rheinland Kurier wird 75",
+        title_tag="Stadt plant neue Radwege",
+        meta={"twitter:title": "Rheinland Kurier wird 75"},
+    )
+    assert extract_page(page(named))["title"] == "Rheinland Kurier wird 75"
 
 
 def test_wrongly_declared_charset_falls_back_to_what_decodes() -> None:

@@ -143,3 +143,13 @@ def test_pictures_say_what_their_captions_are() -> None:
         "Feuerwehrleute mit Atemschutz",
         "Die Wache an der Hauptstraße",
     ]
+
+
+def test_a_link_to_the_writers_page_named_as_its_address_names_them_is_a_byline() -> None:
+    meta = meta_of(
+        body='<p><a href="/authors/">All authors</a> · <a href="/team/jane-roe">Jane Roe</a></p>'
+        '<div class="meta"><a href="https://example.com/blog/author/jos%C3%A9-pe%C3%B1a/">'
+        "José Peña</a> · 5 min read</div>"
+        '<p><a href="/writers/max-muster">Read more</a> <a rel="author" href="/u/7">Lea Ott</a></p>'
+    )
+    assert meta.bylines == ["José Peña", "Lea Ott"]

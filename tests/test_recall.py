@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from etl.extract.page import ExtractionSettings, extract_page, parse_html
-from etl.extract.recall import prose_items_left_out
+from etl.extract.recall import adds_passages_within, prose_items_left_out
 from tests.test_extract import page
 
 _PARAGRAPH = (
@@ -58,3 +58,18 @@ def test_only_list_items_of_prose_outside_menus_count_as_left_out() -> None:
     assert prose_items_left_out(body, "", 10) == 2
     assert prose_items_left_out(body, f"One: {sentence}", 10) == 1
     assert prose_items_left_out(body, "", 1) == 1
+
+
+def test_the_recall_text_is_taken_for_passages_it_adds_within_the_text_not_around_it() -> None:
+    default = "\n".join(_PARAGRAPH.format(n) for n in range(1, 6))
+    lines = default.split("\n")
+    skipped = " ".join(_ITEMS[:2])  # a passage of prose the default pass left out
+    within = "\n".join([*lines[:3], skipped, *lines[3:]])
+    assert adds_passages_within(default, within)
+    # The same prose after the text is a teaser's summary more often than the article's.
+    assert not adds_passages_within(default, "\n".join([*lines, skipped]))
+    # Short lines within the text are a menu or a share bar.
+    menu = "\n".join([*lines[:3], "Home", "News", "Sport", "Weather", *lines[3:]])
+    assert not adds_passages_within(default, menu)
+    # A recall text that leaves out the default text's lines is another container.
+    assert not adds_passages_within(default, "\n".join([lines[0], skipped, lines[4]]))

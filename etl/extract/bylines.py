@@ -50,7 +50,7 @@ AGENCY_NAME = re.compile(rf"(?<![\w-])({AGENCY_ALT})(?![\w-])", re.I)
 
 BYLINE_PREFIX = re.compile(
     r"^\s*[-–•]?\s*(?:von|by|text|texte|autor|autorin|author|authors|written by|reporting by|"
-    r"von unseren?|por|par|di|av|af|door|af|van)\s*:?\s+",
+    r"von unseren?|por|par|di|av|af|door|af|van)(?:\s*:\s*|\s+)",
     re.I,
 )
 ROLE = re.compile(rf"\b(?:{'|'.join(re.escape(w) for w in byline_words())})\b", re.I)

@@ -10,11 +10,13 @@ from __future__ import annotations
 import html
 import json
 import re
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
+from urllib.parse import unquote
 
 from lxml import etree
 from lxml.html import HtmlElement
@@ -53,6 +55,11 @@ _BREADCRUMB_CLASS = re.compile(r"breadcrumb")
 _BYLINE_CLASS = re.compile(r"\b(?:[\w-]*author[\w-]*|byline|autor[\w-]*|verfasser|creator)\b")
 _CREDIT_CLASS = re.compile(r"\b(?:source|quelle|credit|copyright|agency|agentur)\b")
 _BYLINE_START = re.compile(r"(?i)(?:von|by)\s+\S")
+# The address of a writer's own page: "/author/jane-roe", "/autoren/max-muster/".
+_AUTHOR_PAGE = re.compile(
+    r"(?i)/(?:authors?|autor(?:en|in)?|auteurs?|autore|autori|autores|writers?|contributors?|"
+    r"journalists?|staff|redakteur(?:e|in)?)/([^/?#]+)/?(?:[?#]|$)"
+)
 # A visible tag line without links: "Themen: Sturmflut, Husum", "Tags: ferries, transport".
 _TAG_LINE = re.compile(
     r"(?i)^(?:themen|thema|tags?|schlagw(?:ö|oe)rter|schlagworte|stichw(?:ö|oe)rter|topics?|"
@@ -304,10 +311,16 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
                 if len(meta.captions) < MAX_CAPTIONS:
                     _add_str(meta.captions, _text(element, limit=300))
             elif tag == "a":
-                if "tag" in (element.get("rel") or "").lower().split():
+                rel = (element.get("rel") or "").lower().split()
+                if "tag" in rel:
                     text = _text(element)
                     if text:
                         meta.topics.append(text)
+                    continue
+                if len(meta.bylines) < 6 and ("author" in rel or _links_own_page(element)):
+                    text = _text(element, limit=160)
+                    if text and text not in meta.bylines:
+                        meta.bylines.append(text)
                     continue
             elif tag == "time":
                 value = element.get("datetime")
@@ -392,6 +405,27 @@ _ANY_MARK = re.compile(
 )
 # The first letters ``_TAG_LINE_LABEL`` can start with.
 _LABEL_INITIALS = frozenset("tTsSkKmM\u017f\u212a")  # with the long s and the Kelvin sign
+
+
+def _links_own_page(link: HtmlElement) -> bool:
+    """A link to a writer's page, named as the page's address names them.
+
+    Blogs and company news credit the author only with a link to their page
+    (``<a href="/authors/jane-roe">Jane Roe</a>``); "All authors" or a team page's link
+    does not spell a name the way the address does.
+    """
+    # Searched in the address as given: pages hold hundreds of links, few of them to a writer.
+    match = _AUTHOR_PAGE.search(link.get("href") or "")
+    if match is None:
+        return False
+    text = link.text_content()
+    slug = _ascii_letters(unquote(match.group(1)))
+    return len(text) <= 80 and slug != "" and _ascii_letters(text) == slug
+
+
+def _ascii_letters(value: str) -> str:
+    folded = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z]", "", folded.lower())
 
 
 def _in_figure(element: HtmlElement) -> bool:

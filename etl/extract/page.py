@@ -36,7 +36,7 @@ from trafilatura.utils import is_dubious_html
 
 from etl.core.resources import rules_csv
 from etl.core.text import compact_key
-from etl.core.urls import public_suffix
+from etl.core.urls import domain_label, public_suffix
 from etl.extract import comparison
 from etl.extract.bylines import lead_bylines
 from etl.extract.encoding import decode_html
@@ -44,7 +44,7 @@ from etl.extract.gap_metadata import read_missing
 from etl.extract.guessed_dates import stated_date
 from etl.extract.links import LinkMarks, mark_links, uses_marks
 from etl.extract.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_metadata
-from etl.extract.recall import RECALL_MIN_GAIN, wants_recall_pass
+from etl.extract.recall import RECALL_MIN_GAIN, adds_passages_within, wants_recall_pass
 from etl.extract.repair import repair_faulty_html
 from etl.extract.streamed import place_streamed_segments
 from etl.ingest.inputs import Page
@@ -409,7 +409,8 @@ def extract_page(
         text = doc.get("text") or ""
         if text and wants_recall_pass(tree, text):
             retry = _trafilatura(tree, page.url, settings, marks is None, True)
-            if len(retry.get("text") or "") > RECALL_MIN_GAIN * len(text):
+            fuller = retry.get("text") or ""
+            if len(fuller) > RECALL_MIN_GAIN * len(text) or adds_passages_within(text, fuller):
                 doc = retry
                 if trace is not None:
                     trace.recall_pass = True
@@ -986,7 +987,9 @@ def choose_title(
     clean = {k: [t for t in v if t] for k, v in clean.items()}
     if trace is not None:
         trace.title_candidates = [(source, t) for source, ts in clean.items() for t in ts]
-    h1 = _best_h1(clean["h1"], [*clean["ld"], *clean["og"], *clean["twitter"], *clean["title"]])
+    h1 = _best_h1(
+        clean["h1"], [*clean["ld"], *clean["og"], *clean["twitter"], *clean["title"]], names
+    )
     ordered = [c for c in (*clean["og"][:1], *clean["ld"][:1], h1, *clean["twitter"]) if c]
     if not ordered:
         if trace is not None:
@@ -1060,13 +1063,17 @@ def _plain_typography(text: str) -> str:
     return " ".join(text.translate(_TYPOGRAPHY).split())
 
 
-def _best_h1(headings: list[str], stated: list[str]) -> str | None:
-    """The h1 that another source confirms, else the first: pages also use h1 for logos."""
+def _best_h1(headings: list[str], stated: list[str], names: set[str]) -> str | None:
+    """The h1 that another source confirms, else the first that does not name the site.
+
+    Pages also use h1 for their logo or the blog's name ("Jane's Blog" on jane.dev): an h1
+    nothing else states and that names the site is not the headline.
+    """
     keys = {compact_key(t) for t in stated}
     for heading in headings:
         if compact_key(heading) in keys:
             return heading
-    return headings[0] if headings else None
+    return next((h for h in headings if not _is_site_part(h, names)), None)
 
 
 def site_name_keys(site_names: list[str], url: str) -> set[str]:
@@ -1075,9 +1082,11 @@ def site_name_keys(site_names: list[str], url: str) -> set[str]:
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     if host:
         keys.add(compact_key(host))
-        label = host.split(".")[0]
-        if len(label) >= 2:
-            keys.add(compact_key(label))
+        # "blog.acme.com", "developers.slashdot.org": the first label names the part of the
+        # site, the one under the public suffix names the outlet.
+        for label in (host.split(".")[0], domain_label(url)):
+            if len(label) >= 2:
+                keys.add(compact_key(label))
     return keys
 
 

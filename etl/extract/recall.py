@@ -4,7 +4,9 @@ trafilatura weighs lists of sentences (key findings, steps, the points of an arg
 likely furniture and, in its default mode, often drops them from a body it otherwise keeps;
 its recall mode keeps them, but on every page it also keeps more furniture. So the recall
 pass runs only on a page whose prose list items are missing from the default pass's text,
-and its text is taken only when it is clearly longer.
+and its text is taken only when it is clearly longer, or when it holds the default text and
+adds paragraphs of prose between its lines (passages the default pass skipped; what it adds
+around the text is more often a teaser or a menu).
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ MISSING_ITEMS_FOR_RECALL = 3
 # The recall pass's text must be this much longer to be taken: a few more lines of
 # furniture are no reason to change, a list of sentences is.
 RECALL_MIN_GAIN = 1.2
+# The recall text is taken when it keeps this share of the default text's lines and adds
+# prose paragraphs within it worth this share of the default text's length.
+KEPT_LINES_SHARE = 0.95
+ADDED_PROSE_SHARE = 0.1
 # What a list item of sentences does not hold.
 _CONTAINERS = ("li", "div", "section", "article", "h1", "h2", "h3", "h4", "header", "figure")
 _FURNITURE = ("nav", "header", "footer", "aside")
@@ -55,3 +61,18 @@ def wants_recall_pass(tree: HtmlElement, text: str) -> bool:
     """The default pass left out several of the page's prose list items."""
     missing = prose_items_left_out(tree.find("body"), text, MISSING_ITEMS_FOR_RECALL)
     return missing >= MISSING_ITEMS_FOR_RECALL
+
+
+def adds_passages_within(default: str, recall: str) -> bool:
+    """``recall`` keeps the lines of ``default`` and adds paragraphs of prose among them."""
+    kept = {line.strip() for line in default.splitlines() if line.strip()}
+    lines = [line.strip() for line in recall.splitlines() if line.strip()]
+    held = [i for i, line in enumerate(lines) if line in kept]
+    if not held or sum(len(lines[i]) for i in held) < KEPT_LINES_SHARE * sum(map(len, kept)):
+        return False
+    added = (
+        len(line)
+        for line in lines[held[0] : held[-1] + 1]
+        if line not in kept and len(line) >= PROSE_ITEM_MIN_CHARS
+    )
+    return sum(added) >= ADDED_PROSE_SHARE * len(default)

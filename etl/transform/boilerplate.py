@@ -27,6 +27,7 @@ from polars.exceptions import ComputeError
 from etl.core.resources import rules_file
 from etl.core.text import WHITESPACE_RUN, loose_words_expr
 from etl.core.urls import registered_domain
+from etl.extract.bylines import BYLINE_PREFIX
 
 BOILERPLATE_RULES = "boilerplate.toml"
 ACTIONS = ("drop", "drop_block")
@@ -53,6 +54,10 @@ CAPTION_MAX_WORDS = 12
 # teaser list shown twice) are duplicates.
 REPEAT_LABEL_MAX_WORDS = 6
 REPEAT_LABEL_MAX_CHARS = 40  # scripts without spaces between words
+# An author's biography closes the article ("Jane Roe is a reporter at ..."): it is looked for
+# in the last lines only, so that a credited person named early in the story stays, and it runs
+# from the line that introduces the person to the end ("She has covered ...").
+BIO_TAIL_LINES = 4
 _MACRO = re.compile(r"\{([a-z_]+)\}")
 # One escape sequence: a backslash and the character after it.
 _ESCAPE = re.compile(r"\\(.)", re.S)
@@ -214,9 +219,9 @@ def strip_boilerplate(frame: pl.DataFrame) -> pl.DataFrame:
 def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
     """One row per non-empty line: ``_row``, ``_pos``, ``_plain`` and the ``_drop`` verdict.
 
-    The reasons stay as columns (``_rule``, ``_is_title``, ``_is_person``, ``_is_caption``,
-    ``_kicker``, ``_link_list``, ``_repeat``, ``_in_block``) so that a surprising verdict can be
-    explained.
+    The reasons stay as columns (``_rule``, ``_is_title``, ``_is_person``, ``_author_bio``,
+    ``_is_caption``, ``_kicker``, ``_link_list``, ``_repeat``, ``_in_block``) so that a
+    surprising verdict can be explained.
     """
     rows = frame.select(
         _row=pl.int_range(pl.len(), dtype=pl.UInt32),
@@ -254,6 +259,7 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
     lines = lines.join(_points_elsewhere(frame, lines), on=["_row", "_pos"], how="left")
     title_keys = _keys_by_row(frame, "title_variants", min_chars=12)
     people_keys = _keys_by_row(frame, "people", min_chars=4)
+    bio_at = _author_bios(lines, _credited_names(frame))
     caption_keys = _keys_by_row(frame, "captions_raw", min_chars=CAPTION_MIN_CHARS)
     head = lines.filter(pl.col("_pos") < HEAD_LINES).select("_row", "_pos", "_key")
     headline_at = (
@@ -297,6 +303,7 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
             on=["_row", "_key"],
             how="left",
         )
+        .join(bio_at, on=["_row", "_pos"], how="left")
         .sort("_row", "_pos")
     )
     length = pl.col("_chars")
@@ -309,6 +316,7 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         _rule=_rule_flags(pl.col("_plain"), length, "drop"),
         _is_title=pl.col("_is_title").fill_null(False),
         _is_person=pl.col("_is_person").fill_null(False),
+        _author_bio=pl.col("_author_bio").fill_null(False),
         # Some outlets reuse a sentence of the body as the alt text of its picture: a caption
         # here is a label (short, not a sentence), not a line the body also says.
         _is_caption=pl.col("_is_caption").fill_null(False)
@@ -360,6 +368,7 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
             "_rule",
             "_is_title",
             "_is_person",
+            "_author_bio",
             "_is_caption",
             "_kicker",
             "_link_list",
@@ -406,6 +415,52 @@ def _points_elsewhere(frame: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
         pl.col("_host").is_not_null() & pl.col("_site").is_not_null() & ~same_site.fill_null(True)
     )
     return links.group_by("_row", "_pos").agg(_elsewhere=elsewhere.all())
+
+
+# "Jane Roe is ...", "Jane Roe ist ...": a credited person introduced.
+_BIO_VERBS = (
+    "is|was|has|holds|writes|covers|joined|serves|lives|leads|works|specializes|specialises|"
+    "brings|enjoys|earned|graduated|ist|war|schreibt|arbeitet|lebt"
+)
+
+
+def _credited_names(frame: pl.DataFrame) -> pl.DataFrame:
+    """(row, loose key) of the credited people's names, without "By" or "Von" before them."""
+    if "people" not in frame.columns:
+        return _keys_by_row(frame, "people", min_chars=4)
+    prefix = f"(?i){BYLINE_PREFIX.pattern}"
+    names = frame.select(people=pl.col("people").list.eval(pl.element().str.replace(prefix, "")))
+    return _keys_by_row(names, "people", min_chars=4)
+
+
+def _author_bios(lines: pl.DataFrame, people_keys: pl.DataFrame) -> pl.DataFrame:
+    """(row, position, ``_author_bio``) of the lines of a credited person's closing biography.
+
+    A biography opens with a credited person's full name and a verb of introduction ("is",
+    "holds"): the byline has already said whose text it is, so this is the author introduced,
+    not a person of the story. A first name alone is not enough ("Acme is ..." for a credit
+    "Acme Team").
+    """
+    names = people_keys.filter(pl.col("_k").str.contains(" ")).select("_row", _name="_k").unique()
+    tail = lines.filter(
+        pl.col("_pos") >= pl.col("_pos").max().over("_row") - (BIO_TAIL_LINES - 1)
+    ).select("_row", "_pos", "_key")
+    starts = (
+        tail.join(names, on="_row")
+        .filter(
+            pl.col("_key").str.starts_with(pl.concat_str("_name", pl.lit(" ")))
+            & pl.col("_key")
+            .str.slice(pl.col("_name").str.len_chars() + 1)
+            .str.contains(rf"^(?:{_BIO_VERBS}) ")
+        )
+        .group_by("_row")
+        .agg(_start=pl.col("_pos").min())
+    )
+    return (
+        tail.join(starts, on="_row")
+        .filter(pl.col("_pos") >= pl.col("_start"))
+        .select("_row", "_pos", _author_bio=pl.lit(True))
+    )
 
 
 def _keys_by_row(frame: pl.DataFrame, column: str, min_chars: int) -> pl.DataFrame:
