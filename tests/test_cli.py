@@ -125,3 +125,21 @@ def test_an_internal_error_is_one_line_unless_debugging(
     monkeypatch.setenv("NEWS_ARCHIVE_DEBUG", "1")
     with pytest.raises(RuntimeError):
         cli.main(args)
+
+
+def test_a_run_leaves_its_imported_modules_out_of_garbage_collection(tmp_path: Path) -> None:
+    """Full collections no longer walk every object of polars, pyarrow and trafilatura."""
+    script = (
+        "import gc, sys; from etl.cli import main; "
+        "code = main(['run', '--input', sys.argv[1], '--data-dir', sys.argv[2], "
+        "'--no-warehouse']); "
+        "print(code, gc.get_freeze_count())"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(SAMPLES), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    code, frozen = result.stdout.split()[-2:]
+    assert code == "0" and int(frozen) > 10_000
