@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import gc
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -271,23 +270,14 @@ def parse_overrides(pairs: Sequence[str], config: Path | None = None) -> Extract
         raise UsageError(str(exc)) from exc
 
 
-def _imports_done() -> None:
-    """Leave the objects of the modules imported so far out of every later garbage collection.
-
-    They live as long as the process, yet each full collection walked them all again: 40 ms
-    for the one after a store, and a share of every collection while pages are extracted
-    (forked workers inherit the setting).
-    """
-    gc.freeze()
-
-
 def _run(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
+    from etl.core.staging import freeze_imported_objects
     from etl.pipeline import run_pipeline
     from etl.warehouse.build import build_warehouse
 
-    _imports_done()
+    freeze_imported_objects()
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     extraction = parse_overrides(args.set, args.config)
@@ -356,9 +346,10 @@ def _fetch_settings() -> FetchSettings:
 def _collect(args: argparse.Namespace) -> int:
     from etl.collect.runs import collect
     from etl.collect.sources import load_sources
+    from etl.core.staging import freeze_imported_objects
     from etl.warehouse.build import build_warehouse
 
-    _imports_done()
+    freeze_imported_objects()
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     sources = load_sources(args.sources)
@@ -370,9 +361,10 @@ def _collect(args: argparse.Namespace) -> int:
 
 def _reprocess(args: argparse.Namespace) -> int:
     from etl.collect.runs import reprocess
+    from etl.core.staging import freeze_imported_objects
     from etl.warehouse.build import build_warehouse
 
-    _imports_done()
+    freeze_imported_objects()
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     if args.since and args.until and args.since > args.until:

@@ -336,9 +336,11 @@ def _pipeline_child(corpus: str, data_dir: str, workers: int, sender: Connection
         if "fork" in multiprocessing.get_all_start_methods():
             multiprocessing.set_start_method("fork", force=True)
         started, importing = time.perf_counter(), time.process_time()
+        from etl.core.staging import freeze_imported_objects
         from etl.pipeline import run_pipeline
         from etl.warehouse.build import build_warehouse
 
+        freeze_imported_objects()  # as the CLI's run does
         import_cpu = time.process_time() - importing
         import_wall = time.perf_counter() - started
 
