@@ -29,10 +29,8 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
 
-import pyarrow.parquet as pq
-
 from etl.core.datadir import DataDir
-from etl.core.staging import StagedFiles
+from etl.core.staging import StagedFiles, read_parquet_file
 from etl.extract.page import ExtractionSettings
 from etl.ingest.inputs import Page
 
@@ -166,7 +164,7 @@ class ExtractionCache:
         known: dict[bytes, tuple[str, int]] = {}
         for kind, path in (("articles", entry.articles), ("rejects", entry.rejects)):
             try:
-                keys = pq.read_table(path, columns=["page_key"]).column("page_key").to_pylist()
+                keys = read_parquet_file(path, ["page_key"]).column("page_key").to_pylist()
             except (OSError, KeyError, ValueError):
                 continue
             for row, value in enumerate(keys):

@@ -30,6 +30,7 @@ from etl.core.staging import (
     StageClock,
     UnitResult,
     fetch_unit,
+    read_parquet_file,
     read_unit_summary,
     release_memory,
     staged_article_schema,
@@ -154,7 +155,7 @@ def _article_keys(units: Sequence[UnitResult]) -> tuple[pl.DataFrame, np.ndarray
     matrices: list[np.ndarray[Any, Any]] = []
     offset = 0
     for i, unit in enumerate(units):
-        table = pq.read_table(unit.articles_path, columns=[*STAGED_KEY_COLUMNS, "signature"])
+        table = read_parquet_file(unit.articles_path, [*STAGED_KEY_COLUMNS, "signature"])
         matrices.append(signature_matrix(table.column("signature")))
         frame = pl.from_arrow(table.drop_columns(["signature"]))
         assert isinstance(frame, pl.DataFrame)

@@ -42,6 +42,7 @@ from etl.core.schema import (
     STORY_MERGE_SCHEMA,
 )
 from etl.core.settings import Settings
+from etl.core.staging import read_parquet_file
 from etl.load.dedup import (
     NUM_PERM,
     STORY_THRESHOLD,
@@ -211,7 +212,7 @@ def _read_day(data: DataDir, day: date, cache: Path | None) -> pa.Table:
         # Most days of a window hold nothing yet (a WARC of pages from many years reaches
         # hundreds): the polars work below cost 0.5 ms for each of them.
         return _EMPTY_DAY
-    cached = pq.read_table(cache_file) if cache_file.exists() else _EMPTY_DAY
+    cached = read_parquet_file(cache_file) if cache_file.exists() else _EMPTY_DAY
     pairs = pl.from_arrow(cached.select(["file", "stamp"]))
     assert isinstance(pairs, pl.DataFrame)
     wanted = [f"{name} {stamp}" for name, stamp in stamps.items()]
@@ -353,7 +354,7 @@ def _rewrite_story_ids(data: DataDir, merges: dict[str, str]) -> list[Path]:
     rewritten = []
     for name in hits["_file"].to_list():
         path = Path(name)
-        table = pq.read_table(path)
+        table = read_parquet_file(path)
         index = table.schema.get_field_index("story_id")
         field = table.schema.field(index)
         relabelled = pl.Series(table.column("story_id")).replace(merges).to_arrow()
