@@ -534,3 +534,9 @@ def test_a_page_with_too_little_prose_for_an_article_is_still_rejected(
     html = f"<html><body><div><p>{sentences}</p></div></body></html>"
     with pytest.raises(ExtractionRejected):
         extract_page(page(html))
+
+
+def test_a_statement_of_hundreds_of_characters_is_no_headline() -> None:
+    description = "Die Stadt plant neue Radwege, und die Verwaltung erklärt warum. " * 6
+    html = article_page(meta={"og:title": description}, json_ld={"headline": description})
+    assert extract_page(page(html))["title"] == "Stadt plant neue Radwege"

@@ -962,6 +962,11 @@ def text_size(text: str) -> int:
     return max(len(text.split()), len(_CJK.findall(text)) // 2)
 
 
+# Headlines run to about 150 characters (the longest labelled one of 838 pages: 156); a
+# statement of several hundred is a description in the wrong tag or a broken attribute.
+MAX_TITLE_CHARS = 300
+
+
 def choose_title(
     meta: PageMetadata, fallback: str | None, url: str, trace: ExtractionTrace | None = None
 ) -> str | None:
@@ -984,7 +989,9 @@ def choose_title(
             ("title", [meta.title_tag] if meta.title_tag else []),
         )
     }
-    clean = {k: [t for t in v if t] for k, v in clean.items()}
+    clean = {k: [t for t in v if t and len(t) <= MAX_TITLE_CHARS] for k, v in clean.items()}
+    if fallback and len(fallback) > MAX_TITLE_CHARS:
+        fallback = None
     if trace is not None:
         trace.title_candidates = [(source, t) for source, ts in clean.items() for t in ts]
     h1 = _best_h1(
