@@ -24,6 +24,8 @@ PROSE = [
     "Related to this, the minister said the budget would be presented next week.",
     "Websites use cookies to track users, the data protection authority warned.",
     "Copyright law in the EU changed in 2019 after a long debate in parliament.",
+    "Captchas ask users to enter the code shown in an image, which bots find hard to read.",
+    "Verwandte Themen wie Mieten und Baukosten beschäftigen den Stadtrat seit Jahren.",
     "Der Unfall geschah vor 2 Tagen auf der Landstraße bei Kassel.",
     "Reporters asked the mayor whether the plan would be delayed again.",
     "»Wir sind bereit!«, schrieb Orban auf der Plattform X am späten Abend.",
@@ -68,6 +70,12 @@ FURNITURE = [
     "Table of Contents",
     "Inhaltsverzeichnis anzeigen",
     "記事をマイページに保存できます。ご利用には会員登録が必要です。",
+    "Your subscription failed. Please check your e-mail address.",
+    "Thank you for subscribing!",
+    "Bitte geben Sie hier den oben gezeigten Sicherheitscode ein.",
+    "Vielen Dank für Ihre Anmeldung.",
+    "Verwandte Themen auf unserem Blog:",
+    "Related posts from our archive:",
 ]
 
 
