@@ -409,6 +409,24 @@ def test_a_body_split_into_chunks_of_one_class_is_read_whole_and_in_order() -> N
     assert positions == sorted(positions)
 
 
+def test_chunks_of_one_class_holding_headlines_are_stories_and_stay_apart() -> None:
+    from etl.extract.page import join_split_bodies, parse_html
+
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    # Each story's h1 sits deep inside its chunk; the body chunks of the second group have none.
+    story = f'<div class="story"><header><div><h1>{{}}</h1></div></header>{paragraphs}</div>'
+    body = f'<div class="chunk">{paragraphs}</div>'
+    tree = parse_html(
+        f"<html><body>{story.format('One')}{story.format('Two')}{body}<hr>{body}</body></html>"
+    )
+    assert tree is not None
+    join_split_bodies(tree)
+    stories = tree.findall(".//div[@class='story']")
+    chunks = tree.findall(".//div[@class='chunk']")
+    assert [len(s.findall("p")) for s in stories] == [len(BODY), len(BODY)]
+    assert [len(c.findall("p")) for c in chunks] == [2 * len(BODY), 0]
+
+
 def test_a_footer_widget_with_the_class_of_the_body_chunks_stays_out_of_the_text() -> None:
     first, second = markup(BODY), markup(SECOND_STORY)
     widget = (

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import py3langid
 import pytest
 
@@ -56,3 +57,39 @@ def test_an_unwritable_cache_falls_back_to_the_packed_model(
         assert language.language_identifier().classify(TEXTS[0])[0] == "en"
     finally:
         language.language_identifier.cache_clear()
+
+
+def test_the_model_forgets_after_model_memory_bytes(cache_dir: Path) -> None:
+    """The windowed walk's premise: from every state, each string of ``MODEL_MEMORY`` bytes
+    ends in one state. Followed as sets of states, every string at once; a string is
+    dropped once its set is one state (it stays one state whatever follows)."""
+    identifier = language.language_identifier()
+    rows = np.asarray(identifier.tk_row, dtype=np.int64)
+    moves = np.asarray(identifier.tk_nextmove).reshape(-1, 256)[rows]  # state x byte -> state
+    sets = [np.arange(len(rows))]
+    for _ in range(language.MODEL_MEMORY):
+        following: dict[bytes, np.ndarray] = {}
+        for states in sets:
+            reached = np.sort(moves[states], axis=0)  # a column per byte
+            for byte in np.flatnonzero(reached[0] != reached[-1]):
+                distinct = np.unique(reached[:, byte])
+                following.setdefault(distinct.tobytes(), distinct)
+        sets = list(following.values())
+    assert sets == []
+
+
+def test_the_windowed_walk_ranks_as_py3langid(cache_dir: Path) -> None:
+    windowed = language.language_identifier()
+    plain = py3langid.langid.LanguageIdentifier(
+        windowed.nb_ptc,
+        windowed.nb_pc,
+        windowed.nb_classes,
+        windowed.tk_nextmove,
+        windowed.tk_output,
+        norm_probs=True,
+        tk_row=windowed.tk_row,
+    )
+    texts = [*TEXTS, "", "a", "ab", "12345", "   ", "ÄÖÜ", "日本", " ".join(TEXTS) * 3]
+    for text in texts:
+        assert windowed.rank(text) == plain.rank(text)
+        assert windowed.classify(text) == plain.classify(text)

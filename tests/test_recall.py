@@ -73,3 +73,17 @@ def test_the_recall_text_is_taken_for_passages_it_adds_within_the_text_not_aroun
     assert not adds_passages_within(default, menu)
     # A recall text that leaves out the default text's lines is another container.
     assert not adds_passages_within(default, "\n".join([lines[0], skipped, lines[4]]))
+
+
+def test_an_item_counts_by_its_words_whatever_the_spaces_and_markup_around_them() -> None:
+    # 80 characters once the words are joined by single spaces: the shortest prose item.
+    words = "word " * 15 + "words"
+    assert len(words) == 80
+    spread = words.replace(" ", "\u00a0 \n\t", 3).replace("word", "<b>word</b>", 2)
+    padded = "\u00a0\u2003" * 60 + "short words"  # long only by spaces XPath keeps
+    tree = parse_html(
+        f"<html><body><ul><li>{spread}</li><li>{words[:-1]}</li><li>{padded}</li></ul>"
+        "</body></html>"
+    )
+    assert tree is not None
+    assert prose_items_left_out(tree.find("body"), "", 10) == 1

@@ -14,6 +14,9 @@ import unicodedata
 import polars as pl
 
 _NOT_WORD = re.compile(r"[\W_]+")
+# One character, not a run: what is left once the spaces are out holds few runs, and a
+# single-character class is tried faster at each position.
+_NOT_WORD_CHAR = re.compile(r"[\W_]")
 # For polars' ``str.replace_all(PATTERN, " ")``: the same result as ``\s+`` and ``[\W_]+``,
 # but a lone space (most runs are one) is no match. Replacing every space by itself was most
 # of the cost of these replacements, run on every line of every article.
@@ -32,7 +35,11 @@ def compact_key(text: str) -> str:
     Used where names are written together or apart ("Spiegel Online", "SpiegelOnline"): bylines
     against outlet names, headings against the title.
     """
-    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text).casefold())
+    # Whitespace goes first by ``str.split`` (C, no class lookup per character): no
+    # whitespace character is a word character, so the key is the same, and the regex,
+    # 30 ns a character, then has a fifth fewer characters and most of its matches gone
+    # (0.29 ms against 0.38 on a 9,400-character article; ``visible_lead`` keys whole pages).
+    return _NOT_WORD_CHAR.sub("", "".join(unicodedata.normalize("NFKC", text).casefold().split()))
 
 
 def loose_words_expr(column: pl.Expr, *, compatibility_forms: bool = True) -> pl.Expr:

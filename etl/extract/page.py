@@ -640,8 +640,12 @@ def join_split_bodies(tree: HtmlElement) -> None:
         cls = element.get("class")
         if cls:
             groups.setdefault((element.tag, cls), []).append(element)
+    # The elements holding a headline, by walking up from the page's few h1s once: searching
+    # every member's subtree for one was a third of this pass. No h1 moves below (a group
+    # holding one is left as it is), so the set stays true as chunks are joined.
+    holds_h1 = {ancestor for h1 in tree.iter("h1") for ancestor in h1.iterancestors()}
     for members in groups.values():
-        if len(members) < 2 or any(m.find(".//h1") is not None for m in members):
+        if len(members) < 2 or any(m in holds_h1 for m in members):
             continue
         chunks = [m for m in members if _is_body_chunk(m, shown=shown)]
         if len(chunks) < 2:
