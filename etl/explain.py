@@ -45,6 +45,7 @@ _REASONS = {
     "_link_list": "link list or teaser (mostly link text)",
     "_repeat": "repeats an earlier line",
     "_in_block": "in a block a drop_block rule starts",
+    "_dangling_lead": "announces what follows, and nothing follows",
 }
 
 

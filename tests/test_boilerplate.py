@@ -326,3 +326,12 @@ def test_a_reference_list_under_its_heading_goes() -> None:
             "- U.S. Department of Agriculture. The Healthy Eating Index.",
         ]
         assert run(lines) == [last]
+
+
+def test_lines_announcing_what_follows_go_at_the_end_where_nothing_follows() -> None:
+    body = ["Der erste Absatz des Artikels ist hier.", "Der zweite Absatz folgt hier."]
+    assert run([*body, "Das könnte dich auch interessieren:", "Editors’ Recommendations:"]) == body
+    announced = [body[0], "Die Zutaten:", "- 200 g Mehl", "- 100 g Zucker"]
+    assert run(announced) == announced
+    quoted = "Der Bürgermeister sagte am Abend zu den Anwohnern:"
+    assert run([*body, quoted]) == [*body, quoted]

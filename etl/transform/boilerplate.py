@@ -52,6 +52,9 @@ CAPTION_MAX_WORDS = 12
 # round-up: the article's own structure, not a block the page printed twice. A repeated
 # sentence, a longer line, a line of no words (table rules) and a run of repeated lines (a
 # teaser list shown twice) are duplicates.
+# A line announcing a list or links is a label of a few words ("Related posts:", "Das Thema
+# könnte dich auch interessieren:"); a sentence ending in a colon is the article's own.
+DANGLING_LEAD_MAX_WORDS = 6
 REPEAT_LABEL_MAX_WORDS = 6
 REPEAT_LABEL_MAX_CHARS = 40  # scripts without spaces between words
 # An author's biography closes the article ("Jane Roe is a reporter at ..."): it is looked for
@@ -363,7 +366,7 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
             & (pl.col("_pos") >= pl.col("_pos").filter(item_head).min().over("_row", "_block"))
         ).fill_null(False)
     )
-    return lines.with_columns(
+    lines = lines.with_columns(
         _drop=pl.any_horizontal(
             "_rule",
             "_is_title",
@@ -375,6 +378,19 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
             "_repeat",
             "_in_block",
         )
+    )
+    # The text's last kept lines, when they only announce what follows ("Das könnte dich auch
+    # interessieren:", "Editors' Recommendations:"): what they announced was furniture and is
+    # gone, or was never extracted.
+    lead_in = (
+        ~pl.col("_drop")
+        & pl.col("_plain").str.ends_with(":")
+        & (pl.col("_words") <= DANGLING_LEAD_MAX_WORDS)
+    )
+    kept_after = (~pl.col("_drop")).cast(pl.Int32).reverse().cum_sum().reverse().over("_row")
+    leads_after = lead_in.cast(pl.Int32).reverse().cum_sum().reverse().over("_row")
+    return lines.with_columns(_dangling_lead=lead_in & (kept_after == leads_after)).with_columns(
+        _drop=pl.col("_drop") | pl.col("_dangling_lead")
     )
 
 
