@@ -449,21 +449,3 @@ def test_the_warehouse_file_is_written_in_small_row_groups(tmp_path: Path) -> No
         con.execute("CHECKPOINT")
         groups = con.execute("SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('t')")
         assert groups.fetchone() == (math.ceil(20000 / warehouse.ROW_GROUP_SIZE),)
-
-
-def test_a_small_update_runs_on_one_thread_and_a_large_one_on_every_core(
-    data_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    threads: list[int | None] = []  # of the connections a build writes through
-    connect = duckdb.connect
-
-    def recorded(*args: Any, config: dict[str, Any] | None = None, **kwargs: Any) -> Any:
-        if not args:
-            threads.append((config or {}).get("threads"))
-        return connect(*args, config=config or {}, **kwargs)
-
-    monkeypatch.setattr(warehouse.duckdb, "connect", recorded)
-    build_warehouse(data_dir, rebuild=True)
-    monkeypatch.setattr(warehouse, "SMALL_LOAD_BYTES", 0)
-    build_warehouse(data_dir, rebuild=True)
-    assert threads == [1, None]

@@ -59,10 +59,6 @@ WAREHOUSE_TABLES = ("articles", "rejects", "fetch_log", "discovered", "story_mer
 WRITER_LOCK_TIMEOUT = WRITER_WAIT_SECONDS
 # Rows a row group of the warehouse file (DuckDB default: 122,880); see _connect_for_writing.
 ROW_GROUP_SIZE = 8192
-# An update that loads less than this (an hour of a source, the samples, a few hundred
-# pages) runs on one thread: its forty-odd statements are each too small to share out, and
-# a thread a core cost the samples' build 40% more CPU and about 0.1 s more wall time.
-SMALL_LOAD_BYTES = 16 * 1024 * 1024
 
 
 def sql_files() -> list[Traversable]:
@@ -143,8 +139,7 @@ def update_warehouse(data_dir: str | Path, rebuild: bool = False) -> LoadSummary
                 shutil.copyfile(target, temporary)
                 if Path(f"{target}.wal").exists():
                     shutil.copyfile(f"{target}.wal", f"{temporary}.wal")
-            small = sum(f.size for f in new) < SMALL_LOAD_BYTES
-            with _connect_for_writing(temporary, data, threads=1 if small else None) as con:
+            with _connect_for_writing(temporary, data) as con:
                 changed = _load(con, lake, new, gone)
                 con.execute(
                     "INSERT INTO warehouse_loads VALUES (?, ?, ?, ?, ?, ?)",
@@ -170,18 +165,15 @@ def update_warehouse(data_dir: str | Path, rebuild: bool = False) -> LoadSummary
     )
 
 
-def _connect_for_writing(
-    path: Path, data: DataDir | None = None, threads: int | None = None
-) -> duckdb.DuckDBPyConnection:
-    """The warehouse file opened for a build, with its small row groups (and ``threads``,
-    when given, in place of one a core).
+def _connect_for_writing(path: Path, data: DataDir | None = None) -> duckdb.DuckDBPyConnection:
+    """The warehouse file opened for a build, with its small row groups.
 
     DuckDB skips a row group only when its min/max rule it out; a search fetches a few
     scattered documents by id, and with the default 122,880 rows a group almost every group
     holds one of them. With 8,192 rows a group, ``search_articles`` reads a small fraction
     of ``search_docs``; the aggregate queries are not slower.
     """
-    con = duckdb.connect(config={"threads": threads} if threads else {})
+    con = duckdb.connect()
     if data is not None and data.remote is not None:
         connect_object_store(con, ObjectStoreSettings.from_env())
     con.execute(f"ATTACH '{_sql_string(path)}' AS warehouse (ROW_GROUP_SIZE {ROW_GROUP_SIZE})")
