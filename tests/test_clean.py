@@ -208,6 +208,13 @@ def test_canonical_link_is_used_only_on_the_same_site() -> None:
     assert canonical_url(url, "https://www.other.com/a.html") == "https://www.example.de/a.html"
 
 
+def test_widget_labels_are_no_authors_and_a_posted_by_label_goes() -> None:
+    assert clean_authors(["Posted By: Kiersten Hickman"]) == ["Kiersten Hickman"]
+    assert clean_authors(["Back Pain: Quick Facts"]) == []
+    assert clean_authors(["Blog Navigation WordPress Plugins: Related", "Most Popular Posts"]) == []
+    assert clean_authors(["Most Popular Posts", "Anna Beispiel"]) == ["Anna Beispiel"]
+
+
 def test_form_labels_and_profile_links_are_no_authors_and_a_glued_by_goes() -> None:
     # A comment form's "Name *" and an author box's "Full Bio" link sit in elements marked
     # as the author's; a byline set in two elements reads "BySummer Swann" (issue 18).

@@ -50,12 +50,14 @@ AGENCY_NAME = re.compile(rf"(?<![\w-])({AGENCY_ALT})(?![\w-])", re.I)
 
 BYLINE_PREFIX = re.compile(
     r"^\s*[-–•]?\s*(?:von|by|text|texte|autor|autorin|author|authors|written by|reporting by|"
-    r"von unseren?|por|par|di|av|af|door|af|van)(?:\s*:\s*|\s+)",
+    r"posted by|geschrieben von|verfasst von|von unseren?|por|par|di|av|af|door|af|van)"
+    r"(?:\s*:\s*|\s+)",
     re.I,
 )
 ROLE = re.compile(rf"\b(?:{'|'.join(re.escape(w) for w in byline_words())})\b", re.I)
-# A star marks a form's required field ("Name *"), never a person's name.
-NOT_A_NAME = re.compile(r"\d|@|https?:|\.(?:de|com|org|net|uk|at|ch)\b|[|<>{}\[\]=#*]")
+# A star marks a form's required field ("Name *"), never a person's name; nor does a colon
+# stand inside one ("Back Pain: Quick Facts", "Blog Navigation: Related" are widget labels).
+NOT_A_NAME = re.compile(r"\d|@|https?:|\.(?:de|com|org|net|uk|at|ch)\b|[|<>{}\[\]=#*:]")
 # "BySummer Swann": the prefix glued to the name where the page sets them in two elements.
 _GLUED_PREFIX = re.compile(r"^(?:By|Von)(?=[A-ZÄÖÜ][a-zäöüß])")
 # Photo credits, two rules for two places. They differ on purpose and are kept as measured:
