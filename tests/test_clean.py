@@ -213,6 +213,8 @@ def test_widget_labels_are_no_authors_and_a_posted_by_label_goes() -> None:
     assert clean_authors(["Back Pain: Quick Facts"]) == []
     assert clean_authors(["Blog Navigation WordPress Plugins: Related", "Most Popular Posts"]) == []
     assert clean_authors(["Most Popular Posts", "Anna Beispiel"]) == ["Anna Beispiel"]
+    assert clean_authors([], ["Martina BergAutor"]) == ["Martina Berg"]
+    assert clean_authors(["Anna Autor"]) == []  # a role, not glued: no name left to read
 
 
 def test_form_labels_and_profile_links_are_no_authors_and_a_glued_by_goes() -> None:

@@ -58,8 +58,10 @@ ROLE = re.compile(rf"\b(?:{'|'.join(re.escape(w) for w in byline_words())})\b", 
 # A star marks a form's required field ("Name *"), never a person's name; nor does a colon
 # stand inside one ("Back Pain: Quick Facts", "Blog Navigation: Related" are widget labels).
 NOT_A_NAME = re.compile(r"\d|@|https?:|\.(?:de|com|org|net|uk|at|ch)\b|[|<>{}\[\]=#*:]")
-# "BySummer Swann": the prefix glued to the name where the page sets them in two elements.
+# "BySummer Swann": the prefix glued to the name where the page sets them in two elements;
+# "Martina BergAutor": a role label glued after it the same way.
 _GLUED_PREFIX = re.compile(r"^(?:By|Von)(?=[A-ZÄÖÜ][a-zäöüß])")
+_GLUED_ROLE = re.compile(r"(?<=[a-zäöüß])(?:Autor|Autorin|Author|Redakteur|Redakteurin|Editor)$")
 # Photo credits, two rules for two places. They differ on purpose and are kept as measured:
 # PHOTO_CREDIT finds a credit anywhere in a line of body text ("... Foto: Kay Nietfeld/dpa",
 #   "© Reuters"), so the picture agency is not taken for the text's (``detect_agencies``).
@@ -118,7 +120,8 @@ def _is_names_only(line: str) -> bool:
 
 def person_name(part: str, outlet_keys: set[str]) -> str | None:
     """``part`` as a person's name, or None: a role, an agency, an outlet, a phrase."""
-    name = _CJK_ROLE.sub(" ", BYLINE_PREFIX.sub("", _GLUED_PREFIX.sub("", part.strip())))
+    name = _GLUED_ROLE.sub("", _GLUED_PREFIX.sub("", part.strip()))
+    name = _CJK_ROLE.sub(" ", BYLINE_PREFIX.sub("", name))
     name = name.strip(" .-–|:()")
     name = " ".join(name.split())
     half = len(name) // 2
