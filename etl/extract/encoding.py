@@ -48,23 +48,27 @@ def decode_html(body: bytes, content_type: str | None) -> str:
     declared = declared_charsets(body, content_type)
     # Charsets whose bytes may pass for UTF-8 but read otherwise: UTF-16 and UTF-32 without a
     # mark (their ASCII is UTF-8 with NULs), and the 7-bit ones (ISO-2022, UTF-7, HZ).
-    for name in [n for n in declared if n.startswith(_NOT_TOLD_BY_BYTES)]:
-        try:
-            return body.decode(name)
-        except UnicodeDecodeError:
-            continue
-    text = mostly_utf8(body)
+    text = (
+        first_that_decodes(body, [n for n in declared if n.startswith(_NOT_TOLD_BY_BYTES)])
+        or mostly_utf8(body)
+        or first_that_decodes(body, declared)
+    )
     if text is not None:
         return text
-    for name in declared:
-        try:
-            return body.decode(name)
-        except UnicodeDecodeError:
-            continue
     best = charset_normalizer.from_bytes(body[:_DETECTION_BYTES]).best()
     if best is not None and best.encoding:
         return body.decode(best.encoding, errors="replace")
     return body.decode("utf-8", errors="replace")
+
+
+def first_that_decodes(body: bytes, charsets: list[str]) -> str | None:
+    """The body in the first of ``charsets`` that decodes it strictly, or None."""
+    for name in charsets:
+        try:
+            return body.decode(name)
+        except UnicodeDecodeError:
+            continue
+    return None
 
 
 def declared_charsets(body: bytes, content_type: str | None) -> list[str]:
