@@ -296,6 +296,38 @@ def test_a_story_credited_to_no_person_keeps_the_organisation_it_names() -> None
     assert credited_authors([]) == ([], None)
 
 
+def test_a_person_whose_own_site_is_named_for_them_is_credited() -> None:
+    # A blog on the author's surname (jane.roe-writes.net's label "roe") or named
+    # "<name> Blog" credits that person ...
+    assert credited_authors([], ["Jane Roe"], ["Whatever", "roe"]) == (["Jane Roe"], "person")
+    assert credited_authors([], ["Jane Roe"], ["Jane Roe Blog"]) == (["Jane Roe"], "person")
+    # ... while an account named for the outlet, or the outlet's own name, is no person.
+    assert credited_authors([], ["Ilanga D"], ["ilanga"]) == ([], None)
+    assert clean_authors([], ["Daily Courier"], ["Daily Courier"]) == []
+    assert clean_authors([], ["Courier Online"], ["courier"]) == []
+
+
+def test_a_byline_that_holds_its_date_still_names_the_person() -> None:
+    assert clean_authors([], ["Jane Roe 4 August 2010"]) == ["Jane Roe"]
+    assert clean_authors([], ["By Jane Roe on December 18, 2025, 9:46 pm"]) == ["Jane Roe"]
+    assert clean_authors([], ["Anna Müller, 16. Oktober 2025"]) == ["Anna Müller"]
+    # A name glued to a label, or set before one, or a second credit, is not read as a name.
+    assert clean_authors([], ["Jane RoePublished December 3, 2024"]) == []
+    assert clean_authors([], ["Max Muster Updated April 10, 2025"]) == []
+    assert clean_authors([], ["By Jane Roe Updated by Max Muster Updated April 10, 2025"]) == []
+
+
+def test_a_byline_crediting_a_desk_or_team_is_the_organisation_credit() -> None:
+    assert credited_authors([], ["Harbour Staff"]) == (["Harbour Staff"], "organisation")
+    assert credited_authors([], ["By the Acme Team"]) == (["the Acme Team"], "organisation")
+    assert credited_authors([], ["Redaktion Kurier"]) == (["Redaktion Kurier"], "organisation")
+    # Only the first byline, and only a short one: later bylines are teasers' and comments'.
+    assert credited_authors([], ["Share this", "Harbour Staff"]) == ([], None)
+    assert credited_authors([], ["Thanks to our staff for all the help on 3 May"]) == ([], None)
+    # A person named anywhere comes first.
+    assert credited_authors([], ["Harbour Staff", "Jane Roe"]) == (["Jane Roe"], "person")
+
+
 PROSE = "Der Stadtrat hat am Dienstag beschlossen, das Radwegenetz bis zum Jahr 2030 um " * 2
 
 

@@ -109,6 +109,22 @@ def lead_bylines(text: str, titles: Sequence[str] = ()) -> list[str]:
     return found
 
 
+def _names_outlet(words: list[str], outlet_key: str) -> bool:
+    """The name is the outlet's: "Ilanga D", an account named for ilanga.co.za, initials added.
+
+    Not where a person's own site is named for them: John Scalzi on scalzi.com (the outlet
+    is the surname), Ibrahim Diallo on "Ibrahim Diallo Blog".
+    """
+    key = compact_key(" ".join(words))
+    core = compact_key(" ".join(w for w in words if len(w.strip(".")) > 1))
+    if not (outlet_key in key or key in outlet_key or (len(core) >= 4 and core in outlet_key)):
+        return False
+    own_site = len(words) >= 2 and (
+        outlet_key == compact_key(words[-1]) or outlet_key in (f"{key}blog", f"{key}sblog")
+    )
+    return not own_site
+
+
 def _is_names_only(line: str) -> bool:
     """Every part of ``line`` is a name of two to four words."""
     if re.search(r"[.!?:;…]$|[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]", line):
@@ -134,10 +150,7 @@ def person_name(part: str, outlet_keys: set[str]) -> str | None:
         return None
     if ROLE.search(name) or AGENCY_NAME.fullmatch(name):
         return None
-    key = compact_key(name)
-    # "Ilanga D": an account named for the outlet, initials added, is the outlet.
-    core = compact_key(" ".join(w for w in words if len(w.strip(".")) > 1))
-    if any(o in key or key in o or (len(core) >= 4 and core in o) for o in outlet_keys):
+    if any(_names_outlet(words, outlet) for outlet in outlet_keys):
         return None
     # A name is capitalised in scripts that have case: "foo bar" is a phrase, not a person.
     if any(w[:1].islower() and w not in _NAME_PARTICLES for w in words):

@@ -592,6 +592,8 @@ def _month_table() -> dict[str, tuple[int, set[str]]]:
 
 
 _MONTHS = _month_table()
+# Any language's month name or abbreviation, longest first ("März" before "Mär").
+MONTH_NAME = "|".join(sorted(map(re.escape, _MONTHS), key=len, reverse=True))
 
 
 def _add_date(target: list[datetime], value: Any) -> None:

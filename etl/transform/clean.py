@@ -31,6 +31,7 @@ from etl.extract.bylines import (
     ROLE,
     person_name,
 )
+from etl.extract.metadata import MONTH_NAME
 from etl.transform.boilerplate import strip_boilerplate
 from etl.transform.dates import after_fetch, before_earliest
 from etl.transform.language import language_identifier
@@ -58,6 +59,20 @@ _AGENCY_MARKERS = [
 
 # "Capital Von Jemima Kelly": a brand or section, then the byline proper.
 _INNER_BYLINE = re.compile(r"^(?:\S+\s+){1,3}(?:von|by)\s+(?=\S)", re.I)
+# "Andrew Gerrand 4 August 2010", "Jane Roe on December 18, 2025, 9:46 pm": a name whose
+# element also holds the date. Only a plain name of two to four words before a date alone:
+# a name glued to a label ("Jane RoePublished"), one before a label ("Jane Roe Updated") or
+# a second credit ("Updated by ...") stays unread, as before.
+_NAME_THEN_DATE = re.compile(
+    rf"(?-i:(?P<name>(?:[A-ZÀ-Þ][\w'’.-]*\s+){{1,3}}[A-ZÀ-Þ][\w'’.-]*))\s*[,|•·–-]?\s+"
+    rf"(?:(?:on|am|le)\s+)?"
+    rf"(?:\d{{1,2}}\.?\s+(?:{MONTH_NAME})\.?,?\s+\d{{4}}|(?:{MONTH_NAME})\.?\s+\d{{1,2}},?\s+\d{{4}}"
+    rf"|\d{{1,2}}\.\d{{1,2}}\.\d{{2,4}}|\d{{4}}-\d{{2}}-\d{{2}})"
+    rf"(?:,?\s*\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?)?\s*",
+    re.I,
+)
+_NOT_A_BARE_NAME = re.compile(r"[a-zäöüß]{2}[A-ZÄÖÜ]|\b(?i:updated|published|posted|last)$")
+_DESK = re.compile(r"\b(?:staff|team|editors|desk|newsdesk|newsroom|redaktion)\b", re.I)
 _WEB_ADDRESS = re.compile(r"\(.*?\)|\S+\.(?:com|de|org|net)\S*")
 _NOT_A_CREDIT = re.compile(r"[@©<>{}\[\]=#]|https?:|\d{1,2}:\d{2}|\b(?:19|20)\d{2}\b")
 _DOMAIN_CREDIT = re.compile(r"[\w-]+(?:\.[a-z]{2,6})+", re.I)
@@ -334,7 +349,14 @@ def credited_authors(
     ]
     credits = [c for c in stated if compact_key(c) not in outlet_keys or AGENCY_NAME.fullmatch(c)]
     own_name = [c for c in stated if compact_key(c) in outlet_keys]
-    fallbacks = [*credits[:1], *([agency] if agency else []), *own_name[:1], *(agencies or [])[:1]]
+    desk = [c for c in (_desk_credit(line) for line in (bylines or [])[:1]) if c]
+    fallbacks = [
+        *credits[:1],
+        *([agency] if agency else []),
+        *desk,
+        *own_name[:1],
+        *(agencies or [])[:1],
+    ]
     return (fallbacks[:1], "organisation") if fallbacks else ([], None)
 
 
@@ -379,6 +401,14 @@ def _organisation_credit(item: str, outlet_keys: set[str]) -> str | None:
     return credit if _CJK_CREDIT.fullmatch(credit) else None
 
 
+def _desk_credit(byline: str) -> str | None:
+    """A byline that credits a desk or team ("Podium Staff", "EDB Team", "The Currency editors")."""
+    credit = BYLINE_PREFIX.sub("", " ".join(byline.split())).strip(" .,-|")
+    if len(credit.split()) > 4 or _NOT_A_CREDIT.search(credit) or not _DESK.search(credit):
+        return None
+    return credit
+
+
 def _label(url: str | None) -> str:
     """The outlet's domain label ("ilanga" for www.ilanga.co.za): bylines often credit it."""
     if not url:
@@ -402,13 +432,21 @@ def _bracket_as_part(match: re.Match[str]) -> str:
     return f", {inside}"
 
 
+def _without_trailing_date(item: str) -> str:
+    dated = _NAME_THEN_DATE.fullmatch(item)
+    if dated is None or _NOT_A_BARE_NAME.search(dated["name"]):
+        return item
+    return dated["name"]
+
+
 def _people_in(items: list[str], outlet_keys: set[str]) -> list[str]:
     people: list[str] = []
     seen: set[str] = set()
     for item in items:
         if PHOTO_CREDIT_START.match(item):
             continue
-        item = _INNER_BYLINE.sub("", BYLINE_PREFIX.sub("", " ".join(item.split())))
+        item = _without_trailing_date(BYLINE_PREFIX.sub("", " ".join(item.split())))
+        item = _INNER_BYLINE.sub("", item)
         item = _BRACKET_AFTER_NAME.sub(_bracket_as_part, item)
         for part in _CREDIT_PARTS.split(item):
             name = person_name(part, outlet_keys)
