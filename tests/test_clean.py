@@ -307,6 +307,19 @@ def test_a_person_whose_own_site_is_named_for_them_is_credited() -> None:
     assert clean_authors([], ["Courier Online"], ["courier"]) == []
 
 
+def test_a_first_name_alone_in_the_metadata_is_the_writer() -> None:
+    assert credited_authors(["Susan", "Susan"]) == (["Susan"], "person")
+    # Where the first byline shows it, it comes before a later byline's full name ...
+    assert clean_authors(["Kim"], ["Written by Kim", "Jane Roe"]) == ["Kim"]
+    # ... otherwise the byline's full name comes first.
+    assert clean_authors(["Heryadi"], ["Jane Roe"]) == ["Jane Roe"]
+    # One-word parts of several credits are pieces of names; lower case is a handle;
+    # "Anonymous" is no one.
+    assert clean_authors(["Roy", "Aniruddha"]) == []
+    assert clean_authors(["aawoods"]) == []
+    assert credited_authors(["Anonymous"]) == ([], None)
+
+
 def test_a_byline_that_holds_its_date_still_names_the_person() -> None:
     assert clean_authors([], ["Jane Roe 4 August 2010"]) == ["Jane Roe"]
     assert clean_authors([], ["By Jane Roe on December 18, 2025, 9:46 pm"]) == ["Jane Roe"]

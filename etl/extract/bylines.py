@@ -56,8 +56,12 @@ BYLINE_PREFIX = re.compile(
 )
 ROLE = re.compile(rf"\b(?:{'|'.join(re.escape(w) for w in byline_words())})\b", re.I)
 # A star marks a form's required field ("Name *"), never a person's name; nor does a colon
-# stand inside one ("Back Pain: Quick Facts", "Blog Navigation: Related" are widget labels).
-NOT_A_NAME = re.compile(r"\d|@|https?:|\.(?:de|com|org|net|uk|at|ch)\b|[|<>{}\[\]=#*:]")
+# stand inside one ("Back Pain: Quick Facts", "Blog Navigation: Related" are widget labels);
+# "Anonymous" and a form's "Name" credit no one.
+NOT_A_NAME = re.compile(
+    r"\d|@|https?:|\.(?:de|com|org|net|uk|at|ch)\b|[|<>{}\[\]=#*:]"
+    r"|\b(?i:anonymous|anonym|unknown|unbekannt|name)\b"
+)
 # "BySummer Swann": the prefix glued to the name where the page sets them in two elements;
 # "Martina BergAutor": a role label glued after it the same way.
 _GLUED_PREFIX = re.compile(r"^(?:By|Von)(?=[A-ZÄÖÜ][a-zäöüß])")
@@ -76,6 +80,7 @@ PHOTO_CREDIT_START = re.compile(r"\s*\(?\s*(?:foto|bild|photo|image|credit)s?\s*
 # Korean and Japanese bylines: "박준석 기자 외 1명" (reporter ... and one more), "記者".
 _CJK_ROLE = re.compile(r"\s*(?:기자|특파원|논설위원|외\s*\d+\s*명|외$|記者|特派員|編集委員)\s*")
 _CJK_NAME = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,5}$")
+_GIVEN_NAME = re.compile(r"[A-ZÀ-Þ][a-zß-ÿ]{2,14}")
 _NAME_PARTICLES = {
     "von", "van", "de", "der", "den", "da", "di", "du", "le", "la", "al", "bin", "ibn", "el",
     "dos", "das", "del", "zu", "ter", "ten", "af",
@@ -134,8 +139,12 @@ def _is_names_only(line: str) -> bool:
     return all(2 <= len(part.split()) <= 4 and person_name(part, set()) == part for part in parts)
 
 
-def person_name(part: str, outlet_keys: set[str]) -> str | None:
-    """``part`` as a person's name, or None: a role, an agency, an outlet, a phrase."""
+def person_name(part: str, outlet_keys: set[str], given_name: bool = False) -> str | None:
+    """``part`` as a person's name, or None: a role, an agency, an outlet, a phrase.
+
+    ``given_name`` also takes one capitalised word ("Susan"), as a blog's metadata credits
+    its writer; a visible byline of one word is more often a section or a signature.
+    """
     name = _GLUED_ROLE.sub("", _GLUED_PREFIX.sub("", part.strip()))
     name = _CJK_ROLE.sub(" ", BYLINE_PREFIX.sub("", name))
     name = name.strip(" .-–|:()")
@@ -146,7 +155,8 @@ def person_name(part: str, outlet_keys: set[str]) -> str | None:
     if not name or len(name) > 60 or NOT_A_NAME.search(name):
         return None
     words = name.split()
-    if len(words) > 5 or (len(words) < 2 and not _CJK_NAME.match(name)):
+    one_word_name = _CJK_NAME.match(name) or (given_name and _GIVEN_NAME.fullmatch(name))
+    if len(words) > 5 or (len(words) < 2 and not one_word_name):
         return None
     if ROLE.search(name) or AGENCY_NAME.fullmatch(name):
         return None

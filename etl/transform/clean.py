@@ -74,7 +74,9 @@ _NAME_THEN_DATE = re.compile(
 _NOT_A_BARE_NAME = re.compile(r"[a-zäöüß]{2}[A-ZÄÖÜ]|\b(?i:updated|published|posted|last)$")
 _DESK = re.compile(r"\b(?:staff|team|editors|desk|newsdesk|newsroom|redaktion)\b", re.I)
 _WEB_ADDRESS = re.compile(r"\(.*?\)|\S+\.(?:com|de|org|net)\S*")
-_NOT_A_CREDIT = re.compile(r"[@©<>{}\[\]=#]|https?:|\d{1,2}:\d{2}|\b(?:19|20)\d{2}\b")
+_NOT_A_CREDIT = re.compile(
+    r"[@©<>{}\[\]=#]|https?:|\d{1,2}:\d{2}|\b(?:19|20)\d{2}\b|^(?i:anonymous|anonym|unknown)$"
+)
 _DOMAIN_CREDIT = re.compile(r"[\w-]+(?:\.[a-z]{2,6})+", re.I)
 _CJK_CREDIT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{3,20}")
 
@@ -374,17 +376,24 @@ def _outlet_keys(raw: list[str], outlets: list[str] | None) -> set[str]:
 def _credits(
     raw: list[str], bylines: list[str] | None, outlet_keys: set[str]
 ) -> tuple[list[str], str | None]:
-    """The people credited, else the agency the first byline names (as written there)."""
+    """The people credited, else the agency the first byline names (as written there).
+
+    A first name alone in the metadata ("Susan") comes before the bylines only where the
+    first byline shows it too ("Written by Susan"); otherwise after them.
+    """
     people = _people_in(raw, outlet_keys)
     if people:
         return people, None
+    given = _given_name(raw, outlet_keys)
+    if given and bylines and given in bylines[0].split():
+        return [given], None
     for line in bylines or []:
         names = _people_in([line], outlet_keys)
         if names:
             return names, None
         if agency := AGENCY_NAME.search(line):
             return [], agency.group(0)
-    return [], None
+    return ([given], None) if given else ([], None)
 
 
 def _organisation_credit(item: str, outlet_keys: set[str]) -> str | None:
@@ -437,6 +446,19 @@ def _without_trailing_date(item: str) -> str:
     if dated is None or _NOT_A_BARE_NAME.search(dated["name"]):
         return item
     return dated["name"]
+
+
+def _given_name(raw: list[str], outlet_keys: set[str]) -> str | None:
+    """The stated credit when it is a first name alone ("Susan"), as blogs credit writers.
+
+    Only a whole credit, and only the one: one-word parts of several credits ("Roy",
+    "Aniruddha" for "Roy, Aniruddha") are pieces of names written surname first.
+    """
+    credits = {BYLINE_PREFIX.sub("", " ".join(item.split())) for item in raw} - {""}
+    if len(credits) != 1:
+        return None
+    name = person_name(credits.pop(), outlet_keys, given_name=True)
+    return name if name and " " not in name else None
 
 
 def _people_in(items: list[str], outlet_keys: set[str]) -> list[str]:
