@@ -307,6 +307,21 @@ def test_a_person_whose_own_site_is_named_for_them_is_credited() -> None:
     assert clean_authors([], ["Courier Online"], ["courier"]) == []
 
 
+def test_a_byline_signed_by_the_outlet_itself_credits_the_outlet() -> None:
+    outlets = ["Harbour Outfitters", "harbour-outfitters"]
+    assert credited_authors([], ["By Harbour Outfitters"], outlets) == (
+        ["Harbour Outfitters"],
+        "organisation",
+    )
+    assert credited_authors([], ["Harbour Outfitters | October 15, 2025"], outlets) == (
+        ["Harbour Outfitters"],
+        "organisation",
+    )
+    # Another organisation's name, or a later byline, is not the outlet's signature.
+    assert credited_authors([], ["By Acme Media Group"], outlets) == ([], None)
+    assert credited_authors([], ["Share", "Harbour Outfitters"], outlets) == ([], None)
+
+
 def test_a_first_name_alone_in_the_metadata_is_the_writer() -> None:
     assert credited_authors(["Susan", "Susan"]) == (["Susan"], "person")
     # Where the first byline shows it, it comes before a later byline's full name ...

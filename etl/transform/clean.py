@@ -73,6 +73,8 @@ _NAME_THEN_DATE = re.compile(
 )
 _NOT_A_BARE_NAME = re.compile(r"[a-zäöüß]{2}[A-ZÄÖÜ]|\b(?i:updated|published|posted|last)$")
 _DESK = re.compile(r"\b(?:staff|team|editors|desk|newsdesk|newsroom|redaktion)\b", re.I)
+# Where a byline's credit ends and its date or separator begins.
+_BYLINE_END = re.compile(r"\s*[|•·]\s*|\s*[-–—]\s+|\s+\d")
 _WEB_ADDRESS = re.compile(r"\(.*?\)|\S+\.(?:com|de|org|net)\S*")
 _NOT_A_CREDIT = re.compile(
     r"[@©<>{}\[\]=#]|https?:|\d{1,2}:\d{2}|\b(?:19|20)\d{2}\b|^(?i:anonymous|anonym|unknown)$"
@@ -351,12 +353,15 @@ def credited_authors(
     ]
     credits = [c for c in stated if compact_key(c) not in outlet_keys or AGENCY_NAME.fullmatch(c)]
     own_name = [c for c in stated if compact_key(c) in outlet_keys]
-    desk = [c for c in (_desk_credit(line) for line in (bylines or [])[:1]) if c]
+    first_byline = (bylines or [])[:1]
+    desk = [c for c in (_desk_credit(line) for line in first_byline) if c]
+    signed = [c for c in (_outlet_byline(line, outlet_keys) for line in first_byline) if c]
     fallbacks = [
         *credits[:1],
         *([agency] if agency else []),
         *desk,
         *own_name[:1],
+        *signed,
         *(agencies or [])[:1],
     ]
     return (fallbacks[:1], "organisation") if fallbacks else ([], None)
@@ -416,6 +421,13 @@ def _desk_credit(byline: str) -> str | None:
     if len(credit.split()) > 4 or _NOT_A_CREDIT.search(credit) or not _DESK.search(credit):
         return None
     return credit
+
+
+def _outlet_byline(byline: str, outlet_keys: set[str]) -> str | None:
+    """A byline that names the outlet itself ("By Hardtail Canada", "Acme | May 3, 2025")."""
+    credit = _BYLINE_END.split(BYLINE_PREFIX.sub("", " ".join(byline.split())), maxsplit=1)[0]
+    credit = credit.strip(" .,-|")
+    return credit if credit and compact_key(credit) in outlet_keys else None
 
 
 def _label(url: str | None) -> str:
