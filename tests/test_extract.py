@@ -104,6 +104,20 @@ def test_on_a_subdomain_the_outlet_is_named_by_the_domain_under_the_public_suffi
     )
 
 
+def test_a_shortened_site_name_is_a_site_name_too() -> None:
+    url = "https://www.getharbourtools.com/blog/ferries"
+    # The initials of the outlet's name, its name without "Agency", its name in the domain.
+    names = site_name_keys(["Harbour Tools Awards"], url)
+    assert strip_site_name("Top 10 ferry apps | HTA", names) == "Top 10 ferry apps"
+    names = site_name_keys(["Harbour Tools Marketing Agency"], url)
+    assert strip_site_name("Ferry fares | Harbour Tools Marketing", names) == "Ferry fares"
+    assert strip_site_name("Ferry fares | HarbourTools", site_name_keys([], url)) == "Ferry fares"
+    # A theme's ornament after every title goes; a part of the headline stays.
+    assert strip_site_name("Ferry fares rise again ⋆", names) == "Ferry fares rise again"
+    assert strip_site_name("Ferry fares | Review", names) == "Ferry fares | Review"
+    assert strip_site_name("Ferry fares: The Harbour", names) == "Ferry fares: The Harbour"
+
+
 def test_an_h1_that_names_the_site_and_nothing_else_states_is_no_headline() -> None:
     # A blog without og:title or JSON-LD whose theme prints the blog's name as h1.
     html = article_page(title="Rheinland Kurier Blog", title_tag="Stadt plant neue Radwege")

@@ -59,6 +59,8 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
 _TITLE_SEPARATORS = re.compile(
     r"\s+[|\-–—:·•»*]{1,2}\s+|\s*[｜|ㅣ]\s*|：|(?<=[\uac00-\ud7af])-(?=[\uac00-\ud7af]{1,6}\s*[ㅣ|｜])"
 )
+# "Headline ⋆": a star or bullet a theme sets after every title.
+_TRAILING_ORNAMENT = re.compile(r"\s+[⋆★☆✦✧•·»~*]+$")
 _DOMAIN_LIKE = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}", re.I)
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
 _SOCIAL_EMBEDS = (
@@ -1090,6 +1092,12 @@ def _best_h1(headings: list[str], stated: list[str], names: set[str]) -> str | N
 def site_name_keys(site_names: list[str], url: str) -> set[str]:
     """Loose forms of the outlet's names: as the page states them and as its domain spells it."""
     keys = {compact_key(n) for n in site_names if n and len(compact_key(n)) >= 2}
+    # "| WFA" for "World Future Awards": the initials of a name of three words or more.
+    keys |= {
+        compact_key("".join(w[0] for w in words))
+        for words in (n.split() for n in site_names if n)
+        if len(words) >= 3 and all(w[:1].isupper() for w in words)
+    }
     host = (urlsplit(url).hostname or "").removeprefix("www.")
     if host:
         keys.add(compact_key(host))
@@ -1109,9 +1117,16 @@ def _is_site_part(part: str, names: set[str]) -> bool:
         return True
     if _BY_LINE.match(part.strip()):
         return True
+    words = part.split()
     # "NTV Haber", "Mirror Online", "Die Neue Südtiroler Tageszeitung": a short part that
-    # contains the outlet's name.
-    return len(part.split()) <= 5 and any(len(n) >= 3 and n in key for n in names)
+    # contains the outlet's name; "Thrive Internet Marketing" for "Thrive Internet Marketing
+    # Agency", "DianaHR" on getdianahr.com: the outlet's name shortened.
+    return len(words) <= 5 and any(
+        (len(n) >= 3 and n in key)
+        or (len(words) >= 2 and n.startswith(key))
+        or (len(words) == 1 and len(key) >= 5 and key in n)
+        for n in names
+    )
 
 
 def strip_site_name(title: str, names: set[str] | list[str]) -> str:
@@ -1121,7 +1136,7 @@ def strip_site_name(title: str, names: set[str] | list[str]) -> str:
     title = _MARKDOWN_HEADING.sub("", " ".join(html.unescape(title).split()))
     parts = [p for p in _TITLE_SEPARATORS.split(title)]
     if len(parts) < 2:
-        return title
+        return _TRAILING_ORNAMENT.sub("", title)
     separators = _TITLE_SEPARATORS.findall(title)
     end = len(parts)
     dropped_site = False
@@ -1140,7 +1155,7 @@ def strip_site_name(title: str, names: set[str] | list[str]) -> str:
     while start < end - 1 and _is_site_part(parts[start], names):
         start += 1
     if (start, end) == (0, len(parts)):
-        return title
+        return _TRAILING_ORNAMENT.sub("", title)
     kept = parts[start]
     for i in range(start + 1, end):
         kept += separators[i - 1] + parts[i]
