@@ -322,6 +322,20 @@ def test_a_byline_signed_by_the_outlet_itself_credits_the_outlet() -> None:
     assert credited_authors([], ["Share", "Harbour Outfitters"], outlets) == ([], None)
 
 
+def test_a_job_title_after_the_name_is_not_part_of_it() -> None:
+    assert clean_authors(["Jane Roe Founder"]) == ["Jane Roe"]
+    assert clean_authors(["Jane Roe Former Harbour Consultant"]) == ["Jane Roe"]
+    # Glued where the page sets them apart; a capital inside a surname stays.
+    assert clean_authors(["Max CheckHead Winemaker"]) == ["Max Check"]
+    assert clean_authors(["Jane BrandtExpert Reviewer"]) == ["Jane Brandt"]
+    assert clean_authors(["Rachel MacDonald", "Mark SubbaRao"]) == [
+        "Rachel MacDonald",
+        "Mark SubbaRao",
+    ]
+    # A job title alone is no person.
+    assert clean_authors(["Certified Pediatric Sleep Consultant"]) == []
+
+
 def test_a_first_name_alone_in_the_metadata_is_the_writer() -> None:
     assert credited_authors(["Susan", "Susan"]) == (["Susan"], "person")
     # Where the first byline shows it, it comes before a later byline's full name ...

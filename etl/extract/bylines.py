@@ -80,6 +80,14 @@ PHOTO_CREDIT_START = re.compile(r"\s*\(?\s*(?:foto|bild|photo|image|credit)s?\s*
 # Korean and Japanese bylines: "박준석 기자 외 1명" (reporter ... and one more), "記者".
 _CJK_ROLE = re.compile(r"\s*(?:기자|특파원|논설위원|외\s*\d+\s*명|외$|記者|特派員|編集委員)\s*")
 _CJK_NAME = re.compile(r"^[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{2,5}$")
+# "Matt CheckHead Winemaker": a title glued to the surname where the page sets them apart.
+_GLUED_WORD = re.compile(r"(?<=[a-zäöüß]{3})[A-ZÄÖÜ]")
+# Words that begin a job title after a name; ``ROLE``'s words do too.
+_JOB_TITLE_WORDS = {
+    "founder", "co-founder", "cofounder", "ceo", "cto", "cfo", "coo", "head", "director",
+    "manager", "consultant", "reviewer", "former", "senior", "lead", "chief", "president",
+    "gardener", "winemaker", "owner", "partner", "founding", "associate", "professor",
+}  # fmt: skip
 _GIVEN_NAME = re.compile(r"[A-ZÀ-Þ][a-zß-ÿ]{2,14}")
 _NAME_PARTICLES = {
     "von", "van", "de", "der", "den", "da", "di", "du", "le", "la", "al", "bin", "ibn", "el",
@@ -112,6 +120,30 @@ def lead_bylines(text: str, titles: Sequence[str] = ()) -> list[str]:
         ):
             found.append(line)
     return found
+
+
+def _job_title_dropped(name: str) -> str:
+    """The name of two words without the job title a byline sets after it.
+
+    Spaced ("Celeste Longacre Gardener", "Liz Kenny Former McKinsey Consultant") or glued
+    where the page sets them apart ("Matt CheckHead Winemaker", "Robert TschudiExpert");
+    a capital inside a name ("Mark SubbaRao") stays.
+    """
+    glued = _GLUED_WORD.search(name)
+    if glued and " " in name[: glued.start()] and _is_title_word(name[glued.start() :].split()[0]):
+        name = name[: glued.start()]
+    words = name.split()
+    if len(words) >= 3 and words[2].casefold() in _JOB_TITLE_WORDS:
+        return " ".join(words[:2])
+    return name
+
+
+def _is_job_title(word: str) -> bool:
+    return word.casefold() in _JOB_TITLE_WORDS
+
+
+def _is_title_word(word: str) -> bool:
+    return word.casefold() in _JOB_TITLE_WORDS or bool(ROLE.fullmatch(word))
 
 
 def _names_outlet(words: list[str], outlet_key: str) -> bool:
@@ -148,7 +180,7 @@ def person_name(part: str, outlet_keys: set[str], given_name: bool = False) -> s
     name = _GLUED_ROLE.sub("", _GLUED_PREFIX.sub("", part.strip()))
     name = _CJK_ROLE.sub(" ", BYLINE_PREFIX.sub("", name))
     name = name.strip(" .-–|:()")
-    name = " ".join(name.split())
+    name = _job_title_dropped(" ".join(name.split()))
     half = len(name) // 2
     if name[:half].strip() == name[half + 1 :].strip():
         name = name[:half].strip()  # "Anna Beispiel Anna Beispiel": a doubled byline
@@ -158,7 +190,7 @@ def person_name(part: str, outlet_keys: set[str], given_name: bool = False) -> s
     one_word_name = _CJK_NAME.match(name) or (given_name and _GIVEN_NAME.fullmatch(name))
     if len(words) > 5 or (len(words) < 2 and not one_word_name):
         return None
-    if ROLE.search(name) or AGENCY_NAME.fullmatch(name):
+    if ROLE.search(name) or AGENCY_NAME.fullmatch(name) or any(map(_is_job_title, words)):
         return None
     if any(_names_outlet(words, outlet) for outlet in outlet_keys):
         return None
