@@ -336,6 +336,12 @@ def test_a_job_title_after_the_name_is_not_part_of_it() -> None:
     assert clean_authors(["Certified Pediatric Sleep Consultant"]) == []
 
 
+def test_a_byline_read_from_its_parts_names_the_writer() -> None:
+    # As metadata reads "<p>Mazi</p><small>December 19, 2025</small>".
+    assert clean_authors(["Mazi"], ["Mazi December 19, 2025"]) == ["Mazi"]
+    assert clean_authors([], ["Jane Roe December 17, 2025"]) == ["Jane Roe"]
+
+
 def test_a_first_name_alone_in_the_metadata_is_the_writer() -> None:
     assert credited_authors(["Susan", "Susan"]) == (["Susan"], "person")
     # Where the first byline shows it, it comes before a later byline's full name ...

@@ -153,3 +153,21 @@ def test_a_link_to_the_writers_page_named_as_its_address_names_them_is_a_byline(
         '<p><a href="/writers/max-muster">Read more</a> <a rel="author" href="/u/7">Lea Ott</a></p>'
     )
     assert meta.bylines == ["José Peña", "Lea Ott"]
+
+
+def test_a_byline_label_in_an_element_of_its_own_names_the_next_element() -> None:
+    meta = meta_of(
+        body='<div class="meta"><p>Written by</p><p>Jane Roe</p></div>'
+        "<div><span>By:</span><span>Max Muster</span></div>"
+    )
+    assert meta.bylines == ["Jane Roe", "Max Muster"]
+    # A label with words after it, or text without a label, is no such byline.
+    meta = meta_of(body="<p>Written by hand</p><p>Jane Roe</p>")
+    assert meta.bylines == []
+
+
+def test_a_bylines_parts_in_elements_of_their_own_are_read_apart() -> None:
+    meta = meta_of(
+        body='<div class="author-details"><p>Jane Roe</p><small>December 17, 2025</small></div>'
+    )
+    assert meta.bylines == ["Jane Roe December 17, 2025"]

@@ -68,6 +68,11 @@ _TAG_LINE = re.compile(
 _TAG_LINE_LABEL = re.compile(
     r"(?i)(?:themen|thema|tags?|schlagw|stichw|topics?|keywords|mehr zu)\w*\s*:?\s*"
 )
+# A byline's label in an element of its own, the name in the next one.
+_BYLINE_LABEL = re.compile(
+    r"(?i)(?:written by|words by|posted by|by|author|autor|autorin|von|geschrieben von)\s*:?"
+)
+_BYLINE_LABEL_INITIALS = frozenset("wWpPbBaAvVgG")
 _TAG_LINE_TAGS = {"p", "div", "span", "li", "td", "small", "footer"}
 
 # "16. Oktober 2025, 22:41 Uhr", "16.10.2025, 14:03 Uhr", "October 16, 2025 3:05pm EDT"
@@ -318,7 +323,7 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
                         meta.topics.append(text)
                     continue
                 if len(meta.bylines) < 6 and ("author" in rel or _links_own_page(element)):
-                    text = _text(element, limit=160)
+                    text = _byline_text(element)
                     if text and text not in meta.bylines:
                         meta.bylines.append(text)
                     continue
@@ -339,6 +344,13 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
             text = _text(element, limit=120)
             if text:
                 meta.datelines.append(text)
+        if tag in _TAG_LINE_TAGS and len(meta.bylines) < 6 and not len(element):
+            # "<p>Written by</p><p>Jane Roe</p>": a label alone, the name in the next element.
+            label_text = (element.text or "").strip()
+            if label_text[:1] in _BYLINE_LABEL_INITIALS and _BYLINE_LABEL.fullmatch(label_text):
+                text = _byline_text(element.getnext())
+                if text and text not in meta.bylines:
+                    meta.bylines.append(text)
         if tag in _TAG_LINE_TAGS and len(meta.tag_lines) < 3:
             # The element's first words (its own, else its first child's): the common text
             # block starts with a letter no label starts with, and its text is not read.
@@ -357,7 +369,7 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
             if not meta.breadcrumbs:
                 meta.breadcrumbs.extend(_anchor_texts(element))
         elif (marks.byline or (prop or "").lower() == "author") and len(meta.bylines) < 6:
-            text = _text(element, limit=160)
+            text = _byline_text(element)
             if text and text not in meta.bylines:
                 meta.bylines.append(text)
         elif marks.credit and len(meta.credits) < 6 and not _in_figure(element):
@@ -622,6 +634,20 @@ def _as_strings(value: Any) -> list[str]:
             item = html.unescape(item)
             out.extend(part.strip() for part in re.split(r"[,;|]", item) if part.strip())
     return out
+
+
+def _byline_text(element: HtmlElement | None, limit: int = 160) -> str | None:
+    """A byline's text, a space where one element ends and the next begins.
+
+    Its parts sit in elements of their own ("<p>Jane Roe</p><small>May 3, 2025</small>"),
+    which ``text_content`` would glue together ("Jane RoeMay 3, 2025").
+    """
+    if element is None:
+        return None
+    text = " ".join(" ".join(element.itertext()).split())
+    if not text or (limit and len(text) > limit):
+        return None
+    return html.unescape(text) if "&" in text else text
 
 
 def _text(element: HtmlElement | None, limit: int = 0) -> str | None:
