@@ -133,6 +133,13 @@ def test_headline_kicker_and_byline_repeated_in_the_body_go() -> None:
     assert kept == ["Washington - Der Text beginnt."]
 
 
+def test_a_byline_the_text_glues_together_goes_as_the_byline_read_apart() -> None:
+    # The page sets name and label in elements of their own: metadata reads them apart,
+    # the extracted text glues them.
+    lines = ["Anna BeispielAutorin", "Washington - Der Text beginnt."]
+    assert run(lines, people=["Anna Beispiel Autorin"]) == ["Washington - Der Text beginnt."]
+
+
 def test_a_picture_caption_in_the_body_goes_but_a_sentence_used_as_alt_text_stays() -> None:
     sentence = "Only nine of these pairs have been matched, leaving millions of bills out there."
     lines = ["Der Text beginnt.", "Dicke Ausrüstung und schweres Gerät", sentence, "Er endet."]

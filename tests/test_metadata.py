@@ -156,11 +156,17 @@ def test_a_link_to_the_writers_page_named_as_its_address_names_them_is_a_byline(
 
 
 def test_a_byline_label_in_an_element_of_its_own_names_the_next_element() -> None:
+    meta = meta_of(body='<div class="meta"><p>Written by</p><p>Jane Roe</p></div>')
+    assert meta.bylines == ["Jane Roe"]
+    assert meta_of(body="<div><span>By:</span><span>Max Muster</span></div>").bylines == [
+        "Max Muster"
+    ]
+    # A label the page repeats labels the items of a list, not the article.
     meta = meta_of(
-        body='<div class="meta"><p>Written by</p><p>Jane Roe</p></div>'
-        "<div><span>By:</span><span>Max Muster</span></div>"
+        body="<li><p>Guide one</p><p>By:</p><p>Jane Roe</p></li>"
+        "<li><p>Guide two</p><p>By:</p><p>Max Muster</p></li>"
     )
-    assert meta.bylines == ["Jane Roe", "Max Muster"]
+    assert meta.bylines == []
     # A label with words after it, or text without a label, is no such byline.
     meta = meta_of(body="<p>Written by hand</p><p>Jane Roe</p>")
     assert meta.bylines == []

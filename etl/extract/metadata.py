@@ -297,6 +297,7 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
     worked out once per page (``_Marks``).
     """
     marks_of: dict[tuple[str | None, str | None], _Marks] = {}
+    labelled: list[str | None] = []  # names after a byline label of their own
     for element in root.iter(etree.Element):  # not comments nor processing instructions
         tag = element.tag
         if tag in _SKIP_TAGS:
@@ -344,13 +345,11 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
             text = _text(element, limit=120)
             if text:
                 meta.datelines.append(text)
-        if tag in _TAG_LINE_TAGS and len(meta.bylines) < 6 and not len(element):
+        if tag in _TAG_LINE_TAGS and len(labelled) < 2 and not len(element):
             # "<p>Written by</p><p>Jane Roe</p>": a label alone, the name in the next element.
             label_text = (element.text or "").strip()
             if label_text[:1] in _BYLINE_LABEL_INITIALS and _BYLINE_LABEL.fullmatch(label_text):
-                text = _byline_text(element.getnext())
-                if text and text not in meta.bylines:
-                    meta.bylines.append(text)
+                labelled.append(_byline_text(element.getnext()))
         if tag in _TAG_LINE_TAGS and len(meta.tag_lines) < 3:
             # The element's first words (its own, else its first child's): the common text
             # block starts with a letter no label starts with, and its text is not read.
@@ -379,6 +378,11 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
                     meta.bylines.append(text)
             elif text and text not in meta.credits:
                 meta.credits.append(text)
+    # A label the page repeats labels the items of a list ("By: ..." under each of its
+    # resources), not the article's byline.
+    found = labelled[0] if len(labelled) == 1 else None
+    if found and len(meta.bylines) < 6 and found not in meta.bylines:
+        meta.bylines.append(found)
 
 
 @dataclass(frozen=True, slots=True)

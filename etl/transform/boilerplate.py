@@ -257,6 +257,7 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
             # _plain is stripped, its spaces single: one word more than spaces, at a third
             # of the cost of counting r"\S+".
             _words=pl.col("_plain").str.count_matches(" ", literal=True) + 1,
+            _compact=pl.col("_key").str.replace_all(" ", "", literal=True),
         )
     )
     lines = lines.join(_points_elsewhere(frame, lines), on=["_row", "_pos"], how="left")
@@ -297,8 +298,12 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
             how="left",
         )
         .join(
-            people_keys.rename({"_k": "_key"}).unique().with_columns(_is_person=pl.lit(True)),
-            on=["_row", "_key"],
+            # Without spaces: a byline read from its elements apart ("Jane Roe Author") is
+            # the line the text glues together ("Jane RoeAuthor").
+            people_keys.select("_row", _compact=pl.col("_k").str.replace_all(" ", "", literal=True))
+            .unique()
+            .with_columns(_is_person=pl.lit(True)),
+            on=["_row", "_compact"],
             how="left",
         )
         .join(
