@@ -369,6 +369,14 @@ def test_a_byline_crediting_a_desk_or_team_is_the_organisation_credit() -> None:
     assert credited_authors([], ["Harbour Staff"]) == (["Harbour Staff"], "organisation")
     assert credited_authors([], ["By the Acme Team"]) == (["the Acme Team"], "organisation")
     assert credited_authors([], ["Redaktion Kurier"]) == (["Redaktion Kurier"], "organisation")
+    assert credited_authors([], ["Team Harbour September 4, 2025"]) == (
+        ["Team Harbour"],
+        "organisation",
+    )
+    assert credited_authors([], ["Harbour Team Nov 08, 2025 7 min read"]) == (
+        ["Harbour Team"],
+        "organisation",
+    )
     # Only the first byline, and only a short one: later bylines are teasers' and comments'.
     assert credited_authors([], ["Share this", "Harbour Staff"]) == ([], None)
     assert credited_authors([], ["Thanks to our staff for all the help on 3 May"]) == ([], None)

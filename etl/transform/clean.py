@@ -71,6 +71,8 @@ _NAME_THEN_DATE = re.compile(
     rf"(?:,?\s*\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?)?\s*",
     re.I,
 )
+# A byline's date and what follows it: "September 4, 2025", "Nov 08, 2025 7 min read".
+_DATE_TAIL = re.compile(rf"\s+(?:on\s+)?(?:\d|(?i:{MONTH_NAME})\.?\s+\d).*$")
 _NOT_A_BARE_NAME = re.compile(r"[a-zäöüß]{2}[A-ZÄÖÜ]|\b(?i:updated|published|posted|last)$")
 _DESK = re.compile(r"\b(?:staff|team|editors|desk|newsdesk|newsroom|redaktion)\b", re.I)
 # Where a byline's credit ends and its date or separator begins.
@@ -417,7 +419,8 @@ def _organisation_credit(item: str, outlet_keys: set[str]) -> str | None:
 
 def _desk_credit(byline: str) -> str | None:
     """A byline that credits a desk or team ("Podium Staff", "EDB Team", "The Currency editors")."""
-    credit = BYLINE_PREFIX.sub("", " ".join(byline.split())).strip(" .,-|")
+    credit = BYLINE_PREFIX.sub("", " ".join(byline.split()))
+    credit = _DATE_TAIL.sub("", credit).strip(" .,-|")  # "EDB Team September 4, 2025"
     if len(credit.split()) > 4 or _NOT_A_CREDIT.search(credit) or not _DESK.search(credit):
         return None
     return credit
