@@ -293,6 +293,7 @@ def test_a_story_credited_to_no_person_keeps_the_organisation_it_names() -> None
     # Signatures, dates and nothing at all are no credit.
     assert credited_authors(["amw"], ["amw"], ["kicker"]) == ([], None)
     assert credited_authors(["12:20pm Jan 7, 2024"]) == ([], None)
+    assert credited_authors(["Www Harbour-Tools De"]) == ([], None)
     assert credited_authors([]) == ([], None)
 
 

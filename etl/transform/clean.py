@@ -78,8 +78,10 @@ _DESK = re.compile(r"\b(?:staff|team|editors|desk|newsdesk|newsroom|redaktion)\b
 # Where a byline's credit ends and its date or separator begins.
 _BYLINE_END = re.compile(r"\s*[|•·]\s*|\s*[-–—]\s+|\s+\d")
 _WEB_ADDRESS = re.compile(r"\(.*?\)|\S+\.(?:com|de|org|net)\S*")
+# "Www Medianotions De": a web address a CMS capitalised word by word is no credit either.
 _NOT_A_CREDIT = re.compile(
     r"[@©<>{}\[\]=#]|https?:|\d{1,2}:\d{2}|\b(?:19|20)\d{2}\b|^(?i:anonymous|anonym|unknown)$"
+    r"|^(?i:www)\b"
 )
 _DOMAIN_CREDIT = re.compile(r"[\w-]+(?:\.[a-z]{2,6})+", re.I)
 _CJK_CREDIT = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]{3,20}")
