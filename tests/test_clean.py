@@ -380,6 +380,9 @@ def test_a_byline_crediting_a_desk_or_team_is_the_organisation_credit() -> None:
     )
     # Only the first byline, and only a short one: later bylines are teasers' and comments'.
     assert credited_authors([], ["Share this", "Harbour Staff"]) == ([], None)
+    # A newsroom in general names no desk.
+    for byline in ("Von unserer Redaktion", "Our Team", "Staff"):
+        assert credited_authors([], [byline]) == ([], None), byline
     assert credited_authors([], ["Thanks to our staff for all the help on 3 May"]) == ([], None)
     # A person named anywhere comes first.
     assert credited_authors([], ["Harbour Staff", "Jane Roe"]) == (["Jane Roe"], "person")

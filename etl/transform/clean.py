@@ -74,6 +74,7 @@ _NAME_THEN_DATE = re.compile(
 # A byline's date and what follows it: "September 4, 2025", "Nov 08, 2025 7 min read".
 _DATE_TAIL = re.compile(rf"\s+(?:on\s+)?(?:\d|(?i:{MONTH_NAME})\.?\s+\d).*$")
 _NOT_A_BARE_NAME = re.compile(r"[a-zäöüß]{2}[A-ZÄÖÜ]|\b(?i:updated|published|posted|last)$")
+_NO_NAME_WORD = re.compile(r"(?i)the|our|your|my|unser\w*|ihr\w*|mein\w*|die|der|das|von|by")
 _DESK = re.compile(r"\b(?:staff|team|editors|desk|newsdesk|newsroom|redaktion)\b", re.I)
 # Where a byline's credit ends and its date or separator begins.
 _BYLINE_END = re.compile(r"\s*[|•·]\s*|\s*[-–—]\s+|\s+\d")
@@ -425,7 +426,9 @@ def _desk_credit(byline: str) -> str | None:
     credit = _DATE_TAIL.sub("", credit).strip(" .,-|")  # "EDB Team September 4, 2025"
     if len(credit.split()) > 4 or _NOT_A_CREDIT.search(credit) or not _DESK.search(credit):
         return None
-    return credit
+    # A named desk ("Podium Staff"), not a newsroom in general ("unserer Redaktion", "Our Team").
+    named = [w for w in _DESK.sub(" ", credit).split() if not _NO_NAME_WORD.fullmatch(w)]
+    return credit if any(w[:1].isupper() for w in named) else None
 
 
 def _outlet_byline(byline: str, outlet_keys: set[str]) -> str | None:
