@@ -1,15 +1,19 @@
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import polars as pl
 import pytest
 
+import etl.transform.boilerplate as boilerplate
 from etl.transform.boilerplate import (
     RulesError,
     check_rule,
     describe_rules,
     load_rules,
+    matching_rules,
+    rule_matches,
     strip_boilerplate,
     without_word_boundaries,
 )
@@ -342,3 +346,34 @@ def test_lines_announcing_what_follows_go_at_the_end_where_nothing_follows() -> 
     assert run(announced) == announced
     quoted = "Der Bürgermeister sagte am Abend zu den Anwohnern:"
     assert run([*body, quoted]) == [*body, quoted]
+
+
+def test_the_rule_table_gives_each_line_the_verdicts_of_its_rules_one_by_one() -> None:
+    lines = [*FURNITURE, *PROSE, "", "Foto: " + "x" * 400]
+    plain = pl.Series("_plain", lines, pl.String)
+    for action in ("drop", "drop_block"):
+        together = rule_matches(plain, plain.str.len_chars(), action).to_list()
+        one_by_one = [
+            any(r.startswith(f"{action} rule") for r in rules) for rules in matching_rules(lines)
+        ]
+        assert together == one_by_one, action
+
+
+def test_the_rules_are_matched_on_one_thread_whoever_cleans(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # polars keeps compiled regexes per thread: one thread keeps the rule table compiled.
+    threads: set[int] = set()
+    matches = boilerplate._rule_matches
+
+    def recorded(*args: object) -> pl.Series:
+        threads.add(threading.get_ident())
+        return matches(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(boilerplate, "_rule_matches", recorded)
+    cleaner = threading.Thread(target=run, args=(["Der Text beginnt.", "Foto: dpa"],))
+    cleaner.start()
+    cleaner.join()
+    run(["Der Text beginnt.", "Foto: dpa"])
+    assert len(threads) == 1
+    assert threading.get_ident() not in threads

@@ -15,7 +15,10 @@ measures link density with them, then removes the markup.
 from __future__ import annotations
 
 import re
+import threading
 import tomllib
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -142,9 +145,19 @@ def _anchored(patterns: list[str]) -> str:
     return rf"(?i)^(?:[-•·*]\s*)?(?:{body})[\s.:]*$"
 
 
-def _rule_flags(plain: pl.Expr, length: pl.Expr, action: str) -> pl.Expr:
+def rule_matches(plain: pl.Series, length: pl.Series, action: str) -> pl.Series:
     """True where a rule of ``action`` matches; rules of one length limit share one regex
-    (those with a case-sensitive part another)."""
+    (those with a case-sensitive part another).
+
+    Evaluated on one thread of its own (``_RuleThread``), where the rule regexes stay
+    compiled from one batch to the next.
+    """
+    return _RuleThread.run(_rule_matches, plain, length, action)
+
+
+def _rule_matches(plain: pl.Series, length: pl.Series, action: str) -> pl.Series:
+    if plain.is_empty():
+        return pl.Series(plain.name, [], pl.Boolean)
     groups: dict[tuple[int, bool], list[str]] = {}
     for rule in load_rules():
         if rule.action == action:
@@ -152,18 +165,18 @@ def _rule_flags(plain: pl.Expr, length: pl.Expr, action: str) -> pl.Expr:
             # automaton of the whole group several times slower than the rules apart.
             key = (rule.max_chars, "(?-i:" in rule.pattern)
             groups.setdefault(key, []).append(rule.pattern)
+    blank = pl.Series(plain.name, [""], pl.String).extend_constant("", len(plain) - 1)
+    matched = pl.Series(plain.name, [False] * len(plain), pl.Boolean)
     # Each regex sees the lines within its length limit only, the others as "": polars
     # matches every row of a column, and running the rules over long paragraphs they can
     # never apply to was most of the cost of cleaning.
-    checks = [
-        (length <= limit)
-        & _contains(pl.when(length <= limit).then(plain).otherwise(pl.lit("")), _anchored(patterns))
-        for (limit, _), patterns in sorted(groups.items())
-    ]
-    return pl.any_horizontal(checks) if checks else pl.lit(False)
+    for (limit, _), patterns in sorted(groups.items()):
+        within = length <= limit
+        matched = matched | (within & _contains(plain.zip_with(within, blank), _anchored(patterns)))
+    return matched
 
 
-def _contains(text: pl.Expr, pattern: str) -> pl.Expr:
+def _contains(text: pl.Series, pattern: str) -> pl.Series:
     """``text.str.contains(pattern)``, with the same verdicts at a fraction of the cost.
 
     A Unicode word boundary (``\\b``) keeps the regex engine off its fast automaton on any
@@ -172,10 +185,32 @@ def _contains(text: pl.Expr, pattern: str) -> pl.Expr:
     picks the few candidate lines, and the full pattern decides on those only.
     """
     loose = without_word_boundaries(pattern)
-    if loose == pattern:
+    if loose == pattern or text.is_empty():
         return text.str.contains(pattern)
     candidate = text.str.contains(loose)
-    return candidate & pl.when(candidate).then(text).otherwise(pl.lit("")).str.contains(pattern)
+    blank = pl.Series(text.name, [""], pl.String).extend_constant("", len(text) - 1)
+    return candidate & text.zip_with(candidate, blank).str.contains(pattern)
+
+
+class _RuleThread:
+    """The one thread that matches the rule table, so that its regexes are compiled once.
+
+    polars keeps compiled regexes per thread, the last 32 of each; a cleaning call uses
+    about 60, so the rule table's dozen large regexes (10 to 60 ms each to compile) were
+    compiled again on every call: 0.15 s a call, whatever its size. On a thread that
+    matches nothing else they stay compiled.
+    """
+
+    _executor: ThreadPoolExecutor | None = None
+    _lock = threading.Lock()
+
+    @classmethod
+    def run(cls, function: Callable[..., pl.Series], *args: Any) -> pl.Series:
+        with cls._lock:
+            if cls._executor is None:
+                cls._executor = ThreadPoolExecutor(1, thread_name_prefix="boilerplate-rules")
+            executor = cls._executor
+        return executor.submit(function, *args).result()
 
 
 def without_word_boundaries(pattern: str) -> str:
@@ -320,8 +355,9 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         .then(pl.col("_unlinked"))
         .otherwise(pl.lit(""))
     )
+    labels = lines.select(label).to_series()
     lines = lines.with_columns(
-        _rule=_rule_flags(pl.col("_plain"), length, "drop"),
+        _rule=rule_matches(lines["_plain"], lines["_chars"], "drop"),
         _is_title=pl.col("_is_title").fill_null(False),
         _is_person=pl.col("_is_person").fill_null(False),
         _author_bio=pl.col("_author_bio").fill_null(False),
@@ -347,8 +383,8 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         _block=(~pl.col("_item")).cum_sum().over("_row"),
         # "À lire aussi [Headline](...)": the words beside a link that is most of the line can
         # be the label of a teaser block with no separator the plain line's rule would need.
-        _block_rule=_rule_flags(pl.col("_plain"), length, "drop_block")
-        | ((label != "") & _rule_flags(label, label.str.len_chars(), "drop_block")),
+        _block_rule=rule_matches(lines["_plain"], lines["_chars"], "drop_block")
+        | ((labels != "") & rule_matches(labels, labels.str.len_chars(), "drop_block")),
     )
     lines = lines.with_columns(
         _repeat=pl.col("_seen")
