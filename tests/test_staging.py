@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from etl.core.staging import read_parquet_file
+from etl.core import urls
+from etl.core.staging import freeze_imported_objects, read_parquet_file
 
 
 @pytest.fixture
@@ -33,3 +35,12 @@ def test_one_file_reads_as_read_table_reads_it(lake_file: Path) -> None:
 def test_a_column_the_file_lacks_is_an_error(lake_file: Path) -> None:
     with pytest.raises(KeyError, match="page_key"):
         read_parquet_file(lake_file, ["article_id", "page_key"])
+
+
+def test_the_public_suffix_list_is_read_before_extraction_workers_fork(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(urls._EXTRACTOR, "_extractor", None)
+    monkeypatch.setattr(gc, "freeze", lambda: None)  # not this test process's objects
+    freeze_imported_objects()
+    assert urls._EXTRACTOR._extractor is not None

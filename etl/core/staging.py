@@ -113,8 +113,12 @@ def freeze_imported_objects() -> None:
     A command calls it once its stages are imported. Those objects live as long as the
     process, yet each full collection walked them all again: 40 ms for the one after a
     store, and a share of every collection while pages are extracted (forked workers
-    inherit the setting).
+    inherit the setting). The public-suffix list, which every worker reads at its first
+    page, is read here first, so that forked workers share it.
     """
+    from etl.core.urls import load_public_suffixes  # the commands that extract import it anyway
+
+    load_public_suffixes()
     gc.freeze()
 
 
