@@ -145,6 +145,10 @@ def test_subject_code_lists_and_cms_flags_are_no_topics() -> None:
     assert first["topics"] == ["Aerospace & Defense"]
     # Acronyms, even many, among words are topics.
     assert second["topics"] == ["camping", "USA", "EU", "NATO", "UN", "G7", "Gipfel"]
+    # A namespaced code of the newsroom's system is none; a label with its value is.
+    rows = clean(raw_record(topics_raw=["PACKAGE:US-TOP-NEWS", "RSBI:HUMAN-RIGHTS", "Middle East"]))
+    assert "Middle East" in rows["topics"][0]
+    assert not {"PACKAGE:US-TOP-NEWS", "RSBI:HUMAN-RIGHTS"} & set(rows["topics"][0])
 
 
 def test_impossible_dates_are_dropped_with_a_flag() -> None:

@@ -147,10 +147,13 @@ def _is_topic(topic: pl.Expr, key: pl.Expr) -> pl.Expr:
         & (chars <= MAX_TOPIC_CHARS)
         & (topic.str.count_matches(r"\S+") <= MAX_TOPIC_WORDS)
         & ~key.is_in(list(NAVIGATION_WORDS))
-        # ids, numbers, hashes, URLs and domains; "_commerce": a CMS's internal flag
+        # ids, numbers, hashes, URLs and domains; "_commerce": a CMS's internal flag;
+        # "PACKAGE:US-TOP-NEWS": a namespaced code of the newsroom's system
         & ~topic.str.contains(r"^[\d\W_]+$")
         & ~topic.str.starts_with("_")
-        & ~topic.str.contains(r"(?i)^[0-9a-f]{8}-[0-9a-f]{4}-")
+        & ~topic.str.contains(
+            r"^(?i:[0-9a-f]{8}-[0-9a-f]{4}-)|^[A-Z][A-Z0-9_]*:[A-Z0-9][A-Z0-9_-]*$"
+        )
         & ~topic.str.contains(r"(?i)https?:|www\.|\.(?:com|de|org|net|at|ch|co\.uk)\b")
         & (key != "")
     )
