@@ -165,7 +165,7 @@ def _rule_matches(plain: pl.Series, length: pl.Series, action: str) -> pl.Series
             # automaton of the whole group several times slower than the rules apart.
             key = (rule.max_chars, "(?-i:" in rule.pattern)
             groups.setdefault(key, []).append(rule.pattern)
-    blank = pl.Series(plain.name, [""], pl.String).extend_constant("", len(plain) - 1)
+    blank = _blank_like(plain)
     matched = pl.Series(plain.name, [False] * len(plain), pl.Boolean)
     # Each regex sees the lines within its length limit only, the others as "": polars
     # matches every row of a column, and running the rules over long paragraphs they can
@@ -188,8 +188,12 @@ def _contains(text: pl.Series, pattern: str) -> pl.Series:
     if loose == pattern or text.is_empty():
         return text.str.contains(pattern)
     candidate = text.str.contains(loose)
-    blank = pl.Series(text.name, [""], pl.String).extend_constant("", len(text) - 1)
-    return candidate & text.zip_with(candidate, blank).str.contains(pattern)
+    return candidate & text.zip_with(candidate, _blank_like(text)).str.contains(pattern)
+
+
+def _blank_like(text: pl.Series) -> pl.Series:
+    """As many empty strings as ``text`` has rows: what a line a regex must not see becomes."""
+    return pl.Series(text.name, [""], pl.String).extend_constant("", len(text) - 1)
 
 
 class _RuleThread:
