@@ -21,6 +21,8 @@ from urllib.parse import unquote
 from lxml import etree
 from lxml.html import HtmlElement
 
+from etl.extract.furniture import box_candidates, is_box, is_box_class
+
 ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
     "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "liveblogposting",
@@ -127,6 +129,9 @@ class PageMetadata:
     author_orgs: list[str] = field(default_factory=list)
     organisations: list[str] = field(default_factory=list)
     tag_lines: list[str] = field(default_factory=list)
+    # Not a statement but the page's furniture, found on the same walk for ``drop_boxes``
+    # (``etl.extract.furniture``): the elements marked as fact boxes, in document order.
+    boxes: list[HtmlElement] = field(default_factory=list)
 
 
 def read_page_metadata(tree: HtmlElement) -> PageMetadata:
@@ -141,7 +146,17 @@ def read_page_metadata(tree: HtmlElement) -> PageMetadata:
             break
     meta.html_lang = (tree.get("lang") or tree.get("xml:lang") or "").strip() or None
     body = tree.find("body")
-    _read_visible(body if body is not None else tree, meta)
+    if body is None:
+        _read_visible(tree, meta)
+        return meta
+    # The furniture outside the body (the root, the head), in document order around it.
+    if is_box(tree):
+        meta.boxes.append(tree)
+    for part in tree:
+        if part is body:
+            _read_visible(body, meta)
+        else:
+            meta.boxes.extend(box_candidates(part))
     return meta
 
 
@@ -292,8 +307,19 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
     worked out once per page (``_Marks``).
     """
     marks_of: dict[tuple[str | None, str | None], _Marks] = {}
+    box_class: dict[str, bool] = {}
     for element in root.iter(etree.Element):  # not comments nor processing instructions
         tag = element.tag
+        # Fact boxes first: they are looked for in every element.
+        cls = element.get("class")
+        if cls:
+            is_box = box_class.get(cls)
+            if is_box is None:
+                is_box = box_class[cls] = is_box_class(cls)
+            if is_box or element.get("role") == "complementary":
+                meta.boxes.append(element)
+        elif element.get("role") == "complementary":
+            meta.boxes.append(element)
         if tag in _SKIP_TAGS:
             continue
         if tag in _READ_TAGS:
@@ -327,7 +353,7 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
                 if value:
                     prop = (element.get("itemprop") or "").lower()
                     _add_date(meta.modified if prop == "datemodified" else meta.published, value)
-        cls, ident = element.get("class"), element.get("id")
+        ident = element.get("id")
         if cls or ident:
             marks = marks_of.get((cls, ident))
             if marks is None:

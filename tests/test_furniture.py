@@ -1,0 +1,55 @@
+"""The fact boxes the metadata walk collects are the ones ``drop_boxes`` finds on its own."""
+
+from __future__ import annotations
+
+from lxml import etree
+
+from etl.extract.furniture import box_candidates, drop_boxes
+from etl.extract.metadata import read_page_metadata
+from etl.extract.page import parse_html
+
+STORY = "<p>" + "Story text of the article itself. " * 30 + "</p>"
+# Boxes where a walk could miss them: in the head, on the root and the body, in elements the
+# metadata walk does not read (svg, script), nested in each other (the outer one holding most
+# of the page), holding the headline, and inside an embed that goes before the boxes do.
+PAGES = [
+    "<html><head><title>T</title></head><body><div class='c-InfoBox'><p>Key facts</p></div>"
+    f"{STORY}<aside role='complementary'><p>Related</p></aside></body></html>",
+    "<html role='complementary'><head><meta name='x' class='infobox'>"
+    "<style class='fact-box'>p {}</style></head><body class='fact-box'>"
+    f"<svg class='icon-infobox'><g/></svg>{STORY}<script class='faktaboks'>var a;</script>"
+    "</body></html>",
+    f"<html><body><div class='fakta-ruta'>{STORY}<div role='complementary'><p>Inner</p></div>"
+    "<div class='infobox'><h1>Headline</h1></div></div>"
+    "<div class='info-box'><div class='factbox'><p>Inside another box</p></div></div>"
+    "</body></html>",
+    f"<html><body>{STORY}<blockquote class='twitter-tweet infobox'><p>A post</p>"
+    "<div class='factbox'><p>In the post</p></div></blockquote>"
+    "<div class='boxed-teaser FAKTABOX'><p>Not a word of its own</p></div></body></html>",
+    f"<html><body><article>{STORY}</article><div class='x'>No boxes here</div></body></html>",
+]
+
+
+def test_the_walk_finds_the_boxes_in_document_order() -> None:
+    for markup in PAGES:
+        tree = parse_html(markup)
+        assert tree is not None
+        assert read_page_metadata(tree).boxes == box_candidates(tree)
+
+
+def test_boxes_from_the_walk_drop_as_the_walk_of_drop_boxes_does() -> None:
+    dropped_some = False
+    for markup in PAGES:
+        walked, collected = parse_html(markup), parse_html(markup)
+        assert walked is not None and collected is not None
+        boxes = read_page_metadata(collected).boxes
+        for tree in (walked, collected):
+            # Removed before the boxes, as extract_page removes social embeds.
+            for embed in tree.iter("blockquote"):
+                embed.drop_tree()
+                break
+        drop_boxes(walked)
+        drop_boxes(collected, boxes)
+        assert etree.tostring(collected) == etree.tostring(walked)
+        dropped_some |= etree.tostring(walked) != etree.tostring(parse_html(markup))
+    assert dropped_some
