@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from lxml import etree
 
-from etl.extract.furniture import box_candidates, drop_boxes
+from etl.extract.furniture import box_candidates, drop_boxes, teaser_cards
 from etl.extract.metadata import read_page_metadata
 from etl.extract.page import parse_html
 
@@ -53,3 +53,24 @@ def test_boxes_from_the_walk_drop_as_the_walk_of_drop_boxes_does() -> None:
         assert etree.tostring(collected) == etree.tostring(walked)
         dropped_some |= etree.tostring(walked) != etree.tostring(parse_html(markup))
     assert dropped_some
+
+
+CARDS_XPATH = etree.XPath(
+    "//a[@href][descendant::*[self::p or self::div"
+    " or self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]]"
+)
+
+
+def test_teaser_cards_are_the_links_the_xpath_picks() -> None:
+    tree = parse_html(
+        "<html><head><title>T</title></head><body>"
+        "<a href='/1'><div><h3>Card</h3><p>Summary</p></div></a><a href='/2'>plain</a>"
+        "<a href=''><span><h2>Empty target</h2></span></a><a><div>No target</div></a>"
+        "<a href='/3'><img src='x.png'><em><b><p>deep</p></b></em></a>"
+        "<a href='/4'><span>inline</span></a><div><a href='/5'><h6>in a div</h6></a></div>"
+        f"{STORY}</body></html>"
+    )
+    assert tree is not None
+    cards = teaser_cards(tree)
+    assert cards == CARDS_XPATH(tree)
+    assert [card.get("href") for card in cards] == ["/1", "", "/3", "/5"]

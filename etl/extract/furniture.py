@@ -20,12 +20,12 @@ from lxml.html import HtmlElement
 # Python's walk over the elements, reading each class, costs a fifth of an XPath that tests
 # the classes (EXSLT's re:test calls back into Python for every element with a class).
 _BOX_CLASS = re.compile(r"(^|[\s_-])(fact-?box|fakta(boks|ruta)?|info-?box)($|[\s_-])", re.I)
-# One look through a link's descendants for any block, not one per kind of block. (Testing
-# the links in the metadata walk instead cost that walk as much as this XPath.)
-_TEASER_CARDS = etree.XPath(
-    "//a[@href][descendant::*[self::p or self::div"
-    " or self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]]"
-)
+# The blocks a teaser card's link wraps. The links are picked in Python: lxml's iteration
+# over a tag finds them in C, and most have no children to look through, where the XPath
+# "//a[@href][descendant::*[self::p or ...]]" built the node set of the whole page first
+# (0.39 ms a page against 0.29). Testing the links in the metadata walk instead cost that
+# walk as much as the XPath.
+CARD_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6")
 _CARD_MAX_CHARS = 1500
 
 
@@ -88,9 +88,20 @@ def drop_teaser_cards(tree: HtmlElement) -> None:
     article's own paragraphs are never wrapped in a link. trafilatura keeps a card's summary as
     a paragraph, without the link that would tell cleaning it is a teaser.
     """
-    for card in _TEASER_CARDS(tree):
+    for card in teaser_cards(tree):
         if len(card.text_content()) <= _CARD_MAX_CHARS:
             card.drop_tree()
+
+
+def teaser_cards(tree: HtmlElement) -> list[HtmlElement]:
+    """The links of ``tree`` with a target (``href``, even empty) that wrap a block."""
+    return [
+        link
+        for link in tree.iter("a")
+        if len(link)
+        and link.get("href") is not None
+        and next(link.iterdescendants(*CARD_BLOCKS), None) is not None
+    ]
 
 
 def in_tree(element: HtmlElement, root: HtmlElement) -> bool:
