@@ -27,14 +27,29 @@ PAGES = [
     "<div class='factbox'><p>In the post</p></div></blockquote>"
     "<div class='boxed-teaser FAKTABOX'><p>Not a word of its own</p></div></body></html>",
     f"<html><body><article>{STORY}</article><div class='x'>No boxes here</div></body></html>",
+    "<html><head><title>T</title></head><body><blockquote class='twitter-tweet'><p>Post</p>"
+    "<blockquote class='x reddit-embed-bq'><p>Quoted post</p></blockquote></blockquote>"
+    f"<blockquote class='quote'>{STORY}</blockquote><div class='instagram-media'>Not a quote</div>"
+    "<p><ruby>漢<rt>かん</rt></ruby>字</p><svg><ruby>字<rp>(</rp></ruby></svg></body></html>",
 ]
+EMBEDS_XPATH = (
+    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
+    " or contains(@class, 'tiktok-embed') or contains(@class, 'bluesky-embed')"
+    " or contains(@class, 'threads-post') or contains(@class, 'reddit-embed')]"
+)
 
 
-def test_the_walk_finds_the_boxes_in_document_order() -> None:
+def test_the_walk_finds_the_boxes_embeds_and_rubies_in_document_order() -> None:
+    found = 0
     for markup in PAGES:
         tree = parse_html(markup)
         assert tree is not None
-        assert read_page_metadata(tree).boxes == box_candidates(tree)
+        meta = read_page_metadata(tree)
+        assert meta.boxes == box_candidates(tree)
+        assert meta.embeds == tree.xpath(EMBEDS_XPATH)
+        assert meta.rubies == list(tree.iter("ruby"))
+        found += len(meta.embeds) + len(meta.rubies)
+    assert found == 5
 
 
 def test_boxes_from_the_walk_drop_as_the_walk_of_drop_boxes_does() -> None:

@@ -1,4 +1,4 @@
-"""Fact boxes and teaser cards: furniture inside the article container that trafilatura keeps.
+"""Fact boxes, teaser cards and social embeds: furniture inside the article that trafilatura keeps.
 
 A fact box is found by a test on each element of the page. The metadata walk visits every
 element already (``etl.extract.metadata``), so it collects the boxes on its way and
@@ -27,6 +27,21 @@ _BOX_CLASS = re.compile(r"(^|[\s_-])(fact-?box|fakta(boks|ruta)?|info-?box)($|[\
 # walk as much as the XPath.
 CARD_BLOCKS = ("p", "div", "h1", "h2", "h3", "h4", "h5", "h6")
 _CARD_MAX_CHARS = 1500
+
+
+# Embedded social posts: a blockquote whose class the embed code sets.
+_EMBED_CLASSES = (
+    "twitter-tweet", "instagram-media", "tiktok-embed", "bluesky-embed", "threads-post",
+    "reddit-embed",
+)  # fmt: skip
+
+
+def is_social_embed(element: HtmlElement) -> bool:
+    """A blockquote embedding a post from a social network (someone else's words)."""
+    if element.tag != "blockquote":
+        return False
+    classes = element.get("class") or ""
+    return any(name in classes for name in _EMBED_CLASSES)
 
 
 def is_box_class(classes: str) -> bool:

@@ -21,7 +21,7 @@ from urllib.parse import unquote
 from lxml import etree
 from lxml.html import HtmlElement
 
-from etl.extract.furniture import box_candidates, is_box, is_box_class
+from etl.extract.furniture import is_box, is_box_class, is_social_embed
 
 ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
@@ -129,9 +129,12 @@ class PageMetadata:
     author_orgs: list[str] = field(default_factory=list)
     organisations: list[str] = field(default_factory=list)
     tag_lines: list[str] = field(default_factory=list)
-    # Not a statement but the page's furniture, found on the same walk for ``drop_boxes``
-    # (``etl.extract.furniture``): the elements marked as fact boxes, in document order.
+    # Not statements but the page's furniture, found on the same walk for the page repairs
+    # (``etl.extract.furniture``), each in document order: the elements marked as fact
+    # boxes, the social posts embedded, the ruby annotations.
     boxes: list[HtmlElement] = field(default_factory=list)
+    embeds: list[HtmlElement] = field(default_factory=list)
+    rubies: list[HtmlElement] = field(default_factory=list)
 
 
 def read_page_metadata(tree: HtmlElement) -> PageMetadata:
@@ -150,14 +153,24 @@ def read_page_metadata(tree: HtmlElement) -> PageMetadata:
         _read_visible(tree, meta)
         return meta
     # The furniture outside the body (the root, the head), in document order around it.
-    if is_box(tree):
-        meta.boxes.append(tree)
+    _note_furniture(tree, meta)
     for part in tree:
         if part is body:
             _read_visible(body, meta)
         else:
-            meta.boxes.extend(box_candidates(part))
+            for element in part.iter(etree.Element):
+                _note_furniture(element, meta)
     return meta
+
+
+def _note_furniture(element: HtmlElement, meta: PageMetadata) -> None:
+    """``_read_visible``'s look for furniture, for an element outside the body."""
+    if is_box(element):
+        meta.boxes.append(element)
+    if is_social_embed(element):
+        meta.embeds.append(element)
+    elif element.tag == "ruby":
+        meta.rubies.append(element)
 
 
 def _read_json_ld(tree: HtmlElement, meta: PageMetadata) -> None:
@@ -310,7 +323,7 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
     box_class: dict[str, bool] = {}
     for element in root.iter(etree.Element):  # not comments nor processing instructions
         tag = element.tag
-        # Fact boxes first: they are looked for in every element.
+        # The furniture first: it is looked for in every element.
         cls = element.get("class")
         if cls:
             is_box = box_class.get(cls)
@@ -320,6 +333,11 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
                 meta.boxes.append(element)
         elif element.get("role") == "complementary":
             meta.boxes.append(element)
+        if tag == "blockquote":
+            if is_social_embed(element):
+                meta.embeds.append(element)
+        elif tag == "ruby":
+            meta.rubies.append(element)
         if tag in _SKIP_TAGS:
             continue
         if tag in _READ_TAGS:

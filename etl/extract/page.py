@@ -40,7 +40,7 @@ from etl.core.urls import domain_label, public_suffix
 from etl.extract import comparison
 from etl.extract.bylines import lead_bylines
 from etl.extract.encoding import decode_html
-from etl.extract.furniture import drop_boxes, drop_teaser_cards
+from etl.extract.furniture import drop_boxes, drop_teaser_cards, in_tree
 from etl.extract.gap_metadata import read_missing
 from etl.extract.guessed_dates import stated_date
 from etl.extract.links import LinkMarks, mark_links, uses_marks
@@ -62,11 +62,6 @@ _TITLE_SEPARATORS = re.compile(
 )
 _DOMAIN_LIKE = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}", re.I)
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
-_SOCIAL_EMBEDS = (
-    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
-    " or contains(@class, 'tiktok-embed') or contains(@class, 'bluesky-embed')"
-    " or contains(@class, 'threads-post') or contains(@class, 'reddit-embed')]"
-)
 # Typographic quotes, apostrophes and dashes as typed on a keyboard.
 _TYPOGRAPHY = str.maketrans(
     {c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"} | {c: "-" for c in "‐‑‒–—―"}
@@ -375,7 +370,7 @@ def extract_page(
             "extraction_empty",
             f"og:type {meta.og_type}, no article date, teasers and no article: an index page",
         )
-    for embed in tree.xpath(_SOCIAL_EMBEDS):
+    for embed in meta.embeds:
         # Embedded posts quote someone else's words in the middle of the article; their
         # attribution line goes by the boilerplate rules, their text has to go here.
         embed.drop_tree()
@@ -386,7 +381,8 @@ def extract_page(
         tree, [headline or "", *meta.titles_og[:1], *meta.titles_ld[:1], *meta.titles_twitter[:1]]
     )
     join_split_bodies(tree)
-    if tree.find(".//ruby") is not None:
+    # The walk's rubies were all of them; those still in the tree are all there are now.
+    if any(in_tree(ruby, tree) for ruby in meta.rubies):
         # Ruby annotations (readings over Japanese or Chinese words) are inline text; left as
         # elements, trafilatura breaks the sentence around each of them.
         etree.strip_tags(tree, "ruby", "rb", "rt", "rp", "rtc")
