@@ -6,7 +6,7 @@ from lxml import etree
 
 from etl.extract.furniture import box_candidates, drop_boxes, teaser_cards
 from etl.extract.metadata import read_page_metadata
-from etl.extract.page import _containers_left, join_split_bodies, parse_html
+from etl.extract.page import parse_html
 
 STORY = "<p>" + "Story text of the article itself. " * 30 + "</p>"
 # Boxes where a walk could miss them: in the head, on the root and the body, in elements the
@@ -89,47 +89,3 @@ def test_teaser_cards_are_the_links_the_xpath_picks() -> None:
     cards = teaser_cards(tree)
     assert cards == CARDS_XPATH(tree)
     assert [card.get("href") for card in cards] == ["/1", "", "/3", "/5"]
-
-
-PARAGRAPHS = "".join(
-    f"<p>{'Paragraph of the story, long enough to count. ' * 8}</p>" for _ in range(2)
-)
-# Bodies split into chunks of one class, some of them (and the first of a class) inside boxes
-# and embeds that go before the chunks are joined, and a chunk holding a headline in a box.
-SPLIT_PAGES = [
-    f"<html><body><h1>Story</h1><div class='chunk'>{PARAGRAPHS}</div><p>Ad</p>"
-    f"<div class='chunk'>{PARAGRAPHS}</div><div class='infobox'><div class='chunk'>"
-    f"{PARAGRAPHS}</div></div><div class='chunk'>{PARAGRAPHS}</div></body></html>",
-    f"<html><body><div class='factbox'><section class='b'>{PARAGRAPHS}</section></div>"
-    f"<div class='infobox'><div class='a'><h1>Boxed</h1>{PARAGRAPHS}</div></div>"
-    f"<div class='a'>{PARAGRAPHS}</div>"
-    f"<section class='b'>{PARAGRAPHS}</section><div class='a'>{PARAGRAPHS}</div>"
-    f"<section class='b'><div class='a'>{PARAGRAPHS}</div>{PARAGRAPHS}</section>"
-    f"<blockquote class='twitter-tweet'><div class='a'>{PARAGRAPHS}</div></blockquote>"
-    "</body></html>",
-]
-
-
-def test_split_bodies_join_alike_from_the_walks_containers_and_from_a_walk_of_their_own() -> None:
-    for markup in SPLIT_PAGES:
-        walked, collected = parse_html(markup), parse_html(markup)
-        assert walked is not None and collected is not None
-        meta = read_page_metadata(collected)
-        for embed in meta.embeds:
-            embed.drop_tree()
-        drop_boxes(collected, meta.boxes)
-        for embed in read_page_metadata(walked).embeds:
-            embed.drop_tree()
-        drop_boxes(walked)
-        assert etree.tostring(collected) == etree.tostring(walked)
-        straightforward = {}
-        for element in walked.iter("div", "section"):
-            straightforward.setdefault((element.tag, element.get("class")), []).append(element)
-        left = _containers_left(collected, meta.containers)
-        assert [(k, [etree.tostring(m) for m in v]) for k, v in left.items() if len(v) > 1] == [
-            (k, [etree.tostring(m) for m in v]) for k, v in straightforward.items() if len(v) > 1
-        ]
-        before = etree.tostring(walked)
-        join_split_bodies(walked)
-        join_split_bodies(collected, meta)
-        assert etree.tostring(collected) == etree.tostring(walked) != before

@@ -135,10 +135,6 @@ class PageMetadata:
     boxes: list[HtmlElement] = field(default_factory=list)
     embeds: list[HtmlElement] = field(default_factory=list)
     rubies: list[HtmlElement] = field(default_factory=list)
-    # For ``join_split_bodies``: the divs and sections with a class, by tag and class, and
-    # the h1 elements.
-    containers: dict[tuple[str, str], list[HtmlElement]] = field(default_factory=dict)
-    headings: list[HtmlElement] = field(default_factory=list)
 
 
 def read_page_metadata(tree: HtmlElement) -> PageMetadata:
@@ -171,15 +167,10 @@ def _note_furniture(element: HtmlElement, meta: PageMetadata) -> None:
     """``_read_visible``'s look for furniture, for an element outside the body."""
     if is_box(element):
         meta.boxes.append(element)
-    tag, cls = element.tag, element.get("class")
     if is_social_embed(element):
         meta.embeds.append(element)
-    elif tag == "ruby":
+    elif element.tag == "ruby":
         meta.rubies.append(element)
-    elif tag == "h1":
-        meta.headings.append(element)
-    elif tag in ("div", "section") and cls:
-        meta.containers.setdefault((tag, cls), []).append(element)
 
 
 def _read_json_ld(tree: HtmlElement, meta: PageMetadata) -> None:
@@ -340,8 +331,6 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
                 is_box = box_class[cls] = is_box_class(cls)
             if is_box or element.get("role") == "complementary":
                 meta.boxes.append(element)
-            if tag == "div" or tag == "section":
-                meta.containers.setdefault((tag, cls), []).append(element)
         elif element.get("role") == "complementary":
             meta.boxes.append(element)
         if tag == "blockquote":
@@ -353,7 +342,6 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
             continue
         if tag in _READ_TAGS:
             if tag == "h1":
-                meta.headings.append(element)
                 text = _text(element)
                 if text:
                     meta.h1.append(text)

@@ -380,7 +380,7 @@ def extract_page(
     drop_other_articles(
         tree, [headline or "", *meta.titles_og[:1], *meta.titles_ld[:1], *meta.titles_twitter[:1]]
     )
-    join_split_bodies(tree, meta)
+    join_split_bodies(tree)
     # The walk's rubies were all of them; those still in the tree are all there are now.
     if any(in_tree(ruby, tree) for ruby in meta.rubies):
         # Ruby annotations (readings over Japanese or Chinese words) are inline text; left as
@@ -564,7 +564,7 @@ def drop_other_articles(tree: HtmlElement, headlines: list[str]) -> None:
             article.drop_tree()
 
 
-def join_split_bodies(tree: HtmlElement, walked: PageMetadata | None = None) -> None:
+def join_split_bodies(tree: HtmlElement) -> None:
     """Join an article body split into containers of one class into the first of them.
 
     Pages break the body into chunks (around advertisements, a paywall marker, a video) that
@@ -572,27 +572,18 @@ def join_split_bodies(tree: HtmlElement, walked: PageMetadata | None = None) -> 
     only and loses the rest of the article. Only chunks of several paragraphs count, so that
     small per-paragraph wrappers (which extractors read fine) stay as they are, and chunks
     holding a headline are separate stories (a feed of articles), not parts of one.
-    ``walked``: the metadata of ``tree`` read before elements were removed from it, whose
-    walk found the containers and headings (``PageMetadata.containers`` and ``.headings``);
-    those still in the tree are the ones a walk here would find. Without it, the tree is
-    walked here.
     """
-    if walked is None:
-        groups: dict[tuple[str, str], list[HtmlElement]] = {}
-        for element in tree.iter("div", "section"):
-            cls = element.get("class")
-            if cls:
-                groups.setdefault((element.tag, cls), []).append(element)
-        headings = list(tree.iter("h1"))
-    else:
-        groups = _containers_left(tree, walked.containers)
-        headings = [h1 for h1 in walked.headings if in_tree(h1, tree)]
+    groups: dict[tuple[str, str], list[HtmlElement]] = {}
     # Nested members share their paragraphs: each paragraph's text is measured once.
     shown: dict[HtmlElement, int] = {}
+    for element in tree.iter("div", "section"):
+        cls = element.get("class")
+        if cls:
+            groups.setdefault((element.tag, cls), []).append(element)
     # The elements holding a headline, by walking up from the page's few h1s once: searching
     # every member's subtree for one was a third of this pass. No h1 moves below (a group
     # holding one is left as it is), so the set stays true as chunks are joined.
-    holds_h1 = {ancestor for h1 in headings for ancestor in h1.iterancestors()}
+    holds_h1 = {ancestor for h1 in tree.iter("h1") for ancestor in h1.iterancestors()}
     for members in groups.values():
         if len(members) < 2 or any(m in holds_h1 for m in members):
             continue
@@ -615,27 +606,6 @@ def join_split_bodies(tree: HtmlElement, walked: PageMetadata | None = None) -> 
             if not any(a in group for a in member.iterancestors()):
                 first.extend(list(member))
                 shown.clear()  # the paragraphs moved: measured anew
-
-
-def _containers_left(
-    tree: HtmlElement, containers: dict[tuple[str, str], list[HtmlElement]]
-) -> dict[tuple[str, str], list[HtmlElement]]:
-    """The walk's groups of containers as they are in ``tree`` now, in its document order.
-
-    A class of one container is left out (it joins nothing), so only the others are looked
-    for in the tree. The groups keep the walk's order (their first member's) unless a
-    group's first member has gone; then they are ordered by the first that is left.
-    """
-    groups: dict[tuple[str, str], list[HtmlElement]] = {}
-    moved_start = False
-    for key, members in containers.items():
-        if len(members) > 1:
-            left = groups[key] = [m for m in members if in_tree(m, tree)]
-            moved_start |= bool(left) and left[0] is not members[0]
-    if moved_start:
-        position = {e: i for i, e in enumerate(tree.iter("div", "section"))}
-        groups = dict(sorted(groups.items(), key=lambda g: position[g[1][0]] if g[1] else -1))
-    return groups
 
 
 def _is_body_chunk(
