@@ -60,3 +60,14 @@ def test_link_text_with_brackets_stays_plain_text() -> None:
     assert document is not None
     text = marks.markdown(document.text)
     assert f"{SENTENCE}.[1] {SENTENCE}" in text
+
+
+def test_links_around_blocks_are_not_marked_and_links_around_inline_elements_are() -> None:
+    tree = fromstring(
+        '<html><body><a href="/a">plain</a><a href="/b"><span>inline</span></a>'
+        '<a href="/c"><div><p>card</p></div></a><a href="/d"><em><p>deep</p></em></a>'
+        '<a href="/e"> </a><a href="/f"><img src="x.png"></a></body></html>'
+    )
+    marks = mark_links(tree, "https://news.example.com/")
+    assert marks.targets == ["https://news.example.com/a", "https://news.example.com/b"]
+    marks.remove()

@@ -21,6 +21,8 @@ from urllib.parse import unquote
 from lxml import etree
 from lxml.html import HtmlElement
 
+from etl.extract.furniture import is_box, is_box_class, is_social_embed
+
 ARTICLE_TYPES = {
     "newsarticle", "article", "reportagenewsarticle", "analysisnewsarticle", "blogposting",
     "opinionnewsarticle", "backgroundnewsarticle", "reviewnewsarticle", "liveblogposting",
@@ -132,6 +134,12 @@ class PageMetadata:
     author_orgs: list[str] = field(default_factory=list)
     organisations: list[str] = field(default_factory=list)
     tag_lines: list[str] = field(default_factory=list)
+    # Not statements but the page's furniture, found on the same walk for the page repairs
+    # (``etl.extract.furniture``), each in document order: the elements marked as fact
+    # boxes, the social posts embedded, the ruby annotations.
+    boxes: list[HtmlElement] = field(default_factory=list)
+    embeds: list[HtmlElement] = field(default_factory=list)
+    rubies: list[HtmlElement] = field(default_factory=list)
 
 
 def read_page_metadata(tree: HtmlElement) -> PageMetadata:
@@ -146,8 +154,28 @@ def read_page_metadata(tree: HtmlElement) -> PageMetadata:
             break
     meta.html_lang = (tree.get("lang") or tree.get("xml:lang") or "").strip() or None
     body = tree.find("body")
-    _read_visible(body if body is not None else tree, meta)
+    if body is None:
+        _read_visible(tree, meta)
+        return meta
+    # The furniture outside the body (the root, the head), in document order around it.
+    _note_furniture(tree, meta)
+    for part in tree:
+        if part is body:
+            _read_visible(body, meta)
+        else:
+            for element in part.iter(etree.Element):
+                _note_furniture(element, meta)
     return meta
+
+
+def _note_furniture(element: HtmlElement, meta: PageMetadata) -> None:
+    """``_read_visible``'s look for furniture, for an element outside the body."""
+    if is_box(element):
+        meta.boxes.append(element)
+    if is_social_embed(element):
+        meta.embeds.append(element)
+    elif element.tag == "ruby":
+        meta.rubies.append(element)
 
 
 def _read_json_ld(tree: HtmlElement, meta: PageMetadata) -> None:
@@ -298,8 +326,24 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
     """
     marks_of: dict[tuple[str | None, str | None], _Marks] = {}
     labelled: list[str | None] = []  # names after a byline label of their own
+    box_class: dict[str, bool] = {}
     for element in root.iter(etree.Element):  # not comments nor processing instructions
         tag = element.tag
+        # The furniture first: it is looked for in every element.
+        cls = element.get("class")
+        if cls:
+            is_box = box_class.get(cls)
+            if is_box is None:
+                is_box = box_class[cls] = is_box_class(cls)
+            if is_box or element.get("role") == "complementary":
+                meta.boxes.append(element)
+        elif element.get("role") == "complementary":
+            meta.boxes.append(element)
+        if tag == "blockquote":
+            if is_social_embed(element):
+                meta.embeds.append(element)
+        elif tag == "ruby":
+            meta.rubies.append(element)
         if tag in _SKIP_TAGS:
             continue
         if tag in _READ_TAGS:
@@ -333,7 +377,7 @@ def _read_visible(root: HtmlElement, meta: PageMetadata) -> None:
                 if value:
                     prop = (element.get("itemprop") or "").lower()
                     _add_date(meta.modified if prop == "datemodified" else meta.published, value)
-        cls, ident = element.get("class"), element.get("id")
+        ident = element.get("id")
         if cls or ident:
             marks = marks_of.get((cls, ident))
             if marks is None:

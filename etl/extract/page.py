@@ -40,6 +40,7 @@ from etl.core.urls import domain_label, public_suffix
 from etl.extract import comparison
 from etl.extract.bylines import lead_bylines
 from etl.extract.encoding import decode_html
+from etl.extract.furniture import drop_boxes, drop_teaser_cards, in_tree
 from etl.extract.gap_metadata import read_missing
 from etl.extract.guessed_dates import stated_date
 from etl.extract.links import LinkMarks, mark_links, uses_marks
@@ -63,11 +64,6 @@ _TITLE_SEPARATORS = re.compile(
 _TRAILING_ORNAMENT = re.compile(r"\s+[⋆★☆✦✧•·»~*]+$")
 _DOMAIN_LIKE = re.compile(r"(?:www\.)?[\w-]+(?:\.[\w-]+)*\.[a-z]{2,6}", re.I)
 _DATE_LIKE = re.compile(r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}")
-_SOCIAL_EMBEDS = (
-    "//blockquote[contains(@class, 'twitter-tweet') or contains(@class, 'instagram-media')"
-    " or contains(@class, 'tiktok-embed') or contains(@class, 'bluesky-embed')"
-    " or contains(@class, 'threads-post') or contains(@class, 'reddit-embed')]"
-)
 # Typographic quotes, apostrophes and dashes as typed on a keyboard.
 _TYPOGRAPHY = str.maketrans(
     {c: "'" for c in "‘’‚‛′`´"} | {c: '"' for c in "“”„‟″«»"} | {c: "-" for c in "‐‑‒–—―"}
@@ -103,17 +99,6 @@ MARKDOWN_LINK = re.compile(r"\[([^\]\n]*)\]\([^)\s]*\)")
 # How much of the text's start is searched for a byline typed as a paragraph.
 LEAD_TEXT_CHARS = 5000
 _LEAD_SEARCH_LIMIT = 5000
-# One look through a link's descendants for any block, not one per kind of block.
-_TEASER_CARDS = etree.XPath(
-    "//a[@href][descendant::*[self::p or self::div"
-    " or self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]]"
-)
-_CARD_MAX_CHARS = 1500
-# role="complementary", or a class word naming a fact or info box ("fact-box", "factbox",
-# "faktaboks", "c-infoBox", "article-body-infobox"), matched as a whole word of the class.
-# Python's walk over the elements, reading each class, costs a fifth of an XPath that tests
-# the classes (EXSLT's re:test calls back into Python for every element with a class).
-_BOX_CLASS = re.compile(r"(^|[\s_-])(fact-?box|fakta(boks|ruta)?|info-?box)($|[\s_-])", re.I)
 _CHUNK_MIN_CHARS = 500
 _PAYLOAD_MIN_CHARS = 500
 # A JSON string under a key that names an article body: "contentHtml": "<p>...", "body": "..."
@@ -387,18 +372,19 @@ def extract_page(
             "extraction_empty",
             f"og:type {meta.og_type}, no article date, teasers and no article: an index page",
         )
-    for embed in tree.xpath(_SOCIAL_EMBEDS):
+    for embed in meta.embeds:
         # Embedded posts quote someone else's words in the middle of the article; their
         # attribution line goes by the boilerplate rules, their text has to go here.
         embed.drop_tree()
     headline = choose_title(meta, None, page.url, trace)
-    drop_boxes(tree)
+    drop_boxes(tree, meta.boxes)
     drop_teaser_cards(tree)
     drop_other_articles(
         tree, [headline or "", *meta.titles_og[:1], *meta.titles_ld[:1], *meta.titles_twitter[:1]]
     )
     join_split_bodies(tree)
-    if tree.find(".//ruby") is not None:
+    # The walk's rubies were all of them; those still in the tree are all there are now.
+    if any(in_tree(ruby, tree) for ruby in meta.rubies):
         # Ruby annotations (readings over Japanese or Chinese words) are inline text; left as
         # elements, trafilatura breaks the sentence around each of them.
         etree.strip_tags(tree, "ruby", "rb", "rt", "rp", "rtc")
@@ -549,52 +535,6 @@ def missing_metadata(meta: PageMetadata, url: str) -> set[str]:
     if not meta.site_names:
         missing.add("sitename")
     return missing
-
-
-def drop_boxes(tree: HtmlElement) -> None:
-    """Remove fact boxes and other complementary asides set inside the article.
-
-    A box ("Fakta om ...", "Info", "Key facts") restates or adds background beside the story;
-    the page marks it as complementary (ARIA role, the ``<aside>`` meaning) or names it a fact
-    or info box. trafilatura keeps it when it sits inside the article container.
-    """
-    # The test is written out in the loop: a function call per element of the page cost a
-    # third of this walk. A page repeats its classes: each is tested once.
-    boxes: list[HtmlElement] = []
-    box_class: dict[str, bool] = {}
-    for element in tree.iter(etree.Element):
-        classes = element.get("class")
-        if classes:
-            is_box = box_class.get(classes)
-            if is_box is None:
-                lowered = classes.lower()
-                is_box = box_class[classes] = bool(
-                    ("box" in lowered or "fakta" in lowered) and _BOX_CLASS.search(classes)
-                )
-            if is_box:
-                boxes.append(element)
-                continue
-        if element.get("role") == "complementary":
-            boxes.append(element)
-    if not boxes:
-        return
-    # A "box" holding the headline or most of the page's text is a mislabelled container.
-    page_chars = len(tree.text_content())
-    for box in boxes:
-        if box.find(".//h1") is None and len(box.text_content()) < page_chars / 2:
-            box.drop_tree()
-
-
-def drop_teaser_cards(tree: HtmlElement) -> None:
-    """Remove links that wrap whole blocks: teaser cards for other articles.
-
-    A card (picture, headline, summary, all one link) is how pages show related stories; an
-    article's own paragraphs are never wrapped in a link. trafilatura keeps a card's summary as
-    a paragraph, without the link that would tell cleaning it is a teaser.
-    """
-    for card in _TEASER_CARDS(tree):
-        if len(card.text_content()) <= _CARD_MAX_CHARS:
-            card.drop_tree()
 
 
 def drop_other_articles(tree: HtmlElement, headlines: list[str]) -> None:

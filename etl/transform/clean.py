@@ -36,6 +36,7 @@ from etl.transform.boilerplate import strip_boilerplate
 from etl.transform.dates import after_fetch, before_earliest
 from etl.transform.language import language_identifier
 from etl.transform.topics import clean_topics_frame, topic_categories_frame
+from etl.transform.words import joined_words
 
 _AGENCY_LIST = rf"(?:{AGENCY_ALT})(?:\s*(?:[/,]|und|and|&)\s*(?:{AGENCY_ALT}))*"
 _AGENCY_MARKERS = [
@@ -312,8 +313,7 @@ def stable_hash(value: str) -> str:
 
 def content_hash(text: str) -> str:
     """Hash of the words only, so whitespace and case changes do not count as new content."""
-    words = re.findall(r"\w+", unicodedata.normalize("NFC", text).casefold())
-    return stable_hash(" ".join(words))
+    return stable_hash(joined_words(unicodedata.normalize("NFC", text).casefold()))
 
 
 def clean_authors(
