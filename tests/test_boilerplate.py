@@ -174,6 +174,30 @@ def test_link_lines_pointing_to_other_sites_are_the_articles_own() -> None:
     ]
 
 
+def test_links_into_the_page_itself_or_to_a_document_are_no_teasers() -> None:
+    page = "https://www.example.org/guide/learn-the-cello/"
+    lines = [
+        "- [Choosing an instrument](https://www.example.org/guide/learn-the-cello/#choosing)",
+        "- [Finding a teacher](https://www.example.org/guide/learn-the-cello#teacher)",
+        "Learning an instrument takes patience, and a good teacher makes all the difference.",
+        "[Choosing an instrument](https://www.example.org/guide/learn-the-cello/#choosing)",
+        "Start with a rented cello before you buy one of your own.",
+        "[Practice plan for beginners (pdf)](https://www.example.org/files/plan.pdf)",
+        "- [More guides for musicians](https://www.example.org/guide/)",
+        "[Skip Advertisement](https://www.example.org/guide/learn-the-cello/#after-ad)",
+        "The last paragraph.",
+    ]
+    assert run(lines, url=page) == [
+        "- Choosing an instrument",
+        "- Finding a teacher",
+        "Learning an instrument takes patience, and a good teacher makes all the difference.",
+        "Choosing an instrument",
+        "Start with a rented cello before you buy one of your own.",
+        "Practice plan for beginners (pdf)",
+        "The last paragraph.",
+    ]
+
+
 def test_the_headline_repeated_with_an_outlet_affix_goes_with_the_lines_above_it() -> None:
     lines = [
         "Stadt plant neue Radwege | Rheinland Kurier aktuell",

@@ -40,6 +40,8 @@ LINK_LIST_ITEM_RATIO = 0.5
 # A paragraph that is nearly all link text (and short) is a teaser too.
 LINK_PARAGRAPH_RATIO = 0.8
 LINK_PARAGRAPH_MAX_CHARS = 300
+# A link to a document (not a page to read): its path ends in one of these extensions.
+DOCUMENT_LINK = r"(?i)\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|epub|zip|csv)(?:[?#][^/]*)?$"
 # Lines before the headline line that are this short are kickers or section labels.
 KICKER_MAX_WORDS = 6
 # Only the first few lines can be the headline repeated with a kicker glued to it.
@@ -395,13 +397,16 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _points_elsewhere(frame: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
-    """(row, position, ``_elsewhere``) of the lines whose every link leaves the page's site.
+    """(row, position, ``_elsewhere``) of the lines none of whose links leads to more reading
+    on the page's site: each leaves the site, stays on this very page, or opens a document.
 
     An outlet's teasers for more reading link its own pages; links to other sites are what
     the article points its reader to (the products of a round-up, the sources of a report,
     the changes of a release, an event's registration page): the article's own lines, however
-    much of them is link text. A link without a host (``tel:``, ``mailto:``, an anchor)
-    proves nothing either way.
+    much of them is link text. So are links into the page itself (a heading that is its own
+    anchor, a table of contents: ``#section``) and links to a document (a course book as a
+    PDF, a form to fill in): neither is another page to read. A link without a host
+    (``tel:``, ``mailto:``) proves nothing either way.
     """
     empty = pl.DataFrame(schema={"_row": pl.UInt32, "_pos": pl.Int64, "_elsewhere": pl.Boolean})
     if "url" not in frame.columns:
@@ -409,14 +414,18 @@ def _points_elsewhere(frame: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
     sites = frame.select(
         _row=pl.int_range(pl.len(), dtype=pl.UInt32),
         _site=pl.col("url").map_elements(registered_domain, return_dtype=pl.String),
+        _page=_without_fragment(pl.col("url")),
     )
     links = (
         lines.select("_row", "_pos", _target=pl.col("_line").str.extract_all(MARKDOWN_TARGET))
         .explode("_target")
         .filter(pl.col("_target").is_not_null())
         .with_columns(
-            _host=pl.col("_target")
-            .str.extract(r"^\]\((?i:https?)://([^/?#\s)]+)", 1)
+            _address=pl.col("_target").str.slice(2, pl.col("_target").str.len_chars() - 3),
+        )
+        .with_columns(
+            _host=pl.col("_address")
+            .str.extract(r"^(?i:https?)://([^/?#\s)]+)", 1)
             .str.to_lowercase()
             .str.replace(r":\d+$", "")
         )
@@ -427,10 +436,19 @@ def _points_elsewhere(frame: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
     same_site = (pl.col("_host") == pl.col("_site")) | pl.col("_host").str.ends_with(
         pl.concat_str(pl.lit("."), pl.col("_site"))
     )
-    elsewhere = (
+    other_site = (
         pl.col("_host").is_not_null() & pl.col("_site").is_not_null() & ~same_site.fill_null(True)
     )
-    return links.group_by("_row", "_pos").agg(_elsewhere=elsewhere.all())
+    this_page = pl.col("_address").str.contains("#", literal=True) & (
+        _without_fragment(pl.col("_address")) == pl.col("_page")
+    ).fill_null(False)
+    document = pl.col("_address").str.contains(DOCUMENT_LINK)
+    return links.group_by("_row", "_pos").agg(_elsewhere=(other_site | this_page | document).all())
+
+
+def _without_fragment(address: pl.Expr) -> pl.Expr:
+    """An address without its ``#fragment`` and trailing slash, to compare two for one page."""
+    return address.str.replace(r"#.*$", "").str.strip_chars_end("/")
 
 
 # "Jane Roe is ...", "Jane Roe ist ...": a credited person introduced.
