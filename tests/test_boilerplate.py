@@ -198,6 +198,25 @@ def test_links_into_the_page_itself_or_to_a_document_are_no_teasers() -> None:
     ]
 
 
+def test_a_sentence_of_its_own_words_around_its_links_is_prose_not_a_teaser() -> None:
+    site = "https://www.example.com"
+    lines = [
+        "Our ten favourite hotel brands, with the one hotel of each we would go back to.",
+        f"- The hotel features in my lists of the [best hotels in Lisbon]({site}/lisbon/) and "
+        f"the [most stunning rooftop pools]({site}/pools/).",
+        f"- Read my [review of this property]({site}/review-alfama/).",
+        f"- [The best new hotels of the year]({site}/new-hotels/)",
+        f"[Where to stay in Porto: our guide to the city]({site}/porto/)",
+        "The last paragraph.",
+    ]
+    assert run(lines, url=f"{site}/best-hotel-brands/") == [
+        "Our ten favourite hotel brands, with the one hotel of each we would go back to.",
+        "- The hotel features in my lists of the best hotels in Lisbon and the most stunning "
+        "rooftop pools.",
+        "The last paragraph.",
+    ]
+
+
 def test_the_headline_repeated_with_an_outlet_affix_goes_with_the_lines_above_it() -> None:
     lines = [
         "Stadt plant neue Radwege | Rheinland Kurier aktuell",

@@ -40,6 +40,10 @@ LINK_LIST_ITEM_RATIO = 0.5
 # A paragraph that is nearly all link text (and short) is a teaser too.
 LINK_PARAGRAPH_RATIO = 0.8
 LINK_PARAGRAPH_MAX_CHARS = 300
+# A line with links that says this many words of its own and ends as a sentence ("This hotel
+# features in my lists of [the best hotels in Bangkok](...) and [...]."; "Learn more about
+# [choosing a card](...).") is prose that cites pages: a teaser is a headline, no sentence.
+LINK_PROSE_MIN_WORDS = 5
 # A link to a document (not a page to read): its path ends in one of these extensions.
 DOCUMENT_LINK = r"(?i)\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|epub|zip|csv)(?:[?#][^/]*)?$"
 # Lines before the headline line that are this short are kickers or section labels.
@@ -339,7 +343,11 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
                 & (length <= LINK_PARAGRAPH_MAX_CHARS)
             )
         )
-        & ~pl.col("_elsewhere").fill_null(False),
+        & ~pl.col("_elsewhere").fill_null(False)
+        & ~(
+            (pl.col("_unlinked").str.count_matches(r"\w+") >= LINK_PROSE_MIN_WORDS)
+            & pl.col("_plain").str.contains(r"[.!?…。！？]$")
+        ),
         _seen=pl.int_range(pl.len()).over("_row", "_key") > 0,
         _block=(~pl.col("_item")).cum_sum().over("_row"),
         # "À lire aussi [Headline](...)": the words beside a link that is most of the line can
