@@ -217,6 +217,24 @@ def test_a_sentence_of_its_own_words_around_its_links_is_prose_not_a_teaser() ->
     ]
 
 
+def test_a_link_the_sentence_goes_on_after_is_a_phrase_of_the_article() -> None:
+    site = "https://www.example.net"
+    lines = [
+        "Two weeks before the wedding, a few last things are left to do.",
+        f"- [Pack for the honeymoon]({site}/honeymoon-list/) or a short trip away",
+        f"- [Timeline of the day]({site}/timeline/) and the order of the speeches.",
+        f"- [Wedding cakes we loved this year]({site}/cakes/) Gallery",
+        f"- [Ten venues by the sea]({site}/venues/)",
+        "The last paragraph.",
+    ]
+    assert run(lines, url=f"{site}/wedding-checklist/") == [
+        "Two weeks before the wedding, a few last things are left to do.",
+        "- Pack for the honeymoon or a short trip away",
+        "- Timeline of the day and the order of the speeches.",
+        "The last paragraph.",
+    ]
+
+
 def test_the_headline_repeated_with_an_outlet_affix_goes_with_the_lines_above_it() -> None:
     lines = [
         "Stadt plant neue Radwege | Rheinland Kurier aktuell",

@@ -44,6 +44,9 @@ LINK_PARAGRAPH_MAX_CHARS = 300
 # features in my lists of [the best hotels in Bangkok](...) and [...]."; "Learn more about
 # [choosing a card](...).") is prose that cites pages: a teaser is a headline, no sentence.
 LINK_PROSE_MIN_WORDS = 5
+# A link the line's own words go on after in lower case ("- [Pack for the honeymoon](...) or
+# a mini moon", "- [ELKI](...) contains t-SNE") is a phrase of a sentence, not a headline.
+LINK_IN_SENTENCE = r"\]\([^)\s]*\)\s+\p{Ll}"
 # A link to a document (not a page to read): its path ends in one of these extensions.
 DOCUMENT_LINK = r"(?i)\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|epub|zip|csv)(?:[?#][^/]*)?$"
 # Lines before the headline line that are this short are kickers or section labels.
@@ -347,7 +350,8 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         & ~(
             (pl.col("_unlinked").str.count_matches(r"\w+") >= LINK_PROSE_MIN_WORDS)
             & pl.col("_plain").str.contains(r"[.!?…。！？]$")
-        ),
+        )
+        & ~pl.col("_line").str.contains(LINK_IN_SENTENCE),
         _seen=pl.int_range(pl.len()).over("_row", "_key") > 0,
         _block=(~pl.col("_item")).cum_sum().over("_row"),
         # "À lire aussi [Headline](...)": the words beside a link that is most of the line can
