@@ -235,6 +235,28 @@ def test_a_link_the_sentence_goes_on_after_is_a_phrase_of_the_article() -> None:
     ]
 
 
+def test_a_list_item_repeated_among_new_items_is_a_step_of_each_entry() -> None:
+    warm_up = "- Warm up: 15 minutes of easy jogging, then five short strides."
+    lines = [
+        "The plan has three sessions a week for ten weeks.",
+        "Tuesday: intervals",
+        warm_up,
+        "- Six times 800 metres at race pace, two minutes of rest between.",
+        "Thursday: tempo run",
+        warm_up,
+        "- Twenty minutes at a comfortably hard effort.",
+        "Rest well between the sessions, and sleep eight hours if you can.",
+        "- [Ten tips for your first marathon](https://example.org/tips/)",
+        "- [What to eat before a long run](https://example.org/food/)",
+        "Rest well between the sessions, and sleep eight hours if you can.",
+        "- Ten tips for your first marathon",
+        "- What to eat before a long run",
+        "The last paragraph.",
+    ]
+    # The plan keeps both warm-ups; the teasers go, and so does their block printed again.
+    assert run(lines, url="https://example.org/plan/") == [*lines[:8], lines[-1]]
+
+
 def test_the_headline_repeated_with_an_outlet_affix_goes_with_the_lines_above_it() -> None:
     lines = [
         "Stadt plant neue Radwege | Rheinland Kurier aktuell",

@@ -60,7 +60,9 @@ CAPTION_MAX_WORDS = 12
 # A repeated label ("Pros:", "Key Features", "- Storage") heads each entry of a list or a
 # round-up: the article's own structure, not a block the page printed twice. A repeated
 # sentence, a longer line, a line of no words (table rules) and a run of repeated lines (a
-# teaser list shown twice) are duplicates.
+# teaser list shown twice) are duplicates. A list item repeated among items that are not (the
+# warm-up of each session of a training plan, "Case studies: see all" under each agency) is a
+# step or field of each entry: only a run of repeated items is a list shown twice.
 # A line announcing a list or links is a label of a few words ("Related posts:", "Das Thema
 # könnte dich auch interessieren:"); a sentence ending in a colon is the article's own.
 DANGLING_LEAD_MAX_WORDS = 6
@@ -362,9 +364,15 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
     lines = lines.with_columns(
         _repeat=pl.col("_seen")
         & (
-            (pl.col("_words") > REPEAT_LABEL_MAX_WORDS)
-            | (pl.col("_chars") > REPEAT_LABEL_MAX_CHARS)
-            | pl.col("_plain").str.contains(r"[.!?…。！？]$|^\W*$")
+            (
+                (
+                    (pl.col("_words") > REPEAT_LABEL_MAX_WORDS)
+                    | (pl.col("_chars") > REPEAT_LABEL_MAX_CHARS)
+                    | pl.col("_plain").str.contains(r"[.!?…。！？]$")
+                )
+                & ~pl.col("_item")
+            )
+            | pl.col("_plain").str.contains(r"^\W*$")
             | pl.col("_seen").shift(1).over("_row").fill_null(False)
             | pl.col("_seen").shift(-1).over("_row").fill_null(False)
         ),
