@@ -30,6 +30,8 @@ PROSE = [
     "Reporters asked the mayor whether the plan would be delayed again.",
     "»Wir sind bereit!«, schrieb Orban auf der Plattform X am späten Abend.",
     "Das Ergebnis: 43 Prozent der Befragten lehnen den Plan ab, 41 Prozent sind dafür.",
+    "Shared features like logins and push notifications are built once for every platform.",
+    "This plan is adapted from the training plans in our app that coaches wrote for runners.",
     "Bild: So sieht der neue Bahnhof aus, wenn er im Jahr 2030 fertig ist, sagt die Bahn, "
     "und die Kosten steigen weiter, weil die Planung mehrmals geändert wurde und Firmen fehlen "
     "und weil die Stadt zusätzliche Wünsche hatte, die nun umgesetzt werden müssen.",
