@@ -187,6 +187,10 @@ def test_links_into_the_page_itself_or_to_a_document_are_no_teasers() -> None:
         "[Practice plan for beginners (pdf)](https://www.example.org/files/plan.pdf)",
         "- [More guides for musicians](https://www.example.org/guide/)",
         "[Skip Advertisement](https://www.example.org/guide/learn-the-cello/#after-ad)",
+        # An FAQ's question opens its answer on the page itself; a sign-in link is no question.
+        f"[How long does it take to learn?]({page})",
+        "Most adults play simple pieces after a year of weekly lessons.",
+        f"[Sign in to rate this guide]({page})",
         "The last paragraph.",
     ]
     assert run(lines, url=page) == [
@@ -196,6 +200,8 @@ def test_links_into_the_page_itself_or_to_a_document_are_no_teasers() -> None:
         "Choosing an instrument",
         "Start with a rented cello before you buy one of your own.",
         "Practice plan for beginners (pdf)",
+        "How long does it take to learn?",
+        "Most adults play simple pieces after a year of weekly lessons.",
         "The last paragraph.",
     ]
 

@@ -437,7 +437,9 @@ def _points_elsewhere(frame: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
         _page=_without_fragment(pl.col("url")),
     )
     links = (
-        lines.select("_row", "_pos", _target=pl.col("_line").str.extract_all(MARKDOWN_TARGET))
+        lines.select(
+            "_row", "_pos", "_line", _target=pl.col("_line").str.extract_all(MARKDOWN_TARGET)
+        )
         .explode("_target")
         .filter(pl.col("_target").is_not_null())
         .with_columns(
@@ -459,9 +461,11 @@ def _points_elsewhere(frame: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
     other_site = (
         pl.col("_host").is_not_null() & pl.col("_site").is_not_null() & ~same_site.fill_null(True)
     )
-    this_page = pl.col("_address").str.contains("#", literal=True) & (
-        _without_fragment(pl.col("_address")) == pl.col("_page")
-    ).fill_null(False)
+    # A question linked to the page itself opens its answer below (an FAQ's accordion).
+    this_page = (
+        pl.col("_address").str.contains("#", literal=True)
+        | pl.col("_line").str.contains(r"\?\]\([^)\s]*\)\W*$")
+    ) & (_without_fragment(pl.col("_address")) == pl.col("_page")).fill_null(False)
     document = pl.col("_address").str.contains(DOCUMENT_LINK)
     return links.group_by("_row", "_pos").agg(_elsewhere=(other_site | this_page | document).all())
 
