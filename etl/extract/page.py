@@ -651,9 +651,10 @@ def join_split_bodies(tree: HtmlElement) -> None:
         if len(chunks) < 2:
             continue
         # Every later member goes, short ones too, so that the text keeps its order; members
-        # nested in another member go with it. After the last chunk only prose goes (the
-        # list's last, shorter entries): page builders give their footer and sidebar widgets
-        # (menus, addresses, buttons) the class of the article's own containers.
+        # nested in another member go with it. After the last chunk only prose goes, and only
+        # up to the first member without (the list's last, shorter entries follow it
+        # directly): page builders give their footer and sidebar widgets (menus, addresses,
+        # buttons, a partner's logo with a sentence) the class of the article's own containers.
         first = chunks[0]
         group = set(members)
         last = members.index(chunks[-1])
@@ -662,7 +663,7 @@ def join_split_bodies(tree: HtmlElement) -> None:
             if index > last and not _is_body_chunk(
                 member, paragraphs=1, chars=_PROSE_MIN_CHARS, shown=shown
             ):
-                continue
+                break
             if not any(a in group for a in member.iterancestors()):
                 first.extend(list(member))
                 shown.clear()  # the paragraphs moved: measured anew
