@@ -533,17 +533,6 @@ def _keys_by_row(frame: pl.DataFrame, column: str, min_chars: int) -> pl.DataFra
     )
 
 
-def heads_teaser_block(lines: list[str]) -> list[bool]:
-    """Whether each line heads a block of furniture ("Related posts", "Recommended for you",
-    "Mehr zum Thema"): a ``drop_block`` rule of the table matches it, as cleaning applies it."""
-    if not lines:
-        return []
-    series = pl.Series("_plain", lines, dtype=pl.String)
-    frame = pl.DataFrame([series]).with_columns(_chars=pl.col("_plain").str.len_chars())
-    flags = frame.select(_rule_flags(pl.col("_plain"), pl.col("_chars"), "drop_block"))
-    return [bool(flag) for flag in flags.to_series()]
-
-
 def matching_rules(lines: list[str]) -> list[list[str]]:
     """The names of the table's rules that match each line, as ``line_verdicts`` applies them
     (the same anchored patterns and length limits), for ``explain``; one rule at a time, so
