@@ -5,14 +5,8 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from etl.transform.boilerplate import (
-    RulesError,
-    check_rule,
-    describe_rules,
-    load_rules,
-    strip_boilerplate,
-    without_word_boundaries,
-)
+from etl.core.rules_table import RulesError, check_rule, load_rules, without_word_boundaries
+from etl.transform.boilerplate import describe_rules, strip_boilerplate
 
 # Lines of prose that use the words the rules look for; none of them is furniture.
 PROSE = [

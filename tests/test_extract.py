@@ -453,6 +453,22 @@ def test_after_the_last_chunk_only_the_prose_right_after_it_joins_the_body() -> 
     assert "kürzeren Einträge" in text and "Verband der Gartenfreunde" not in text
 
 
+def test_chunks_after_a_heading_of_teasers_are_not_the_articles_body() -> None:
+    from etl.extract.page import join_split_bodies, parse_html
+
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    teasers = "".join(f"<p>{p}</p>" for p in SECOND_STORY)
+    tree = parse_html(
+        f'<html><body><div class="rich">{paragraphs}</div><aside>Anzeige</aside>'
+        f'<div class="rich">{paragraphs}</div>'
+        f'<h2>Recommended for you</h2><div class="rich">{teasers}</div></body></html>'
+    )
+    assert tree is not None
+    join_split_bodies(tree)
+    chunks = tree.findall(".//div[@class='rich']")
+    assert [len(c.findall("p")) for c in chunks] == [2 * len(BODY), 0, len(SECOND_STORY)]
+
+
 def test_a_footer_widget_with_the_class_of_the_body_chunks_stays_out_of_the_text() -> None:
     first, second = markup(BODY), markup(SECOND_STORY)
     widget = (

@@ -14,23 +14,18 @@ measures link density with them, then removes the markup.
 
 from __future__ import annotations
 
-import re
-import tomllib
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import polars as pl
-from polars.exceptions import ComputeError
 
-from etl.core.resources import rules_file
+from etl.core.rules_table import (
+    anchored,
+    load_rules,
+    rule_flags,
+)
 from etl.core.text import WHITESPACE_RUN, loose_words_expr
 from etl.core.urls import registered_domain
 from etl.extract.bylines import BYLINE_PREFIX
-
-BOILERPLATE_RULES = "boilerplate.toml"
-ACTIONS = ("drop", "drop_block")
 
 MARKDOWN_LINK = r"\[([^\]\n]*)\]\([^)\s]*\)"
 # The target of one Markdown link, with the "](" before it.
@@ -72,132 +67,6 @@ REPEAT_LABEL_MAX_CHARS = 40  # scripts without spaces between words
 # in the last lines only, so that a credited person named early in the story stays, and it runs
 # from the line that introduces the person to the end ("She has covered ...").
 BIO_TAIL_LINES = 4
-_MACRO = re.compile(r"\{([a-z_]+)\}")
-# One escape sequence: a backslash and the character after it.
-_ESCAPE = re.compile(r"\\(.)", re.S)
-
-
-class RulesError(ValueError):
-    """A rule table cannot be read or holds a pattern that does not compile."""
-
-
-@dataclass(frozen=True)
-class BoilerplateRule:
-    name: str
-    action: str
-    pattern: str
-    max_chars: int
-    example: str
-
-
-@lru_cache(maxsize=8)
-def load_rules(path: Path | None = None) -> tuple[BoilerplateRule, ...]:
-    """The rule table (the shipped one unless ``path``), macros expanded.
-
-    A table given by ``path`` has every pattern compiled and checked against its own example
-    here. The shipped table is checked by the test suite instead (tests/test_boilerplate.py):
-    compiling each of its rules apart cost 0.1-0.2 s of CPU in every process that cleans,
-    for a file that changes only with the code.
-    """
-    source = path if path is not None else rules_file(BOILERPLATE_RULES)
-    where = str(path or f"etl/rules/{BOILERPLATE_RULES}")
-    try:
-        table = tomllib.loads(source.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RulesError(f"{where}: {exc}") from exc
-    macros: dict[str, str] = table.get("macros", {})
-    rules: list[BoilerplateRule] = []
-    for entry in table.get("rule", []):
-        name = str(entry.get("name", "?"))
-        action = entry.get("action")
-        if action not in ACTIONS:
-            raise RulesError(f"{where}: rule {name}: action must be one of {ACTIONS}")
-        rule = BoilerplateRule(
-            name=name,
-            action=action,
-            pattern=_expand(str(entry["pattern"]), macros, f"{where}: rule {name}"),
-            max_chars=int(entry.get("max_chars", 300)),
-            example=str(entry.get("example", "")),
-        )
-        if path is not None:
-            check_rule(rule, where)
-        rules.append(rule)
-    return tuple(rules)
-
-
-def _expand(pattern: str, macros: dict[str, str], where: str) -> str:
-    for _ in range(5):
-        names = set(_MACRO.findall(pattern))
-        if not names:
-            return pattern
-        unknown = names - macros.keys()
-        if unknown:
-            raise RulesError(f"{where}: unknown macro {sorted(unknown)}")
-        pattern = _MACRO.sub(lambda m: macros[m.group(1)], pattern)
-    raise RulesError(f"{where}: macros nested too deeply")
-
-
-def check_rule(rule: BoilerplateRule, where: str) -> None:
-    """The pattern compiles, with and without its word boundaries, and matches its example."""
-    try:
-        matched = pl.Series([rule.example]).str.contains(_anchored([rule.pattern])).item()
-        pl.Series([rule.example]).str.contains(without_word_boundaries(rule.pattern))
-    except ComputeError as exc:
-        raise RulesError(f"{where}: rule {rule.name}: {exc}") from exc
-    if rule.example and not matched:
-        raise RulesError(f"{where}: rule {rule.name} does not match its own example")
-
-
-def _anchored(patterns: list[str]) -> str:
-    body = "|".join(f"(?:{p})" for p in patterns)
-    return rf"(?i)^(?:[-•·*]\s*)?(?:{body})[\s.:]*$"
-
-
-def _rule_flags(plain: pl.Expr, length: pl.Expr, action: str) -> pl.Expr:
-    """True where a rule of ``action`` matches; rules of one length limit share one regex
-    (those with a case-sensitive part another)."""
-    groups: dict[tuple[int, bool], list[str]] = {}
-    for rule in load_rules():
-        if rule.action == action:
-            # A case-sensitive part ("(?-i:\p{Lu}...)") in one regex with other rules made the
-            # automaton of the whole group several times slower than the rules apart.
-            key = (rule.max_chars, "(?-i:" in rule.pattern)
-            groups.setdefault(key, []).append(rule.pattern)
-    # Each regex sees the lines within its length limit only, the others as "": polars
-    # matches every row of a column, and running the rules over long paragraphs they can
-    # never apply to was most of the cost of cleaning.
-    checks = [
-        (length <= limit)
-        & _contains(pl.when(length <= limit).then(plain).otherwise(pl.lit("")), _anchored(patterns))
-        for (limit, _), patterns in sorted(groups.items())
-    ]
-    return pl.any_horizontal(checks) if checks else pl.lit(False)
-
-
-def _contains(text: pl.Expr, pattern: str) -> pl.Expr:
-    """``text.str.contains(pattern)``, with the same verdicts at a fraction of the cost.
-
-    A Unicode word boundary (``\\b``) keeps the regex engine off its fast automaton on any
-    text that is not ASCII, which made rules with one 10-20 times slower per line. The
-    pattern without its boundaries matches every line the full one matches, and more: it
-    picks the few candidate lines, and the full pattern decides on those only.
-    """
-    loose = without_word_boundaries(pattern)
-    if loose == pattern:
-        return text.str.contains(pattern)
-    candidate = text.str.contains(loose)
-    return candidate & pl.when(candidate).then(text).otherwise(pl.lit("")).str.contains(pattern)
-
-
-def without_word_boundaries(pattern: str) -> str:
-    """``pattern`` without its ``\\b`` and ``\\B`` assertions (escaped backslashes stay, and
-    so do the ``\\b{start}`` forms, which are rare enough to keep)."""
-
-    def drop(match: re.Match[str]) -> str:
-        boundary = match.group(1) in "bB" and not pattern.startswith("{", match.end())
-        return "" if boundary else match.group(0)
-
-    return _ESCAPE.sub(drop, pattern)
 
 
 def strip_boilerplate(frame: pl.DataFrame) -> pl.DataFrame:
@@ -327,7 +196,7 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.lit(""))
     )
     lines = lines.with_columns(
-        _rule=_rule_flags(pl.col("_plain"), length, "drop"),
+        _rule=rule_flags(pl.col("_plain"), length, "drop"),
         _is_title=pl.col("_is_title").fill_null(False),
         _is_person=pl.col("_is_person").fill_null(False),
         _author_bio=pl.col("_author_bio").fill_null(False),
@@ -358,8 +227,8 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         _block=(~pl.col("_item")).cum_sum().over("_row"),
         # "À lire aussi [Headline](...)": the words beside a link that is most of the line can
         # be the label of a teaser block with no separator the plain line's rule would need.
-        _block_rule=_rule_flags(pl.col("_plain"), length, "drop_block")
-        | ((label != "") & _rule_flags(label, label.str.len_chars(), "drop_block")),
+        _block_rule=rule_flags(pl.col("_plain"), length, "drop_block")
+        | ((label != "") & rule_flags(label, label.str.len_chars(), "drop_block")),
     )
     lines = lines.with_columns(
         _repeat=pl.col("_seen")
@@ -541,7 +410,7 @@ def matching_rules(lines: list[str]) -> list[list[str]]:
     names: list[list[str]] = [[] for _ in lines]
     for rule in load_rules():
         hits = (series.str.len_chars() <= rule.max_chars) & series.str.contains(
-            _anchored([rule.pattern])
+            anchored([rule.pattern])
         )
         for i, hit in enumerate(hits):
             if hit:
