@@ -1,22 +1,22 @@
 from __future__ import annotations
 
+import multiprocessing
 import threading
 from pathlib import Path
 
 import polars as pl
 import pytest
 
-import etl.transform.boilerplate as boilerplate
-from etl.transform.boilerplate import (
+import etl.core.rules_table as rules_table
+from etl.core.rules_table import (
     RulesError,
     check_rule,
-    describe_rules,
+    heads_teaser_block,
     load_rules,
-    matching_rules,
     rule_matches,
-    strip_boilerplate,
     without_word_boundaries,
 )
+from etl.transform.boilerplate import describe_rules, matching_rules, strip_boilerplate
 
 # Lines of prose that use the words the rules look for; none of them is furniture.
 PROSE = [
@@ -34,6 +34,8 @@ PROSE = [
     "Reporters asked the mayor whether the plan would be delayed again.",
     "»Wir sind bereit!«, schrieb Orban auf der Plattform X am späten Abend.",
     "Das Ergebnis: 43 Prozent der Befragten lehnen den Plan ab, 41 Prozent sind dafür.",
+    "Shared features like logins and push notifications are built once for every platform.",
+    "This plan is adapted from the training plans in our app that coaches wrote for runners.",
     "Bild: So sieht der neue Bahnhof aus, wenn er im Jahr 2030 fertig ist, sagt die Bahn, "
     "und die Kosten steigen weiter, weil die Planung mehrmals geändert wurde und Firmen fehlen "
     "und weil die Stadt zusätzliche Wünsche hatte, die nun umgesetzt werden müssen.",
@@ -183,6 +185,95 @@ def test_link_lines_pointing_to_other_sites_are_the_articles_own() -> None:
         "Registration: https://summit.example.org/",
         "Der letzte Absatz.",
     ]
+
+
+def test_links_into_the_page_itself_or_to_a_document_are_no_teasers() -> None:
+    page = "https://www.example.org/guide/learn-the-cello/"
+    lines = [
+        "- [Choosing an instrument](https://www.example.org/guide/learn-the-cello/#choosing)",
+        "- [Finding a teacher](https://www.example.org/guide/learn-the-cello#teacher)",
+        "Learning an instrument takes patience, and a good teacher makes all the difference.",
+        "[Choosing an instrument](https://www.example.org/guide/learn-the-cello/#choosing)",
+        "Start with a rented cello before you buy one of your own.",
+        "[Practice plan for beginners (pdf)](https://www.example.org/files/plan.pdf)",
+        "- [More guides for musicians](https://www.example.org/guide/)",
+        "[Skip Advertisement](https://www.example.org/guide/learn-the-cello/#after-ad)",
+        # An FAQ's question opens its answer on the page itself; a sign-in link is no question.
+        f"[How long does it take to learn?]({page})",
+        "Most adults play simple pieces after a year of weekly lessons.",
+        f"[Sign in to rate this guide]({page})",
+        "The last paragraph.",
+    ]
+    assert run(lines, url=page) == [
+        "- Choosing an instrument",
+        "- Finding a teacher",
+        "Learning an instrument takes patience, and a good teacher makes all the difference.",
+        "Choosing an instrument",
+        "Start with a rented cello before you buy one of your own.",
+        "Practice plan for beginners (pdf)",
+        "How long does it take to learn?",
+        "Most adults play simple pieces after a year of weekly lessons.",
+        "The last paragraph.",
+    ]
+
+
+def test_a_sentence_of_its_own_words_around_its_links_is_prose_not_a_teaser() -> None:
+    site = "https://www.example.com"
+    lines = [
+        "Our ten favourite hotel brands, with the one hotel of each we would go back to.",
+        f"- The hotel features in my lists of the [best hotels in Lisbon]({site}/lisbon/) and "
+        f"the [most stunning rooftop pools]({site}/pools/).",
+        f"- Read my [review of this property]({site}/review-alfama/).",
+        f"- [The best new hotels of the year]({site}/new-hotels/)",
+        f"[Where to stay in Porto: our guide to the city]({site}/porto/)",
+        "The last paragraph.",
+    ]
+    assert run(lines, url=f"{site}/best-hotel-brands/") == [
+        "Our ten favourite hotel brands, with the one hotel of each we would go back to.",
+        "- The hotel features in my lists of the best hotels in Lisbon and the most stunning "
+        "rooftop pools.",
+        "The last paragraph.",
+    ]
+
+
+def test_a_link_the_sentence_goes_on_after_is_a_phrase_of_the_article() -> None:
+    site = "https://www.example.net"
+    lines = [
+        "Two weeks before the wedding, a few last things are left to do.",
+        f"- [Pack for the honeymoon]({site}/honeymoon-list/) or a short trip away",
+        f"- [Timeline of the day]({site}/timeline/) and the order of the speeches.",
+        f"- [Wedding cakes we loved this year]({site}/cakes/) Gallery",
+        f"- [Ten venues by the sea]({site}/venues/)",
+        "The last paragraph.",
+    ]
+    assert run(lines, url=f"{site}/wedding-checklist/") == [
+        "Two weeks before the wedding, a few last things are left to do.",
+        "- Pack for the honeymoon or a short trip away",
+        "- Timeline of the day and the order of the speeches.",
+        "The last paragraph.",
+    ]
+
+
+def test_a_list_item_repeated_among_new_items_is_a_step_of_each_entry() -> None:
+    warm_up = "- Warm up: 15 minutes of easy jogging, then five short strides."
+    lines = [
+        "The plan has three sessions a week for ten weeks.",
+        "Tuesday: intervals",
+        warm_up,
+        "- Six times 800 metres at race pace, two minutes of rest between.",
+        "Thursday: tempo run",
+        warm_up,
+        "- Twenty minutes at a comfortably hard effort.",
+        "Rest well between the sessions, and sleep eight hours if you can.",
+        "- [Ten tips for your first marathon](https://example.org/tips/)",
+        "- [What to eat before a long run](https://example.org/food/)",
+        "Rest well between the sessions, and sleep eight hours if you can.",
+        "- Ten tips for your first marathon",
+        "- What to eat before a long run",
+        "The last paragraph.",
+    ]
+    # The plan keeps both warm-ups; the teasers go, and so does their block printed again.
+    assert run(lines, url="https://example.org/plan/") == [*lines[:8], lines[-1]]
 
 
 def test_the_headline_repeated_with_an_outlet_affix_goes_with_the_lines_above_it() -> None:
@@ -364,16 +455,41 @@ def test_the_rules_are_matched_on_one_thread_whoever_cleans(
 ) -> None:
     # polars keeps compiled regexes per thread: one thread keeps the rule table compiled.
     threads: set[int] = set()
-    matches = boilerplate._rule_matches
+    matches = rules_table._rule_matches
 
     def recorded(*args: object) -> pl.Series:
         threads.add(threading.get_ident())
         return matches(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(boilerplate, "_rule_matches", recorded)
+    monkeypatch.setattr(rules_table, "_rule_matches", recorded)
     cleaner = threading.Thread(target=run, args=(["Der Text beginnt.", "Foto: dpa"],))
     cleaner.start()
     cleaner.join()
     run(["Der Text beginnt.", "Foto: dpa"])
     assert len(threads) == 1
     assert threading.get_ident() not in threads
+
+
+def test_python_re_applies_the_block_rules_as_polars_does() -> None:
+    lines = [*FURNITURE, *PROSE, *(r.example for r in load_rules()), "x" * 400]
+    plain = pl.Series("_plain", lines, pl.String)
+    by_polars = rule_matches(plain, plain.str.len_chars(), "drop_block").to_list()
+    assert heads_teaser_block(lines) == by_polars
+    assert any(by_polars)
+
+
+def _teaser_headings_in_a_child(lines: list[str]) -> list[bool]:
+    return heads_teaser_block(lines)
+
+
+def test_an_extraction_worker_forked_after_polars_ran_asks_the_block_rules() -> None:
+    # A forked child hangs at its first polars call once its parent has made one, so the
+    # question extraction asks in its workers must not go through polars.
+    lines = ["Related posts", "Der Stadtrat tagt am Montag."]
+    assert rule_matches(pl.Series(lines), pl.Series([13, 28]), "drop_block").to_list() == [
+        True,
+        False,
+    ]
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        answer = pool.apply_async(_teaser_headings_in_a_child, (lines,)).get(timeout=60)
+    assert answer == [True, False]

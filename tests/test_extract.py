@@ -441,6 +441,48 @@ def test_chunks_of_one_class_holding_headlines_are_stories_and_stay_apart() -> N
     assert [len(c.findall("p")) for c in chunks] == [2 * len(BODY), 0]
 
 
+def test_after_the_last_chunk_only_the_prose_right_after_it_joins_the_body() -> None:
+    from etl.extract.page import join_split_bodies, parse_html
+
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    tail = (
+        "<p>Die letzten, kürzeren Einträge der Liste folgen dem letzten Abschnitt der Liste"
+        " direkt, ohne Lücke.</p>"
+    )
+    partner = (
+        "<p>Wir sind stolz, Mitglied im Verband der Gartenfreunde Rheinstadt und Umgebung"
+        " zu sein.</p>"
+    )
+    blocks = [paragraphs, paragraphs, tail, '<a href="/kontakt/">Kontakt</a>', partner]
+    tree = parse_html(
+        "<html><body>"
+        + "<hr>".join(f'<div class="block">{block}</div>' for block in blocks)
+        + "</body></html>"
+    )
+    assert tree is not None
+    join_split_bodies(tree)
+    first = tree.find(".//div[@class='block']")
+    assert first is not None
+    text = first.text_content()
+    assert "kürzeren Einträge" in text and "Verband der Gartenfreunde" not in text
+
+
+def test_chunks_after_a_heading_of_teasers_are_not_the_articles_body() -> None:
+    from etl.extract.page import join_split_bodies, parse_html
+
+    paragraphs = "".join(f"<p>{p}</p>" for p in BODY)
+    teasers = "".join(f"<p>{p}</p>" for p in SECOND_STORY)
+    tree = parse_html(
+        f'<html><body><div class="rich">{paragraphs}</div><aside>Anzeige</aside>'
+        f'<div class="rich">{paragraphs}</div>'
+        f'<h2>Recommended for you</h2><div class="rich">{teasers}</div></body></html>'
+    )
+    assert tree is not None
+    join_split_bodies(tree)
+    chunks = tree.findall(".//div[@class='rich']")
+    assert [len(c.findall("p")) for c in chunks] == [2 * len(BODY), 0, len(SECOND_STORY)]
+
+
 def test_a_footer_widget_with_the_class_of_the_body_chunks_stays_out_of_the_text() -> None:
     first, second = markup(BODY), markup(SECOND_STORY)
     widget = (

@@ -35,6 +35,7 @@ from trafilatura import bare_extraction
 from trafilatura.utils import is_dubious_html
 
 from etl.core.resources import rules_csv
+from etl.core.rules_table import heads_teaser_block
 from etl.core.text import compact_key
 from etl.core.urls import domain_label, public_suffix
 from etl.extract import comparison
@@ -592,22 +593,49 @@ def join_split_bodies(tree: HtmlElement) -> None:
         chunks = [m for m in members if _is_body_chunk(m, shown=shown)]
         if len(chunks) < 2:
             continue
+        kept = _before_teaser_heading(chunks)
+        # Nothing from the first chunk after such a heading on joins the body.
+        end = members.index(chunks[len(kept)]) if len(kept) < len(chunks) else len(members)
+        chunks = kept
+        if len(chunks) < 2:
+            continue
         # Every later member goes, short ones too, so that the text keeps its order; members
-        # nested in another member go with it. After the last chunk only prose goes (the
-        # list's last, shorter entries): page builders give their footer and sidebar widgets
-        # (menus, addresses, buttons) the class of the article's own containers.
+        # nested in another member go with it. After the last chunk only prose goes, and only
+        # up to the first member without (the list's last, shorter entries follow it
+        # directly): page builders give their footer and sidebar widgets (menus, addresses,
+        # buttons, a partner's logo with a sentence) the class of the article's own containers.
         first = chunks[0]
         group = set(members)
         last = members.index(chunks[-1])
-        for index in range(members.index(first) + 1, len(members)):
+        for index in range(members.index(first) + 1, end):
             member = members[index]
             if index > last and not _is_body_chunk(
                 member, paragraphs=1, chars=_PROSE_MIN_CHARS, shown=shown
             ):
-                continue
+                break
             if not any(a in group for a in member.iterancestors()):
                 first.extend(list(member))
                 shown.clear()  # the paragraphs moved: measured anew
+
+
+def _before_teaser_heading(chunks: list[HtmlElement]) -> list[HtmlElement]:
+    """The chunks up to a heading of furniture between two of them ("Recommended for you",
+    "Most popular"): what follows such a heading is teasers in the body's class, not more of
+    the article."""
+    tree = chunks[0].getroottree()
+    headings = [h for h in tree.iter("h2", "h3", "h4", "h5", "h6") if h.text_content().strip()]
+    if not headings:
+        return chunks
+    texts = [" ".join(h.text_content().split()) for h in headings]
+    teasers = [h for h, flag in zip(headings, heads_teaser_block(texts), strict=True) if flag]
+    if not teasers:
+        return chunks
+    order = {element: index for index, element in enumerate(tree.iter())}
+    marks = [order[h] for h in teasers]
+    for index, chunk in enumerate(chunks[1:], start=1):
+        if any(order[chunks[index - 1]] < mark < order[chunk] for mark in marks):
+            return chunks[:index]
+    return chunks
 
 
 def _is_body_chunk(

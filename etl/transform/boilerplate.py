@@ -14,26 +14,14 @@ measures link density with them, then removes the markup.
 
 from __future__ import annotations
 
-import re
-import threading
-import tomllib
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
-from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import polars as pl
-from polars.exceptions import ComputeError
 
-from etl.core.resources import rules_file
+from etl.core.rules_table import anchored, load_rules, rule_matches
 from etl.core.text import WHITESPACE_RUN, loose_words_expr
 from etl.core.urls import registered_domain
 from etl.extract.bylines import BYLINE_PREFIX
-
-BOILERPLATE_RULES = "boilerplate.toml"
-ACTIONS = ("drop", "drop_block")
 
 MARKDOWN_LINK = r"\[([^\]\n]*)\]\([^)\s]*\)"
 # The target of one Markdown link, with the "](" before it.
@@ -43,6 +31,15 @@ LINK_LIST_ITEM_RATIO = 0.5
 # A paragraph that is nearly all link text (and short) is a teaser too.
 LINK_PARAGRAPH_RATIO = 0.8
 LINK_PARAGRAPH_MAX_CHARS = 300
+# A line with links that says this many words of its own and ends as a sentence ("This hotel
+# features in my lists of [the best hotels in Bangkok](...) and [...]."; "Learn more about
+# [choosing a card](...).") is prose that cites pages: a teaser is a headline, no sentence.
+LINK_PROSE_MIN_WORDS = 5
+# A link the line's own words go on after in lower case ("- [Pack for the honeymoon](...) or
+# a mini moon", "- [ELKI](...) contains t-SNE") is a phrase of a sentence, not a headline.
+LINK_IN_SENTENCE = r"\]\([^)\s]*\)\s+\p{Ll}"
+# A link to a document (not a page to read): its path ends in one of these extensions.
+DOCUMENT_LINK = r"(?i)\.(?:pdf|docx?|xlsx?|pptx?|odt|ods|epub|zip|csv)(?:[?#][^/]*)?$"
 # Lines before the headline line that are this short are kickers or section labels.
 KICKER_MAX_WORDS = 6
 # Only the first few lines can be the headline repeated with a kicker glued to it.
@@ -54,7 +51,9 @@ CAPTION_MAX_WORDS = 12
 # A repeated label ("Pros:", "Key Features", "- Storage") heads each entry of a list or a
 # round-up: the article's own structure, not a block the page printed twice. A repeated
 # sentence, a longer line, a line of no words (table rules) and a run of repeated lines (a
-# teaser list shown twice) are duplicates.
+# teaser list shown twice) are duplicates. A list item repeated among items that are not (the
+# warm-up of each session of a training plan, "Case studies: see all" under each agency) is a
+# step or field of each entry: only a run of repeated items is a list shown twice.
 # A line announcing a list or links is a label of a few words ("Related posts:", "Das Thema
 # könnte dich auch interessieren:"); a sentence ending in a colon is the article's own.
 DANGLING_LEAD_MAX_WORDS = 6
@@ -64,168 +63,6 @@ REPEAT_LABEL_MAX_CHARS = 40  # scripts without spaces between words
 # in the last lines only, so that a credited person named early in the story stays, and it runs
 # from the line that introduces the person to the end ("She has covered ...").
 BIO_TAIL_LINES = 4
-_MACRO = re.compile(r"\{([a-z_]+)\}")
-# One escape sequence: a backslash and the character after it.
-_ESCAPE = re.compile(r"\\(.)", re.S)
-
-
-class RulesError(ValueError):
-    """A rule table cannot be read or holds a pattern that does not compile."""
-
-
-@dataclass(frozen=True)
-class BoilerplateRule:
-    name: str
-    action: str
-    pattern: str
-    max_chars: int
-    example: str
-
-
-@lru_cache(maxsize=8)
-def load_rules(path: Path | None = None) -> tuple[BoilerplateRule, ...]:
-    """The rule table (the shipped one unless ``path``), macros expanded.
-
-    A table given by ``path`` has every pattern compiled and checked against its own example
-    here. The shipped table is checked by the test suite instead (tests/test_boilerplate.py):
-    compiling each of its rules apart cost 0.1-0.2 s of CPU in every process that cleans,
-    for a file that changes only with the code.
-    """
-    source = path if path is not None else rules_file(BOILERPLATE_RULES)
-    where = str(path or f"etl/rules/{BOILERPLATE_RULES}")
-    try:
-        table = tomllib.loads(source.read_text(encoding="utf-8"))
-    except (OSError, tomllib.TOMLDecodeError) as exc:
-        raise RulesError(f"{where}: {exc}") from exc
-    macros: dict[str, str] = table.get("macros", {})
-    rules: list[BoilerplateRule] = []
-    for entry in table.get("rule", []):
-        name = str(entry.get("name", "?"))
-        action = entry.get("action")
-        if action not in ACTIONS:
-            raise RulesError(f"{where}: rule {name}: action must be one of {ACTIONS}")
-        rule = BoilerplateRule(
-            name=name,
-            action=action,
-            pattern=_expand(str(entry["pattern"]), macros, f"{where}: rule {name}"),
-            max_chars=int(entry.get("max_chars", 300)),
-            example=str(entry.get("example", "")),
-        )
-        if path is not None:
-            check_rule(rule, where)
-        rules.append(rule)
-    return tuple(rules)
-
-
-def _expand(pattern: str, macros: dict[str, str], where: str) -> str:
-    for _ in range(5):
-        names = set(_MACRO.findall(pattern))
-        if not names:
-            return pattern
-        unknown = names - macros.keys()
-        if unknown:
-            raise RulesError(f"{where}: unknown macro {sorted(unknown)}")
-        pattern = _MACRO.sub(lambda m: macros[m.group(1)], pattern)
-    raise RulesError(f"{where}: macros nested too deeply")
-
-
-def check_rule(rule: BoilerplateRule, where: str) -> None:
-    """The pattern compiles, with and without its word boundaries, and matches its example."""
-    try:
-        matched = pl.Series([rule.example]).str.contains(_anchored([rule.pattern])).item()
-        pl.Series([rule.example]).str.contains(without_word_boundaries(rule.pattern))
-    except ComputeError as exc:
-        raise RulesError(f"{where}: rule {rule.name}: {exc}") from exc
-    if rule.example and not matched:
-        raise RulesError(f"{where}: rule {rule.name} does not match its own example")
-
-
-def _anchored(patterns: list[str]) -> str:
-    body = "|".join(f"(?:{p})" for p in patterns)
-    return rf"(?i)^(?:[-•·*]\s*)?(?:{body})[\s.:]*$"
-
-
-def rule_matches(plain: pl.Series, length: pl.Series, action: str) -> pl.Series:
-    """True where a rule of ``action`` matches; rules of one length limit share one regex
-    (those with a case-sensitive part another).
-
-    Evaluated on one thread of its own (``_RuleThread``), where the rule regexes stay
-    compiled from one batch to the next.
-    """
-    return _RuleThread.run(_rule_matches, plain, length, action)
-
-
-def _rule_matches(plain: pl.Series, length: pl.Series, action: str) -> pl.Series:
-    if plain.is_empty():
-        return pl.Series(plain.name, [], pl.Boolean)
-    groups: dict[tuple[int, bool], list[str]] = {}
-    for rule in load_rules():
-        if rule.action == action:
-            # A case-sensitive part ("(?-i:\p{Lu}...)") in one regex with other rules made the
-            # automaton of the whole group several times slower than the rules apart.
-            key = (rule.max_chars, "(?-i:" in rule.pattern)
-            groups.setdefault(key, []).append(rule.pattern)
-    blank = _blank_like(plain)
-    matched = pl.Series(plain.name, [False] * len(plain), pl.Boolean)
-    # Each regex sees the lines within its length limit only, the others as "": polars
-    # matches every row of a column, and running the rules over long paragraphs they can
-    # never apply to was most of the cost of cleaning.
-    for (limit, _), patterns in sorted(groups.items()):
-        within = length <= limit
-        matched = matched | (within & _contains(plain.zip_with(within, blank), _anchored(patterns)))
-    return matched
-
-
-def _contains(text: pl.Series, pattern: str) -> pl.Series:
-    """``text.str.contains(pattern)``, with the same verdicts at a fraction of the cost.
-
-    A Unicode word boundary (``\\b``) keeps the regex engine off its fast automaton on any
-    text that is not ASCII, which made rules with one 10-20 times slower per line. The
-    pattern without its boundaries matches every line the full one matches, and more: it
-    picks the few candidate lines, and the full pattern decides on those only.
-    """
-    loose = without_word_boundaries(pattern)
-    if loose == pattern or text.is_empty():
-        return text.str.contains(pattern)
-    candidate = text.str.contains(loose)
-    return candidate & text.zip_with(candidate, _blank_like(text)).str.contains(pattern)
-
-
-def _blank_like(text: pl.Series) -> pl.Series:
-    """As many empty strings as ``text`` has rows: what a line a regex must not see becomes."""
-    return pl.Series(text.name, [""], pl.String).extend_constant("", len(text) - 1)
-
-
-class _RuleThread:
-    """The one thread that matches the rule table, so that its regexes are compiled once.
-
-    polars keeps compiled regexes per thread, the last 32 of each; a cleaning call uses
-    about 60, so the rule table's dozen large regexes (10 to 60 ms each to compile) were
-    compiled again on every call: 0.15 s a call, whatever its size. On a thread that
-    matches nothing else they stay compiled.
-    """
-
-    _executor: ThreadPoolExecutor | None = None
-    _lock = threading.Lock()
-
-    @classmethod
-    def run(cls, function: Callable[..., pl.Series], *args: Any) -> pl.Series:
-        with cls._lock:
-            if cls._executor is None:
-                cls._executor = ThreadPoolExecutor(1, thread_name_prefix="boilerplate-rules")
-            executor = cls._executor
-        return executor.submit(function, *args).result()
-
-
-def without_word_boundaries(pattern: str) -> str:
-    """``pattern`` without its ``\\b`` and ``\\B`` assertions (escaped backslashes stay, and
-    so do the ``\\b{start}`` forms, which are rare enough to keep)."""
-
-    def drop(match: re.Match[str]) -> str:
-        boundary = match.group(1) in "bB" and not pattern.startswith("{", match.end())
-        return "" if boundary else match.group(0)
-
-    return _ESCAPE.sub(drop, pattern)
 
 
 def strip_boilerplate(frame: pl.DataFrame) -> pl.DataFrame:
@@ -382,7 +219,12 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
                 & (length <= LINK_PARAGRAPH_MAX_CHARS)
             )
         )
-        & ~pl.col("_elsewhere").fill_null(False),
+        & ~pl.col("_elsewhere").fill_null(False)
+        & ~(
+            (pl.col("_unlinked").str.count_matches(r"\w+") >= LINK_PROSE_MIN_WORDS)
+            & pl.col("_plain").str.contains(r"[.!?…。！？]$")
+        )
+        & ~pl.col("_line").str.contains(LINK_IN_SENTENCE),
         _seen=pl.int_range(pl.len()).over("_row", "_key") > 0,
         _block=(~pl.col("_item")).cum_sum().over("_row"),
         # "À lire aussi [Headline](...)": the words beside a link that is most of the line can
@@ -393,9 +235,15 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
     lines = lines.with_columns(
         _repeat=pl.col("_seen")
         & (
-            (pl.col("_words") > REPEAT_LABEL_MAX_WORDS)
-            | (pl.col("_chars") > REPEAT_LABEL_MAX_CHARS)
-            | pl.col("_plain").str.contains(r"[.!?…。！？]$|^\W*$")
+            (
+                (
+                    (pl.col("_words") > REPEAT_LABEL_MAX_WORDS)
+                    | (pl.col("_chars") > REPEAT_LABEL_MAX_CHARS)
+                    | pl.col("_plain").str.contains(r"[.!?…。！？]$")
+                )
+                & ~pl.col("_item")
+            )
+            | pl.col("_plain").str.contains(r"^\W*$")
             | pl.col("_seen").shift(1).over("_row").fill_null(False)
             | pl.col("_seen").shift(-1).over("_row").fill_null(False)
         ),
@@ -440,13 +288,16 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
 
 
 def _points_elsewhere(frame: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
-    """(row, position, ``_elsewhere``) of the lines whose every link leaves the page's site.
+    """(row, position, ``_elsewhere``) of the lines none of whose links leads to more reading
+    on the page's site: each leaves the site, stays on this very page, or opens a document.
 
     An outlet's teasers for more reading link its own pages; links to other sites are what
     the article points its reader to (the products of a round-up, the sources of a report,
     the changes of a release, an event's registration page): the article's own lines, however
-    much of them is link text. A link without a host (``tel:``, ``mailto:``, an anchor)
-    proves nothing either way.
+    much of them is link text. So are links into the page itself (a heading that is its own
+    anchor, a table of contents: ``#section``) and links to a document (a course book as a
+    PDF, a form to fill in): neither is another page to read. A link without a host
+    (``tel:``, ``mailto:``) proves nothing either way.
     """
     empty = pl.DataFrame(schema={"_row": pl.UInt32, "_pos": pl.Int64, "_elsewhere": pl.Boolean})
     if "url" not in frame.columns:
@@ -454,14 +305,20 @@ def _points_elsewhere(frame: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
     sites = frame.select(
         _row=pl.int_range(pl.len(), dtype=pl.UInt32),
         _site=pl.col("url").map_elements(registered_domain, return_dtype=pl.String),
+        _page=_without_fragment(pl.col("url")),
     )
     links = (
-        lines.select("_row", "_pos", _target=pl.col("_line").str.extract_all(MARKDOWN_TARGET))
+        lines.select(
+            "_row", "_pos", "_line", _target=pl.col("_line").str.extract_all(MARKDOWN_TARGET)
+        )
         .explode("_target")
         .filter(pl.col("_target").is_not_null())
         .with_columns(
-            _host=pl.col("_target")
-            .str.extract(r"^\]\((?i:https?)://([^/?#\s)]+)", 1)
+            _address=pl.col("_target").str.slice(2, pl.col("_target").str.len_chars() - 3),
+        )
+        .with_columns(
+            _host=pl.col("_address")
+            .str.extract(r"^(?i:https?)://([^/?#\s)]+)", 1)
             .str.to_lowercase()
             .str.replace(r":\d+$", "")
         )
@@ -472,10 +329,21 @@ def _points_elsewhere(frame: pl.DataFrame, lines: pl.DataFrame) -> pl.DataFrame:
     same_site = (pl.col("_host") == pl.col("_site")) | pl.col("_host").str.ends_with(
         pl.concat_str(pl.lit("."), pl.col("_site"))
     )
-    elsewhere = (
+    other_site = (
         pl.col("_host").is_not_null() & pl.col("_site").is_not_null() & ~same_site.fill_null(True)
     )
-    return links.group_by("_row", "_pos").agg(_elsewhere=elsewhere.all())
+    # A question linked to the page itself opens its answer below (an FAQ's accordion).
+    this_page = (
+        pl.col("_address").str.contains("#", literal=True)
+        | pl.col("_line").str.contains(r"\?\]\([^)\s]*\)\W*$")
+    ) & (_without_fragment(pl.col("_address")) == pl.col("_page")).fill_null(False)
+    document = pl.col("_address").str.contains(DOCUMENT_LINK)
+    return links.group_by("_row", "_pos").agg(_elsewhere=(other_site | this_page | document).all())
+
+
+def _without_fragment(address: pl.Expr) -> pl.Expr:
+    """An address without its ``#fragment`` and trailing slash, to compare two for one page."""
+    return address.str.replace(r"#.*$", "").str.strip_chars_end("/")
 
 
 # "Jane Roe is ...", "Jane Roe ist ...": a credited person introduced.
@@ -544,7 +412,7 @@ def matching_rules(lines: list[str]) -> list[list[str]]:
     names: list[list[str]] = [[] for _ in lines]
     for rule in load_rules():
         hits = (series.str.len_chars() <= rule.max_chars) & series.str.contains(
-            _anchored([rule.pattern])
+            anchored([rule.pattern])
         )
         for i, hit in enumerate(hits):
             if hit:
