@@ -120,6 +120,21 @@ def rule_matches(plain: pl.Series, length: pl.Series, action: str) -> pl.Series:
 def _rule_matches(plain: pl.Series, length: pl.Series, action: str) -> pl.Series:
     if plain.is_empty():
         return pl.Series(plain.name, [], pl.Boolean)
+    blank = _blank_like(plain)
+    matched = pl.Series(plain.name, [False] * len(plain), pl.Boolean)
+    # Each regex sees the lines within its length limit only, the others as "": polars
+    # matches every row of a column, and running the rules over long paragraphs they can
+    # never apply to was most of the cost of cleaning.
+    for limit, pattern in _rule_groups(action):
+        within = length <= limit
+        matched = matched | (within & _contains(plain.zip_with(within, blank), pattern))
+    return matched
+
+
+@lru_cache(maxsize=4)
+def _rule_groups(action: str) -> tuple[tuple[int, str], ...]:
+    """The rules of ``action`` as one anchored regex per length limit (those with a
+    case-sensitive part apart), shortest limit first."""
     groups: dict[tuple[int, bool], list[str]] = {}
     for rule in load_rules():
         if rule.action == action:
@@ -127,15 +142,7 @@ def _rule_matches(plain: pl.Series, length: pl.Series, action: str) -> pl.Series
             # automaton of the whole group several times slower than the rules apart.
             key = (rule.max_chars, "(?-i:" in rule.pattern)
             groups.setdefault(key, []).append(rule.pattern)
-    blank = _blank_like(plain)
-    matched = pl.Series(plain.name, [False] * len(plain), pl.Boolean)
-    # Each regex sees the lines within its length limit only, the others as "": polars
-    # matches every row of a column, and running the rules over long paragraphs they can
-    # never apply to was most of the cost of cleaning.
-    for (limit, _), patterns in sorted(groups.items()):
-        within = length <= limit
-        matched = matched | (within & _contains(plain.zip_with(within, blank), anchored(patterns)))
-    return matched
+    return tuple((limit, anchored(patterns)) for (limit, _), patterns in sorted(groups.items()))
 
 
 def _contains(text: pl.Series, pattern: str) -> pl.Series:
@@ -207,15 +214,11 @@ def heads_teaser_block(lines: list[str]) -> list[bool]:
     applies the same anchored patterns and length limits (the test suite checks that the
     two agree).
     """
-    groups = python_rule_groups("drop_block")
+    groups = _python_rule_groups("drop_block")
     return [any(len(line) <= limit and p.search(line) for limit, p in groups) for line in lines]
 
 
 @lru_cache(maxsize=2)
-def python_rule_groups(action: str) -> tuple[tuple[int, re.Pattern[str]], ...]:
-    """The rules of ``action`` as ``rule_matches`` groups them, compiled by Python's ``re``."""
-    groups: dict[tuple[int, bool], list[str]] = {}
-    for rule in load_rules():
-        if rule.action == action:
-            groups.setdefault((rule.max_chars, "(?-i:" in rule.pattern), []).append(rule.pattern)
-    return tuple((limit, re.compile(anchored(p))) for (limit, _), p in sorted(groups.items()))
+def _python_rule_groups(action: str) -> tuple[tuple[int, re.Pattern[str]], ...]:
+    """``_rule_groups`` compiled by Python's ``re``."""
+    return tuple((limit, re.compile(pattern)) for limit, pattern in _rule_groups(action))
