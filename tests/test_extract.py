@@ -423,6 +423,24 @@ def test_a_body_split_into_chunks_of_one_class_is_read_whole_and_in_order() -> N
     assert positions == sorted(positions)
 
 
+def test_subheadings_in_sections_of_their_own_join_the_split_body_in_place() -> None:
+    # Page builders put each heading and each text block in a section of its own; joining the
+    # blocks must bring the headings between them along, in order. An image section between
+    # two blocks is no heading and stays where it is.
+    first, second = markup(BODY), markup(SECOND_STORY)
+    html = article_page(paragraphs=[]).replace(
+        '<p class="byline"></p>',
+        f'<section class="b-text"><div class="rich">{first}</div></section>'
+        '<section class="b-title"><h2>Wie es weitergeht</h2></section>'
+        '<section class="b-image"><figure><img src="/a.jpg"></figure></section>'
+        f'<section class="b-text"><div class="rich">{second}</div></section>',
+    )
+    text = extract_page(page(html))["text"]
+    positions = [text.find(p[:40]) for p in [BODY[-1], "Wie es weitergeht", SECOND_STORY[0]]]
+    assert all(p >= 0 for p in positions), text
+    assert positions == sorted(positions)
+
+
 def test_chunks_of_one_class_holding_headlines_are_stories_and_stay_apart() -> None:
     from etl.extract.page import join_split_bodies, parse_html
 

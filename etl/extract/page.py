@@ -614,8 +614,43 @@ def join_split_bodies(tree: HtmlElement) -> None:
             ):
                 break
             if not any(a in group for a in member.iterancestors()):
-                first.extend(list(member))
+                first.extend([*_headings_before(member, members[index - 1]), *member])
                 shown.clear()  # the paragraphs moved: measured anew
+
+
+_HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def _headings_before(member: HtmlElement, previous: HtmlElement) -> list[HtmlElement]:
+    """The subheadings that stand between ``previous`` and ``member`` as siblings of their
+    own, to move with ``member``: a page builder that puts every paragraph block and every
+    heading in a section of its own (``<section><h2>..</h2></section><section><div
+    class="text">..``) would otherwise lose its headings when the blocks join.
+
+    Only siblings under the two members' nearest common ancestor count, and only those whose
+    text is all in headings; anything else between (an image, an ad, a widget) stays.
+    """
+    ancestors = {previous, *previous.iterancestors()}
+    wrapper = member
+    for ancestor in member.iterancestors():
+        if ancestor in ancestors:
+            break
+        wrapper = ancestor
+    else:
+        return []
+    headings: list[HtmlElement] = []
+    sibling = wrapper.getprevious()
+    while sibling is not None and sibling not in ancestors:
+        found = [sibling] if sibling.tag in _HEADINGS else list(sibling.iter(*_HEADINGS))
+        text = _squeezed(sibling.text_content())
+        if text and text == _squeezed(" ".join(h.text_content() for h in found)):
+            headings[:0] = found
+        sibling = sibling.getprevious()
+    return headings
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
 
 
 def _before_teaser_heading(chunks: list[HtmlElement]) -> list[HtmlElement]:
