@@ -441,6 +441,22 @@ def test_subheadings_in_sections_of_their_own_join_the_split_body_in_place() -> 
     assert positions == sorted(positions)
 
 
+def test_boxes_of_one_class_inside_a_body_with_prose_of_its_own_stay_in_place() -> None:
+    from etl.extract.page import join_split_bodies, parse_html
+
+    # Product cards in a buying guide: the body has paragraphs beside them, so the cards are
+    # parts of one container that extractors read whole, not a body split around ads.
+    card = f'<div class="product">{markup(SECOND_STORY)}</div>'
+    tree = parse_html(
+        f"<html><body><div class='body'>{markup(BODY)}{card}<h2>Weitere Modelle</h2>{card}"
+        f"{markup(BODY)}</div></body></html>"
+    )
+    assert tree is not None
+    join_split_bodies(tree)
+    cards = tree.findall(".//div[@class='product']")
+    assert [len(c.findall("p")) for c in cards] == [len(SECOND_STORY), len(SECOND_STORY)]
+
+
 def test_chunks_of_one_class_holding_headlines_are_stories_and_stay_apart() -> None:
     from etl.extract.page import join_split_bodies, parse_html
 

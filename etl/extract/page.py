@@ -591,7 +591,7 @@ def join_split_bodies(tree: HtmlElement) -> None:
         if len(members) < 2 or any(m in holds_h1 for m in members):
             continue
         chunks = [m for m in members if _is_body_chunk(m, shown=shown)]
-        if len(chunks) < 2:
+        if len(chunks) < 2 or _inside_prose(chunks):
             continue
         kept = _before_teaser_heading(chunks)
         # Nothing from the first chunk after such a heading on joins the body.
@@ -619,6 +619,22 @@ def join_split_bodies(tree: HtmlElement) -> None:
 
 
 _HEADINGS = ("h2", "h3", "h4", "h5", "h6")
+
+
+def _inside_prose(chunks: list[HtmlElement]) -> bool:
+    """Whether the chunks sit in a body that has prose of its own: paragraphs beside them in
+    their common container. They are then boxes within the article (product cards, asides),
+    which an extractor reads along with that container; a split body has no prose between
+    its chunks but theirs."""
+    ancestors = list(chunks[0].iterancestors())
+    inside = set(ancestors)
+    for chunk in chunks[1:]:
+        inside &= {chunk, *chunk.iterancestors()}
+    common = next((a for a in ancestors if a in inside), None)
+    if common is None:
+        return False
+    own = sum(len(p.text_content()) for p in common.iterchildren("p"))
+    return own >= _CHUNK_MIN_CHARS
 
 
 def _headings_before(member: HtmlElement, previous: HtmlElement) -> list[HtmlElement]:
