@@ -254,6 +254,31 @@ def test_a_link_the_sentence_goes_on_after_is_a_phrase_of_the_article() -> None:
     ]
 
 
+def test_a_linked_step_of_a_list_of_plain_steps_is_the_articles_own() -> None:
+    site = "https://www.example.net"
+    lines = [
+        "Twelve months before the wedding:",
+        "- Set a date",
+        f"- [Draw up a budget]({site}/wedding-budget/)",
+        "- Choose your venue",
+        "- Start a guest list",
+        "The last paragraph.",
+        f"- [Wedding cakes we loved]({site}/cakes/)",
+        f"- [Ten venues by the sea]({site}/venues/)",
+        "- Our newsletter",
+        "inkl. MwSt. zzgl. Versandkosten",
+    ]
+    assert run(lines, url=f"{site}/wedding-checklist/") == [
+        "Twelve months before the wedding:",
+        "- Set a date",
+        "- Draw up a budget",
+        "- Choose your venue",
+        "- Start a guest list",
+        "The last paragraph.",
+        "- Our newsletter",
+    ]
+
+
 def test_a_list_item_repeated_among_new_items_is_a_step_of_each_entry() -> None:
     warm_up = "- Warm up: 15 minutes of easy jogging, then five short strides."
     lines = [

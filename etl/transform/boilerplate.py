@@ -197,6 +197,15 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.lit(""))
     )
     labels = lines.select(label).to_series()
+    # A block is a line and the list items after it.
+    lines = lines.with_columns(_block=(~pl.col("_item")).cum_sum().over("_row"))
+    # A list whose items are mostly plain text is the article's own (a checklist, some of
+    # whose steps link a guide): its linked items are steps too. A teaser list is links.
+    linked_items = (
+        (pl.col("_item") & (pl.col("_link_ratio") >= LINK_LIST_ITEM_RATIO))
+        .sum()
+        .over("_row", "_block")
+    )
     lines = lines.with_columns(
         _rule=rule_matches(lines["_plain"], lines["_chars"], "drop"),
         _is_title=pl.col("_is_title").fill_null(False),
@@ -213,9 +222,17 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         _kicker=(pl.col("_pos") <= pl.col("_headline_pos")).fill_null(False)
         & (pl.col("_headline_like").fill_null(False) | (pl.col("_words") <= KICKER_MAX_WORDS)),
         _link_list=(
-            (pl.col("_item") & (pl.col("_link_ratio") >= LINK_LIST_ITEM_RATIO))
+            (
+                pl.col("_item")
+                & (pl.col("_link_ratio") >= LINK_LIST_ITEM_RATIO)
+                & (
+                    linked_items
+                    >= LINK_LIST_ITEM_RATIO * pl.col("_item").sum().over("_row", "_block")
+                )
+            )
             | (
-                (pl.col("_link_ratio") >= LINK_PARAGRAPH_RATIO)
+                ~pl.col("_item")
+                & (pl.col("_link_ratio") >= LINK_PARAGRAPH_RATIO)
                 & (length <= LINK_PARAGRAPH_MAX_CHARS)
             )
         )
@@ -226,7 +243,6 @@ def line_verdicts(frame: pl.DataFrame) -> pl.DataFrame:
         )
         & ~pl.col("_line").str.contains(LINK_IN_SENTENCE),
         _seen=pl.int_range(pl.len()).over("_row", "_key") > 0,
-        _block=(~pl.col("_item")).cum_sum().over("_row"),
         # "À lire aussi [Headline](...)": the words beside a link that is most of the line can
         # be the label of a teaser block with no separator the plain line's rule would need.
         _block_rule=rule_matches(lines["_plain"], lines["_chars"], "drop_block")
