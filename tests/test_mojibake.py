@@ -3,7 +3,7 @@ from __future__ import annotations
 import ftfy.bad_codecs  # noqa: F401  (registers "sloppy-windows-1252", as browsers read it)
 import pytest
 
-from etl.extract.mojibake import record_without_mojibake, without_mojibake
+from etl.extract.mojibake import repair_mojibake, shows_mojibake, without_mojibake
 from etl.extract.page import extract_page
 from tests.pages import article_page
 from tests.test_extract import BODY, page
@@ -47,7 +47,20 @@ def test_a_page_that_serves_garbled_letters_gives_them_right_in_every_field() ->
     assert "Ã" not in record["text"]
 
 
-def test_the_address_of_a_record_is_kept_as_given() -> None:
-    url = "https://example.org/M%C3%BCller?q=MÃ¼ller"
-    record = record_without_mojibake({"url": url, "title": "MÃ¼ller", "topics_raw": ["MÃ¼ller", 1]})
-    assert record == {"url": url, "title": "Müller", "topics_raw": ["Müller", 1]}
+def test_a_tree_is_repaired_in_texts_tails_and_attributes_only_where_garbled() -> None:
+    from etl.extract.page import parse_html
+
+    html = (
+        '<html><head><meta property="og:title" content="MÃ¼ller"></head><body>'
+        "<p>SprÃ¼hregen <b>heute</b> MÃ¼nchen</p><p>Château, NÃO</p></body></html>"
+    )
+    assert shows_mojibake(html.encode())
+    assert not shows_mojibake("<p>Château, NÃO, Müller’s „Café“</p>".encode())
+    tree = parse_html(html)
+    assert tree is not None
+    repair_mojibake(tree)
+    assert tree.xpath("string(//meta/@content)") == "Müller"
+    assert [p.text_content() for p in tree.iter("p")] == [
+        "Sprühregen heute München",
+        "Château, NÃO",
+    ]

@@ -46,7 +46,7 @@ from etl.extract.gap_metadata import read_missing
 from etl.extract.guessed_dates import stated_date
 from etl.extract.links import LinkMarks, mark_links, uses_marks
 from etl.extract.metadata import ARTICLE_TYPES, PageMetadata, parse_dateline, read_page_metadata
-from etl.extract.mojibake import record_without_mojibake
+from etl.extract.mojibake import repair_mojibake, shows_mojibake
 from etl.extract.recall import RECALL_MIN_GAIN, adds_passages_within, wants_recall_pass
 from etl.extract.repair import repair_faulty_html
 from etl.extract.streamed import place_streamed_segments
@@ -365,6 +365,8 @@ def extract_page(
     if tree is None:
         raise ExtractionRejected("unparseable", "no HTML tree")
     place_streamed_segments(tree, markup)
+    if shows_mojibake(page.body):
+        repair_mojibake(tree)
     meta = read_page_metadata(tree)
     if trace is not None:
         trace.og_type = meta.og_type
@@ -455,39 +457,37 @@ def extract_page(
     title_variants = _title_variants(meta, title)
     # The first lines are all that can be a typed byline; links out of them as cleaning does.
     head = MARKDOWN_LINK.sub(r"\1", text[:LEAD_TEXT_CHARS])
-    return record_without_mojibake(
-        {
-            "url": page.url,
-            "input_origin": page.origin,
-            "fetched_at": page.fetched_at,
-            "title": title,
-            "title_variants": title_variants,
-            "text": text,
-            "description": description,
-            "authors_raw": [*meta.authors, *(_split_people(doc.get("author")))],
-            "bylines_raw": [
-                *meta.bylines,
-                *lead_bylines(head, title_variants),
-            ],
-            "credits_raw": [*meta.credits, *meta.author_orgs],
-            "author_orgs_raw": meta.author_orgs,
-            "captions_raw": meta.captions,
-            "topics_raw": [*meta.topics, *meta.tag_lines, *(doc.get("tags") or [])],
-            "keywords_raw": meta.keywords,
-            "sections_raw": [*meta.sections, *(doc.get("categories") or [])],
-            "breadcrumbs_raw": trail_sections(meta.breadcrumbs, title_variants),
-            "published_raw": published.isoformat() if published else None,
-            "published_from": published_from,
-            "modified_raw": meta.modified[0].isoformat() if meta.modified else None,
-            "site_name": (meta.site_names[0] if meta.site_names else doc.get("sitename")),
-            "outlet_names": list(
-                dict.fromkeys([*meta.site_names, *meta.organisations, *_sitename(doc)])
-            ),
-            "canonical_raw": meta.canonical or doc.get("url"),
-            "image_url": meta.image or doc.get("image"),
-            "html_lang": meta.html_lang,
-        }
-    )
+    return {
+        "url": page.url,
+        "input_origin": page.origin,
+        "fetched_at": page.fetched_at,
+        "title": title,
+        "title_variants": title_variants,
+        "text": text,
+        "description": description,
+        "authors_raw": [*meta.authors, *(_split_people(doc.get("author")))],
+        "bylines_raw": [
+            *meta.bylines,
+            *lead_bylines(head, title_variants),
+        ],
+        "credits_raw": [*meta.credits, *meta.author_orgs],
+        "author_orgs_raw": meta.author_orgs,
+        "captions_raw": meta.captions,
+        "topics_raw": [*meta.topics, *meta.tag_lines, *(doc.get("tags") or [])],
+        "keywords_raw": meta.keywords,
+        "sections_raw": [*meta.sections, *(doc.get("categories") or [])],
+        "breadcrumbs_raw": trail_sections(meta.breadcrumbs, title_variants),
+        "published_raw": published.isoformat() if published else None,
+        "published_from": published_from,
+        "modified_raw": meta.modified[0].isoformat() if meta.modified else None,
+        "site_name": (meta.site_names[0] if meta.site_names else doc.get("sitename")),
+        "outlet_names": list(
+            dict.fromkeys([*meta.site_names, *meta.organisations, *_sitename(doc)])
+        ),
+        "canonical_raw": meta.canonical or doc.get("url"),
+        "image_url": meta.image or doc.get("image"),
+        "html_lang": meta.html_lang,
+    }
 
 
 def _trafilatura(
