@@ -163,6 +163,18 @@ def test_title_prefers_og_title_and_strips_outlet_and_section_affixes() -> None:
     )
 
 
+def test_a_title_statement_that_is_a_url_slug_is_passed_over() -> None:
+    html = article_page(
+        title="Stadt plant neue Radwege",
+        meta={"og:title": "radwege-stadt-plant-2024"},
+        json_ld={"@type": "NewsArticle", "headline": "stadt_plant_neue_radwege"},
+    )
+    assert extract_page(page(html))["title"] == "Stadt plant neue Radwege"
+    # A headline of one hyphenated word or a product code stays a headline.
+    html = article_page(title="Deutschland-Ticket", meta={"og:title": "Deutschland-Ticket"})
+    assert extract_page(page(html))["title"] == "Deutschland-Ticket"
+
+
 def test_title_is_the_visible_headline_without_a_tagline_or_a_kicker_set_off_by_a_bar() -> None:
     # No og:title: the structured headline carries the blog's name and tagline.
     tagline = article_page(

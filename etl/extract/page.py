@@ -74,6 +74,9 @@ _AFFIX_START = re.compile(r"\s*[-–—|:·•ㅣ｜/]")
 _AFFIX_AFTER_HEADLINE = re.compile(r"\s*(?:[|｜ㅣ:：]|[-–—]\s)")
 _KICKER_BAR = re.compile(r"\S\s*[|｜]\s*$")
 _BY_LINE = re.compile(r"(?:by|von)\s+\S", re.I)
+# A statement that is a URL slug ("adac-kindersitztest-herbst-2018"): a content system filled
+# the field with the page's file name, and the page states its headline elsewhere.
+_SLUG_TITLE = re.compile(r"[a-z0-9]+(?:[-_][a-z0-9]+){2,}")
 # A title typed in Markdown in a site's editor: "## Headline".
 _MARKDOWN_HEADING = re.compile(r"^#{1,6}\s+")
 
@@ -1017,7 +1020,10 @@ def choose_title(
             ("title", [meta.title_tag] if meta.title_tag else []),
         )
     }
-    clean = {k: [t for t in v if t and len(t) <= MAX_TITLE_CHARS] for k, v in clean.items()}
+    clean = {
+        k: [t for t in v if t and len(t) <= MAX_TITLE_CHARS and not _SLUG_TITLE.fullmatch(t)]
+        for k, v in clean.items()
+    }
     if fallback and len(fallback) > MAX_TITLE_CHARS:
         fallback = None
     if trace is not None:
