@@ -360,6 +360,20 @@ def test_a_first_name_alone_in_the_metadata_is_the_writer() -> None:
     assert credited_authors(["Anonymous"]) == ([], None)
 
 
+def test_first_names_credited_together_are_each_a_writer() -> None:
+    # A couple's blog: the two first names of the metadata, before any byline's words.
+    assert clean_authors(
+        ["Linny and Peter"], ["Written By Linny and Peter", "One Week in Japan: Kyoto, Mt. Fuji"]
+    ) == ["Linny", "Peter"]
+    assert clean_authors(["Anna & Tom"]) == ["Anna", "Tom"]
+    # A name and a word that is no name are not two writers.
+    assert clean_authors(["Anna and friends"]) == []
+
+
+def test_the_author_is_a_label_not_a_name() -> None:
+    assert clean_authors([], ["The Author", "Nicole Burke"]) == ["Nicole Burke"]
+
+
 def test_a_byline_that_holds_its_date_still_names_the_person() -> None:
     assert clean_authors([], ["Jane Roe 4 August 2010"]) == ["Jane Roe"]
     assert clean_authors([], ["By Jane Roe on December 18, 2025, 9:46 pm"]) == ["Jane Roe"]

@@ -394,16 +394,21 @@ def _credits(
     people = _people_in(raw, outlet_keys)
     if people:
         return people, None
-    given = _given_name(raw, outlet_keys)
-    if given and bylines and given in bylines[0].split():
-        return [given], None
+    given = _given_names(raw, outlet_keys)
+    if given and bylines and all(name in bylines[0].split() for name in given):
+        return given, None
     for line in bylines or []:
         names = _people_in([line], outlet_keys)
         if names:
             return names, None
         if agency := AGENCY_NAME.search(line):
             return [], agency.group(0)
-    return ([given], None) if given else ([], None)
+    return given, None
+
+
+# First names credited together ("Linny and Peter", "Anna & Tom"): a couple's blog.
+_GIVEN_NAMES_JOINED = re.compile(r"\s+(?:and|und|et|&)\s+")
+_MAX_GIVEN_NAMES = 3
 
 
 def _organisation_credit(item: str, outlet_keys: set[str]) -> str | None:
@@ -468,17 +473,21 @@ def _without_trailing_date(item: str) -> str:
     return dated["name"]
 
 
-def _given_name(raw: list[str], outlet_keys: set[str]) -> str | None:
-    """The stated credit when it is a first name alone ("Susan"), as blogs credit writers.
+def _given_names(raw: list[str], outlet_keys: set[str]) -> list[str]:
+    """The stated credit when it is first names alone ("Susan", "Linny and Peter"), as blogs
+    credit writers.
 
     Only a whole credit, and only the one: one-word parts of several credits ("Roy",
     "Aniruddha" for "Roy, Aniruddha") are pieces of names written surname first.
     """
     credits = {BYLINE_PREFIX.sub("", " ".join(item.split())) for item in raw} - {""}
     if len(credits) != 1:
-        return None
-    name = person_name(credits.pop(), outlet_keys, given_name=True)
-    return name if name and " " not in name else None
+        return []
+    parts = _GIVEN_NAMES_JOINED.split(credits.pop())
+    names = [person_name(part, outlet_keys, given_name=True) for part in parts]
+    if len(names) > _MAX_GIVEN_NAMES or not all(name and " " not in name for name in names):
+        return []
+    return [name for name in names if name]
 
 
 def _people_in(items: list[str], outlet_keys: set[str]) -> list[str]:
