@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from etl.bench.arguments import add_speed_arguments, add_story_arguments
 from etl.core.datadir import DataDir, UnsafeName
 from etl.core.errors import InputError, ObjectStoreError
 from etl.core.lock import DataDirBusy, data_dir_lock
@@ -232,17 +234,13 @@ def _parser() -> argparse.ArgumentParser:
     bench = commands.add_parser(
         "bench", help="measure speed on real pages, memory and query latency"
     )
-    from etl.bench.speed import add_arguments
-
-    add_arguments(bench)
+    add_speed_arguments(bench)
     bench.set_defaults(handler=_bench)
 
     bench_stories = commands.add_parser(
         "bench-stories",
         help="time and peak memory of a store's story matching, against a generated archive",
     )
-    from etl.bench.stories import add_arguments as add_story_arguments
-
     add_story_arguments(bench_stories)
     bench_stories.set_defaults(handler=_bench_stories)
     return parser
@@ -271,8 +269,6 @@ def parse_overrides(pairs: Sequence[str], config: Path | None = None) -> Extract
 
 
 def _run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
     from etl.core.staging import freeze_imported_objects
     from etl.pipeline import run_pipeline
     from etl.warehouse.build import build_warehouse
@@ -285,18 +281,31 @@ def _run(args: argparse.Namespace) -> int:
 
     if any(is_url_list(p) for p in args.input):
         return _run_url_lists(args, extraction)
-    with tqdm(desc="pages", unit="page", disable=None, leave=False) as bar:
+    with _page_counter() as on_page:
         summary = run_pipeline(
             args.input,
             args.data_dir,
             run_id=args.run_id,
             workers=args.workers,
             settings=extraction,
-            on_page=bar.update,
+            on_page=on_page,
         )
     warehouse = None if args.no_warehouse else build_warehouse(args.data_dir)
     print(format_summary(summary, args.data_dir, warehouse))
     return 0
+
+
+@contextmanager
+def _page_counter() -> Iterator[Callable[[int], None] | None]:
+    """A progress bar's ``update`` on a terminal; None elsewhere, where tqdm would draw
+    nothing and importing it (and, through it, ``importlib.metadata``) is all it would cost."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(desc="pages", unit="page", leave=False) as bar:
+        yield bar.update
 
 
 def _run_url_lists(args: argparse.Namespace, extraction: ExtractionSettings) -> int:

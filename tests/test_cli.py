@@ -143,3 +143,28 @@ def test_a_run_leaves_its_imported_modules_out_of_garbage_collection(tmp_path: P
     )
     code, frozen = result.stdout.split()[-2:]
     assert code == "0" and int(frozen) > 10_000
+
+
+def test_parser_leaves_the_benchmarks_and_tqdm_unimported() -> None:
+    """Every command builds the whole parser: the bench modules (and tqdm, which a run off a
+    terminal draws nothing with) would be imported by each of them."""
+    code = (
+        "import sys; from etl import cli; p = cli._parser(); "
+        "p.parse_args(['bench', '--pages', '3']); p.parse_args(['bench-stories', '--new', '5']); "
+        "print(sorted(m for m in ('etl.bench.speed', 'etl.bench.stories', 'tqdm') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_page_counter_is_a_progress_bar_on_a_terminal_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with cli._page_counter() as on_page:
+        assert on_page is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with cli._page_counter() as on_page:
+        assert on_page is not None
+        on_page(3)
