@@ -52,7 +52,9 @@ STAGES = (
 
 # Input up to this size (as stored: a WARC file of about 20 real pages, or the 50 sample
 # pages) is extracted in this process: starting the worker pool, and a cleaning warm-up that
-# then has no extraction to hide behind, cost more than two workers save on so few pages.
+# then has no extraction to hide behind, cost more than two workers save on so few pages
+# (measured again in session 26, with the pool forked before the heavy imports too: on two
+# cores shared with other work the extra processes cost more than they overlapped).
 IN_PROCESS_BYTES = 1 << 20
 
 
