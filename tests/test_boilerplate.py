@@ -3,6 +3,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -493,3 +494,26 @@ def test_an_extraction_worker_forked_after_polars_ran_asks_the_block_rules() -> 
     with multiprocessing.get_context("fork").Pool(1) as pool:
         answer = pool.apply_async(_teaser_headings_in_a_child, (lines,)).get(timeout=60)
     assert answer == [True, False]
+
+
+def test_a_rule_group_without_candidates_never_runs_its_full_pattern(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The full pattern (with its word boundaries) costs a compile on each thread; the lines
+    its loose form rules out cannot match it, so a batch without candidates skips it."""
+    seen: list[str] = []
+    contains = pl.series.string.StringNameSpace.contains
+
+    def recorded(self: Any, pattern: str, *args: Any, **kwargs: Any) -> pl.Series:
+        seen.append(pattern)
+        return contains(self, pattern, *args, **kwargs)
+
+    monkeypatch.setattr(pl.series.string.StringNameSpace, "contains", recorded)
+    pattern = r"(?i)^\bnewsletter\b.*\banmelden\b$"
+    lines = pl.Series("line", ["Der erste Absatz.", "Noch ein Absatz."])
+    assert rules_table._contains(lines, pattern).to_list() == [False, False]
+    assert seen == [without_word_boundaries(pattern)]
+    seen.clear()
+    lines = pl.Series("line", ["Newsletter hier anmelden", "newsletter voranmelden"])
+    assert rules_table._contains(lines, pattern).to_list() == [True, False]
+    assert seen == [without_word_boundaries(pattern), pattern]
