@@ -461,3 +461,25 @@ def test_only_the_build_skips_the_extension_signature_check(data_dir: Path, tmp_
         assert con.execute("SELECT stem('running', 'english')").fetchone() == ("run",)
     with connect_read_only(data_dir) as con:
         assert con.execute(setting).fetchone() == (False,)
+
+
+def test_the_reload_view_is_looked_up_only_after_a_script_that_names_it(
+    lake_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    reload_files = warehouse._reload_files
+
+    def counted(*args: Any) -> list[str]:
+        calls.append(1)
+        return reload_files(*args)
+
+    monkeypatch.setattr(warehouse, "_reload_files", counted)
+    data = tmp_path / "data"
+    shutil.copytree(lake_dir / "lake", data / "lake")
+    build_warehouse(data)
+    scripts = [s.read_text(encoding="utf-8") for s in warehouse.sql_files()]
+    assert len(calls) == 1 + sum("loader_reload" in text for text in scripts[:-1]) < len(scripts)
+    with connect_read_only(data) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone() == (
+            con.execute("SELECT count(DISTINCT article_id) FROM article_versions").fetchone()
+        )

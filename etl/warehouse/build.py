@@ -322,12 +322,18 @@ def _load(
         keep.append(_register_dataset(con, table, paths, partitioned))
     by_name = {f.lake_file: f.path for f in articles}
     reload: list[str] | None = None
+    stale = True  # loader_reload may have changed since lake_articles_reload was registered
     for script in sql_files():
-        wanted = _reload_files(con, by_name)
-        if wanted != reload:
-            keep.append(_register_articles(con, "lake_articles_reload", wanted))
-            reload = wanted
-        con.execute(script.read_text(encoding="utf-8"))
+        if stale:
+            wanted = _reload_files(con, by_name)
+            if wanted != reload:
+                keep.append(_register_articles(con, "lake_articles_reload", wanted))
+                reload = wanted
+        sql = script.read_text(encoding="utf-8")
+        con.execute(sql)
+        # Only a script that names loader_reload can change it: asking the catalog before
+        # each of the others cost two queries a script.
+        stale = "loader_reload" in sql
     con.execute("DELETE FROM lake_files")
     keep.append(
         _register_table(
