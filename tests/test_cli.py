@@ -168,3 +168,18 @@ def test_page_counter_is_a_progress_bar_on_a_terminal_only(
     with cli._page_counter() as on_page:
         assert on_page is not None
         on_page(3)
+
+
+def test_stage_imports_run_without_garbage_collection_and_end_frozen() -> None:
+    import gc
+
+    assert gc.isenabled()
+    try:
+        with cli._importing_stages():
+            assert not gc.isenabled()
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        with pytest.raises(ImportError), cli._importing_stages():
+            import etl.no_such_stage  # noqa: F401
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
