@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -183,3 +184,21 @@ def test_stage_imports_run_without_garbage_collection_and_end_frozen() -> None:
         assert gc.isenabled()
     finally:
         gc.unfreeze()
+
+
+def test_the_command_keeps_numpy_to_one_blas_thread() -> None:
+    """OpenBLAS's threads spin after each product, taking CPU from the run on two cores."""
+    code = (
+        "import contextlib, io, os, sys\n"
+        "from etl import cli\n"
+        "assert 'numpy' not in sys.modules\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stderr(io.StringIO()):\n"
+        "    cli.main(['no-such-command'])\n"
+        "import numpy as np\n"
+        "before = len(os.listdir('/proc/self/task'))\n"
+        "a = np.ones((300, 300), np.float32); a @ a\n"
+        "print(os.environ['OPENBLAS_NUM_THREADS'], len(os.listdir('/proc/self/task')) - before)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.stdout.split() == ["1", "0"], out.stderr
