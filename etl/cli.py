@@ -276,6 +276,13 @@ def parse_overrides(pairs: Sequence[str], config: Path | None = None) -> Extract
 
 
 def _run(args: argparse.Namespace) -> int:
+    from etl.ingest.inputs import is_small_input, is_url_list
+
+    if not any(is_url_list(p) for p in args.input) and is_small_input(args.input):
+        # On a few pages polars' thread pool only hands each of the cleaning's hundreds of
+        # small operations over and back (0.1-0.2 s of a samples run). It is sized when
+        # polars loads, just below; a value the user set is kept.
+        os.environ.setdefault("POLARS_MAX_THREADS", "1")
     with _importing_stages():
         from etl.pipeline import run_pipeline
         from etl.warehouse.build import build_warehouse
@@ -283,8 +290,6 @@ def _run(args: argparse.Namespace) -> int:
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     extraction = parse_overrides(args.set, args.config)
-    from etl.ingest.inputs import is_url_list
-
     if any(is_url_list(p) for p in args.input):
         return _run_url_lists(args, extraction)
     with _page_counter() as on_page:

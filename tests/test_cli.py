@@ -202,3 +202,37 @@ def test_the_command_keeps_numpy_to_one_blas_thread() -> None:
     env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert out.stdout.split() == ["1", "0"], out.stderr
+
+
+def test_a_small_run_gives_polars_one_thread(tmp_path: Path) -> None:
+    """On a few pages polars' pool only hands the cleaning's small operations over and back."""
+    code = (
+        "import sys\n"
+        "from etl import cli\n"
+        "assert cli.main(['run', '--input', sys.argv[1], '--data-dir', sys.argv[2],"
+        " '--no-warehouse']) == 0\n"
+        "import polars\n"
+        "print(polars.thread_pool_size())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "POLARS_MAX_THREADS"}
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.html").write_bytes((SAMPLES / "html" / "ab-trump-putin.html").read_bytes())
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(pages), str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert out.stdout.split()[-1:] == ["1"], out.stderr
+
+
+def test_a_small_input_is_one_of_at_most_a_mebibyte(tmp_path: Path) -> None:
+    from etl.ingest.inputs import SMALL_INPUT_BYTES, is_small_input
+
+    assert is_small_input([SAMPLES])
+    big = tmp_path / "big"
+    big.mkdir()
+    (big / "a.html").write_bytes(b"<p>x</p>" * (SMALL_INPUT_BYTES // 8 + 1))
+    assert not is_small_input([big])
+    assert not is_small_input(["s3://bucket/pages.warc.gz"])
