@@ -14,6 +14,7 @@ from etl.core.rules_table import (
     check_rule,
     heads_teaser_block,
     load_rules,
+    open_repetitions,
     rule_matches,
     without_word_boundaries,
 )
@@ -517,3 +518,22 @@ def test_a_rule_group_without_candidates_never_runs_its_full_pattern(
     lines = pl.Series("line", ["Newsletter hier anmelden", "newsletter voranmelden"])
     assert rules_table._contains(lines, pattern).to_list() == [True, False]
     assert seen == [without_word_boundaries(pattern), pattern]
+
+
+def test_open_repetitions_leaves_escapes_and_classes_alone() -> None:
+    assert open_repetitions(r"a{2,30}b{3}c{1,}x{2,3}?") == r"a{2,}b{3}c{1,}x{2,}?"
+    assert open_repetitions(r"\{2,3}\p{Lu}{1,4}") == r"\{2,3}\p{Lu}{1,}"
+    assert open_repetitions(r"[{2,3}]{0,9}") == r"[{2,3}]{0,}"
+    assert open_repetitions(r"[]{1,2}][^]{1,2}]") == r"[]{1,2}][^]{1,2}]"
+    assert open_repetitions(r"[a[b]{1,2}]c{4,5}") == r"[a[b]{1,2}]c{4,}"
+
+
+def test_the_opened_groups_match_every_line_the_rules_match() -> None:
+    """The candidate pattern must take every line the group takes: the rules' examples and
+    lines each group matches, checked against the opened and boundary-free form."""
+    for action in ("drop", "drop_block"):
+        for limit, pattern in rules_table._rule_groups(action):
+            loose = open_repetitions(without_word_boundaries(pattern))
+            lines = pl.Series([r.example for r in load_rules() if r.action == action])
+            full = lines.str.contains(pattern)
+            assert not (full & ~lines.str.contains(loose)).any(), (action, limit)
