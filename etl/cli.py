@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import argparse
+import gc
+import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from etl.bench.arguments import add_speed_arguments, add_story_arguments
 from etl.core.datadir import DataDir, UnsafeName
 from etl.core.errors import InputError, ObjectStoreError
 from etl.core.lock import DataDirBusy, data_dir_lock
@@ -27,6 +31,11 @@ class UsageError(Exception):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    # numpy's OpenBLAS starts a thread per core at its first product and keeps it spinning
+    # for a while after each: the language scores' small products gain nothing from it, and
+    # on two cores the spinning thread took CPU from the run (about 60 ms of a samples run).
+    # Read when numpy loads, which no command has done yet; a value the user set is kept.
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     parser = _parser()
     args = parser.parse_args(argv)
     try:
@@ -232,17 +241,13 @@ def _parser() -> argparse.ArgumentParser:
     bench = commands.add_parser(
         "bench", help="measure speed on real pages, memory and query latency"
     )
-    from etl.bench.speed import add_arguments
-
-    add_arguments(bench)
+    add_speed_arguments(bench)
     bench.set_defaults(handler=_bench)
 
     bench_stories = commands.add_parser(
         "bench-stories",
         help="time and peak memory of a store's story matching, against a generated archive",
     )
-    from etl.bench.stories import add_arguments as add_story_arguments
-
     add_story_arguments(bench_stories)
     bench_stories.set_defaults(handler=_bench_stories)
     return parser
@@ -271,32 +276,65 @@ def parse_overrides(pairs: Sequence[str], config: Path | None = None) -> Extract
 
 
 def _run(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
+    from etl.ingest.inputs import is_small_input, is_url_list
 
-    from etl.core.staging import freeze_imported_objects
-    from etl.pipeline import run_pipeline
-    from etl.warehouse.build import build_warehouse
+    if not any(is_url_list(p) for p in args.input) and is_small_input(args.input):
+        # On a few pages polars' thread pool only hands each of the cleaning's hundreds of
+        # small operations over and back (0.1-0.2 s of a samples run). It is sized when
+        # polars loads, just below; a value the user set is kept.
+        os.environ.setdefault("POLARS_MAX_THREADS", "1")
+    with _importing_stages():
+        from etl.pipeline import run_pipeline
+        from etl.warehouse.build import build_warehouse
 
-    freeze_imported_objects()
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     extraction = parse_overrides(args.set, args.config)
-    from etl.ingest.inputs import is_url_list
-
     if any(is_url_list(p) for p in args.input):
         return _run_url_lists(args, extraction)
-    with tqdm(desc="pages", unit="page", disable=None, leave=False) as bar:
+    with _page_counter() as on_page:
         summary = run_pipeline(
             args.input,
             args.data_dir,
             run_id=args.run_id,
             workers=args.workers,
             settings=extraction,
-            on_page=bar.update,
+            on_page=on_page,
         )
     warehouse = None if args.no_warehouse else build_warehouse(args.data_dir)
     print(format_summary(summary, args.data_dir, warehouse))
     return 0
+
+
+@contextmanager
+def _importing_stages() -> Iterator[None]:
+    """The imports of a command's stages, then ``freeze_imported_objects``, with no garbage
+    collection meanwhile: what imports make lives as long as the process (a collection
+    after them finds a few hundred unreachable objects), yet the 230 collections that ran
+    while a run's modules loaded cost 60-70 ms of CPU."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+        from etl.core.staging import freeze_imported_objects
+
+        freeze_imported_objects()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+@contextmanager
+def _page_counter() -> Iterator[Callable[[int], None] | None]:
+    """A progress bar's ``update`` on a terminal; None elsewhere, where tqdm would draw
+    nothing and importing it (and, through it, ``importlib.metadata``) is all it would cost."""
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    with tqdm(desc="pages", unit="page", leave=False) as bar:
+        yield bar.update
 
 
 def _run_url_lists(args: argparse.Namespace, extraction: ExtractionSettings) -> int:
@@ -344,12 +382,11 @@ def _fetch_settings() -> FetchSettings:
 
 
 def _collect(args: argparse.Namespace) -> int:
-    from etl.collect.runs import collect
-    from etl.collect.sources import load_sources
-    from etl.core.staging import freeze_imported_objects
-    from etl.warehouse.build import build_warehouse
+    with _importing_stages():
+        from etl.collect.runs import collect
+        from etl.collect.sources import load_sources
+        from etl.warehouse.build import build_warehouse
 
-    freeze_imported_objects()
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     sources = load_sources(args.sources)
@@ -360,11 +397,10 @@ def _collect(args: argparse.Namespace) -> int:
 
 
 def _reprocess(args: argparse.Namespace) -> int:
-    from etl.collect.runs import reprocess
-    from etl.core.staging import freeze_imported_objects
-    from etl.warehouse.build import build_warehouse
+    with _importing_stages():
+        from etl.collect.runs import reprocess
+        from etl.warehouse.build import build_warehouse
 
-    freeze_imported_objects()
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     if args.since and args.until and args.since > args.until:

@@ -23,7 +23,7 @@ from etl.core.results import RunSummary
 from etl.core.staging import Span
 from etl.extract.page import ExtractionSettings
 from etl.extract.unit import extract_unit, extraction_pool
-from etl.ingest.inputs import list_input_units, unit_size
+from etl.ingest.inputs import SMALL_INPUT_BYTES, list_input_units, unit_size
 from etl.load.store import store_run
 
 __all__ = ["STAGES", "extract_unit", "list_input_units", "run_pipeline", "store_run"]
@@ -50,10 +50,12 @@ STAGES = (
 )
 
 
-# Input up to this size (as stored: a WARC file of about 20 real pages, or the 50 sample
+# A small input (``SMALL_INPUT_BYTES``: a WARC file of about 20 real pages, or the 50 sample
 # pages) is extracted in this process: starting the worker pool, and a cleaning warm-up that
-# then has no extraction to hide behind, cost more than two workers save on so few pages.
-IN_PROCESS_BYTES = 1 << 20
+# then has no extraction to hide behind, cost more than two workers save on so few pages
+# (measured again in session 26, with the pool forked before the heavy imports too: on two
+# cores shared with other work the extra processes cost more than they overlapped).
+IN_PROCESS_BYTES = SMALL_INPUT_BYTES
 
 
 def default_run_id(inputs: Sequence[str | Path]) -> str:

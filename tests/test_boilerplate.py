@@ -3,6 +3,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pytest
@@ -13,6 +14,7 @@ from etl.core.rules_table import (
     check_rule,
     heads_teaser_block,
     load_rules,
+    open_repetitions,
     rule_matches,
     without_word_boundaries,
 )
@@ -518,3 +520,45 @@ def test_an_extraction_worker_forked_after_polars_ran_asks_the_block_rules() -> 
     with multiprocessing.get_context("fork").Pool(1) as pool:
         answer = pool.apply_async(_teaser_headings_in_a_child, (lines,)).get(timeout=60)
     assert answer == [True, False]
+
+
+def test_a_rule_group_without_candidates_never_runs_its_full_pattern(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The full pattern (with its word boundaries) costs a compile on each thread; the lines
+    its loose form rules out cannot match it, so a batch without candidates skips it."""
+    seen: list[str] = []
+    contains = pl.series.string.StringNameSpace.contains
+
+    def recorded(self: Any, pattern: str, *args: Any, **kwargs: Any) -> pl.Series:
+        seen.append(pattern)
+        return contains(self, pattern, *args, **kwargs)
+
+    monkeypatch.setattr(pl.series.string.StringNameSpace, "contains", recorded)
+    pattern = r"(?i)^\bnewsletter\b.*\banmelden\b$"
+    lines = pl.Series("line", ["Der erste Absatz.", "Noch ein Absatz."])
+    assert rules_table._contains(lines, pattern).to_list() == [False, False]
+    assert seen == [without_word_boundaries(pattern)]
+    seen.clear()
+    lines = pl.Series("line", ["Newsletter hier anmelden", "newsletter voranmelden"])
+    assert rules_table._contains(lines, pattern).to_list() == [True, False]
+    assert seen == [without_word_boundaries(pattern), pattern]
+
+
+def test_open_repetitions_leaves_escapes_and_classes_alone() -> None:
+    assert open_repetitions(r"a{2,30}b{3}c{1,}x{2,3}?") == r"a{2,}b{3}c{1,}x{2,}?"
+    assert open_repetitions(r"\{2,3}\p{Lu}{1,4}") == r"\{2,3}\p{Lu}{1,}"
+    assert open_repetitions(r"[{2,3}]{0,9}") == r"[{2,3}]{0,}"
+    assert open_repetitions(r"[]{1,2}][^]{1,2}]") == r"[]{1,2}][^]{1,2}]"
+    assert open_repetitions(r"[a[b]{1,2}]c{4,5}") == r"[a[b]{1,2}]c{4,}"
+
+
+def test_the_opened_groups_match_every_line_the_rules_match() -> None:
+    """The candidate pattern must take every line the group takes: the rules' examples and
+    lines each group matches, checked against the opened and boundary-free form."""
+    for action in ("drop", "drop_block"):
+        for limit, pattern in rules_table._rule_groups(action):
+            loose = open_repetitions(without_word_boundaries(pattern))
+            lines = pl.Series([r.example for r in load_rules() if r.action == action])
+            full = lines.str.contains(pattern)
+            assert not (full & ~lines.str.contains(loose)).any(), (action, limit)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import UTC, datetime
@@ -143,3 +144,95 @@ def test_a_run_leaves_its_imported_modules_out_of_garbage_collection(tmp_path: P
     )
     code, frozen = result.stdout.split()[-2:]
     assert code == "0" and int(frozen) > 10_000
+
+
+def test_parser_leaves_the_benchmarks_and_tqdm_unimported() -> None:
+    """Every command builds the whole parser: the bench modules (and tqdm, which a run off a
+    terminal draws nothing with) would be imported by each of them."""
+    code = (
+        "import sys; from etl import cli; p = cli._parser(); "
+        "p.parse_args(['bench', '--pages', '3']); p.parse_args(['bench-stories', '--new', '5']); "
+        "print(sorted(m for m in ('etl.bench.speed', 'etl.bench.stories', 'tqdm') "
+        "if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_page_counter_is_a_progress_bar_on_a_terminal_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: False)
+    with cli._page_counter() as on_page:
+        assert on_page is None
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    with cli._page_counter() as on_page:
+        assert on_page is not None
+        on_page(3)
+
+
+def test_stage_imports_run_without_garbage_collection_and_end_frozen() -> None:
+    import gc
+
+    assert gc.isenabled()
+    try:
+        with cli._importing_stages():
+            assert not gc.isenabled()
+        assert gc.isenabled() and gc.get_freeze_count() > 0
+        with pytest.raises(ImportError), cli._importing_stages():
+            import etl.no_such_stage  # noqa: F401
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+
+
+def test_the_command_keeps_numpy_to_one_blas_thread() -> None:
+    """OpenBLAS's threads spin after each product, taking CPU from the run on two cores."""
+    code = (
+        "import contextlib, io, os, sys\n"
+        "from etl import cli\n"
+        "assert 'numpy' not in sys.modules\n"
+        "with contextlib.suppress(SystemExit), contextlib.redirect_stderr(io.StringIO()):\n"
+        "    cli.main(['no-such-command'])\n"
+        "import numpy as np\n"
+        "before = len(os.listdir('/proc/self/task'))\n"
+        "a = np.ones((300, 300), np.float32); a @ a\n"
+        "print(os.environ['OPENBLAS_NUM_THREADS'], len(os.listdir('/proc/self/task')) - before)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
+    assert out.stdout.split() == ["1", "0"], out.stderr
+
+
+def test_a_small_run_gives_polars_one_thread(tmp_path: Path) -> None:
+    """On a few pages polars' pool only hands the cleaning's small operations over and back."""
+    code = (
+        "import sys\n"
+        "from etl import cli\n"
+        "assert cli.main(['run', '--input', sys.argv[1], '--data-dir', sys.argv[2],"
+        " '--no-warehouse']) == 0\n"
+        "import polars\n"
+        "print(polars.thread_pool_size())\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "POLARS_MAX_THREADS"}
+    pages = tmp_path / "pages"
+    pages.mkdir()
+    (pages / "a.html").write_bytes((SAMPLES / "html" / "ab-trump-putin.html").read_bytes())
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(pages), str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert out.stdout.split()[-1:] == ["1"], out.stderr
+
+
+def test_a_small_input_is_one_of_at_most_a_mebibyte(tmp_path: Path) -> None:
+    from etl.ingest.inputs import SMALL_INPUT_BYTES, is_small_input
+
+    assert is_small_input([SAMPLES])
+    big = tmp_path / "big"
+    big.mkdir()
+    (big / "a.html").write_bytes(b"<p>x</p>" * (SMALL_INPUT_BYTES // 8 + 1))
+    assert not is_small_input([big])
+    assert not is_small_input(["s3://bucket/pages.warc.gz"])

@@ -126,3 +126,12 @@ def test_installed_wheel_runs_the_pipeline_outside_the_checkout(tmp_path: Path) 
     report = data / "report" / "index.html"
     assert report.is_file()
     assert "<html" in report.read_text(encoding="utf-8").lower()
+
+
+def test_setup_compiles_the_checkouts_own_bytecode() -> None:
+    """The editable install is left out of uv's bytecode: `make setup` compiles etl/ itself,
+    or every process started under PYTHONDONTWRITEBYTECODE compiles it from source."""
+    makefile = (REPO_DIR / "Makefile").read_text(encoding="utf-8")
+    recipe = makefile.split(".venv/.synced:", 1)[1].split("\n\n", 1)[0]
+    assert "-m compileall" in recipe and recipe.rstrip().endswith("@touch $@")
+    assert any(line.split()[-1] == "etl" for line in recipe.splitlines() if "compileall" in line)

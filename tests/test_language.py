@@ -33,7 +33,8 @@ def test_unpacked_model_ranks_as_the_packed_one(cache_dir: Path) -> None:
     )
     unpacked = language.language_identifier()
     assert [p.name for p in cache_dir.iterdir()] == [language.unpacked_model(cache_dir).name]
-    for text in TEXTS:
+    # The texts without a feature take py3langid's own walk over the mapped table.
+    for text in [*TEXTS, "", "   ", "12345"]:
         assert unpacked.rank(text) == packed.rank(text)
     language.language_identifier.cache_clear()
     again = language.language_identifier()  # now read from the copy written above
@@ -42,8 +43,18 @@ def test_unpacked_model_ranks_as_the_packed_one(cache_dir: Path) -> None:
 
 def test_a_damaged_copy_falls_back_to_the_packed_model(cache_dir: Path) -> None:
     copy = language.unpacked_model(cache_dir)
-    copy.write_bytes(b"not a zip file")
+    (copy / "nextmove.npy").write_bytes(b"not an array")
     assert language.language_identifier().classify(TEXTS[1])[0] == "de"
+
+
+def test_the_copy_is_mapped_not_read(cache_dir: Path) -> None:
+    """The tables stay in the page cache, shared, and only what a sample touches is read."""
+    identifier = language.language_identifier()
+    assert isinstance(identifier.tk_nextmove, np.memmap)
+    assert isinstance(identifier.nb_ptc, np.memmap)
+    assert sorted(p.name for p in language.unpacked_model(cache_dir).iterdir()) == [
+        f"{name}.npy" for name in ("classes", "nextmove", "nextmove_row", "out_feat", "pc", "ptc")
+    ]
 
 
 def test_an_unwritable_cache_falls_back_to_the_packed_model(

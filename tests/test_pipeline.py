@@ -175,6 +175,22 @@ def test_a_small_input_is_extracted_without_starting_workers(
     assert started == [2]
 
 
+def test_the_cleaning_warm_up_runs_only_beside_workers(
+    corpus: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In-process extraction has nothing for the warm-up to run beside: it would compile the
+    cleaning's regexes on a thread the cleaning does not use, at the extraction's expense."""
+    warm_ups: list[str] = []
+    monkeypatch.setattr(unit_stage._CleaningWarmUp, "start", lambda self: warm_ups.append("x"))
+    small = tmp_path / "small.warc.gz"
+    write_corpus(small, 3, seed=2)
+    assert run_pipeline([small], tmp_path / "small", workers=2).articles > 0
+    assert warm_ups == []
+    with ProcessPoolExecutor(max_workers=2) as executor:
+        extract_unit(str(corpus), DataDir.at(tmp_path).staging("run"), executor=executor)
+    assert warm_ups
+
+
 def test_the_serial_part_of_a_run_is_the_time_no_extraction_covers() -> None:
     # Two workers' tasks overlap, one starts before the run's clock and one ends after it.
     spans = [(9.0, 12.0), (11.0, 14.0), (16.0, 17.0), (19.0, 25.0)]

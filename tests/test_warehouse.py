@@ -449,3 +449,37 @@ def test_the_warehouse_file_is_written_in_small_row_groups(tmp_path: Path) -> No
         con.execute("CHECKPOINT")
         groups = con.execute("SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('t')")
         assert groups.fetchone() == (math.ceil(20000 / warehouse.ROW_GROUP_SIZE),)
+
+
+def test_only_the_build_skips_the_extension_signature_check(data_dir: Path, tmp_path: Path) -> None:
+    """The build loads its own packages' extensions without DuckDB's signature check (70-80
+    ms a build); a connection that runs users' queries keeps it."""
+    setting = "SELECT current_setting('allow_unsigned_extensions')"
+    with warehouse._connect_for_writing(tmp_path / "w.duckdb") as con:
+        assert con.execute(setting).fetchone() == (True,)
+        warehouse.load_fts(con)
+        assert con.execute("SELECT stem('running', 'english')").fetchone() == ("run",)
+    with connect_read_only(data_dir) as con:
+        assert con.execute(setting).fetchone() == (False,)
+
+
+def test_the_reload_view_is_looked_up_only_after_a_script_that_names_it(
+    lake_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: list[int] = []
+    reload_files = warehouse._reload_files
+
+    def counted(*args: Any) -> list[str]:
+        calls.append(1)
+        return reload_files(*args)
+
+    monkeypatch.setattr(warehouse, "_reload_files", counted)
+    data = tmp_path / "data"
+    shutil.copytree(lake_dir / "lake", data / "lake")
+    build_warehouse(data)
+    scripts = [s.read_text(encoding="utf-8") for s in warehouse.sql_files()]
+    assert len(calls) == 1 + sum("loader_reload" in text for text in scripts[:-1]) < len(scripts)
+    with connect_read_only(data) as con:
+        assert con.execute("SELECT count(*) FROM articles").fetchone() == (
+            con.execute("SELECT count(DISTINCT article_id) FROM article_versions").fetchone()
+        )

@@ -36,6 +36,8 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from etl.bench.arguments import add_speed_arguments as add_arguments
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -726,38 +728,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="news-archive bench", description=__doc__)
     add_arguments(parser)
     return run_from_args(parser.parse_args(argv))
-
-
-def add_arguments(parser: Any) -> None:
-    parser.add_argument(
-        "--corpus",
-        nargs="+",
-        metavar="WARC",
-        help="WARC files of real pages, repeated with varied URLs up to --pages (default: "
-        "../shared/bench/pages.warc.gz and ../shared/eval/dev/pages.warc.gz); "
-        "'generated' for the synthetic corpus (memory and scale runs)",
-    )
-    parser.add_argument("--pages", type=int, default=2000, help="pages in the corpus")
-    parser.add_argument(
-        "--seed", type=int, default=7, help="generated corpus's seed (same seed, same pages)"
-    )
-    parser.add_argument("--workers", type=int, default=None, help="default: the cores")
-    parser.add_argument(
-        "--work-dir",
-        type=Path,
-        default=Path("/tmp/news-archive-bench"),
-        help="corpus, runs and warehouse (kept between runs, reused when present)",
-    )
-    parser.add_argument(
-        "--warehouse-rows",
-        type=int,
-        default=1_000_000,
-        help="articles in the query-latency warehouse (0: skip)",
-    )
-    parser.add_argument(
-        "--no-baselines", action="store_true", help="skip (a) and (b): memory runs at scale"
-    )
-    parser.add_argument("--json", type=Path, help="also write the figures here")
 
 
 def run_from_args(args: Any) -> int:

@@ -632,30 +632,6 @@ def _merge_line(merge: MergeCost, archive: int) -> str:
     )
 
 
-def add_arguments(parser: Any) -> None:
-    parser.add_argument("--archive", type=int, default=1_000_000, help="archived articles")
-    parser.add_argument("--new", type=int, default=10_000, help="new articles to store")
-    parser.add_argument("--days", type=int, default=365, help="days the archive spans")
-    parser.add_argument("--window-days", type=int, default=3, help="the story window")
-    parser.add_argument("--seed", type=int, default=7, help="same seed, same articles")
-    parser.add_argument(
-        "--work-dir",
-        type=Path,
-        default=Path("/tmp/news-archive-bench/stories"),
-        help="the generated archive (kept, reused when the parameters match) and scratch copies",
-    )
-    parser.add_argument(
-        "--repeat", type=int, default=5, help="runs of each case (the median is reported)"
-    )
-    parser.add_argument(
-        "--stray-days",
-        type=int,
-        default=0,
-        help="also (d): (b) with one new article published this many days earlier (0: skip)",
-    )
-    parser.add_argument("--json", type=Path, help="also write the figures here")
-
-
 def run_from_args(args: Any) -> int:
     names = ("archive", "new", "days", "window_days", "seed", "work_dir", "repeat", "stray_days")
     report = run_story_bench(**{name: getattr(args, name) for name in names})

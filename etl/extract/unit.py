@@ -238,12 +238,12 @@ def _extract_batches(
     pending: deque[_Batch] = deque()
     warm_up = _CleaningWarmUp()
     for batch in batches:
-        if executor is None and batch.pages:
-            # No pool to fork: the warm-up runs beside this process's own extraction.
-            warm_up.start()
         batch.start(executor, workers, settings, clock)
         if batch.futures:
-            # The pool forks its workers at the first task: the warm-up comes after.
+            # The pool forks its workers at the first task: the warm-up comes after. Without
+            # workers there is none: beside this process's own extraction it only competed
+            # for the interpreter lock, and the regexes it compiled on its thread were not the
+            # ones the cleaning (on this thread) then used (issue 15).
             warm_up.start()
         pending.append(batch)
         # Enough work queued that no worker waits while this process writes a batch.
@@ -351,7 +351,8 @@ class _CleaningWarmUp:
     That first call spends about a second of CPU that later ones do not (polars compiles and
     caches the cleaning regexes, the boilerplate rules are checked, the language model is
     read); run while the workers extract the first batches, it is off the run's critical
-    path. Started after the workers are forked, as a fork must not copy a busy polars.
+    path. Started after the workers are forked, as a fork must not copy a busy polars; not
+    started by a unit extracted in this process, where it has nothing to run beside.
     """
 
     _thread: threading.Thread | None = None

@@ -140,6 +140,18 @@ def _object_units(url: str) -> list[str]:
     return warcs
 
 
+# Input up to this size as stored makes a small run: its fixed costs are most of it, and it
+# is extracted in the running process (``etl.pipeline.IN_PROCESS_BYTES``).
+SMALL_INPUT_BYTES = 1 << 20
+
+
+def is_small_input(paths: Sequence[str | Path]) -> bool:
+    """Whether local ``paths`` hold at most ``SMALL_INPUT_BYTES`` (object storage: not asked)."""
+    if any(is_object_url(p) for p in paths):
+        return False
+    return sum(unit_size(u) for u in list_input_units(paths)) <= SMALL_INPUT_BYTES
+
+
 def unit_size(unit: str) -> int:
     """Bytes of input a unit holds as stored (a WARC file, or the HTML files of a folder)."""
     if is_object_url(unit):
